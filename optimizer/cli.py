@@ -1,0 +1,170 @@
+"""Command line: ``python -m optimizer run|validate|show``.
+
+Exit codes: 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a batch: 2 if any file was
+invalid, else 3 if any was infeasible, else 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from optimizer import data
+from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.explain import explain_infeasible
+from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
+from optimizer.output import CSV_DIALECTS, csv_text, json_text, write_folder
+from optimizer.pipeline import run, scenario_travel
+from optimizer.result import ScenarioResult
+from optimizer.scenario import Scenario, load_scenario, resolve
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lang", None):
+        set_language(args.lang)
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="språk / language (nb, en)")
+    parser = argparse.ArgumentParser(
+        prog="python -m optimizer",
+        description="Vertskommune: vertskommunesamarbeid – vertsvalg, kostnadsfordeling og scenarioer.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", parents=[common], help="løs scenarioer og skriv resultater / solve scenarios")
+    p.add_argument("files", nargs="+", type=Path, help="scenariofiler (TOML)")
+    p.add_argument("--out", type=Path, default=Path("results"), help="mappe for resultater (default: results)")
+    p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="pandas",
+                   help="pandas (komma) eller excel-no (semikolon og desimalkomma)")
+    p.set_defaults(handler=_cmd_run)
+
+    p = sub.add_parser("validate", parents=[common], help="sjekk scenariofiler / check scenario files")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("show", parents=[common], help="vis innebygde data / show embedded data")
+    p.add_argument("what", nargs="?", choices=("members", "services", "travel", "links"), default="members")
+    p.set_defaults(handler=_cmd_show)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    outcomes = _batch(args.files, lambda scenario: _run_one(scenario, args))
+    _print_summary(outcomes)
+    return _batch_exit(outcomes)
+
+
+def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
+    result = run(scenario)
+    write_result(result, args.out / scenario.id, args.csv_dialect)
+    return tr(
+        f"total {format_nok(result.total_cost)}, besparelse {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
+        f"total {format_nok(result.total_cost)}, saving {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"price of fairness {format_nok(result.price_of_fairness)}",
+    )
+
+
+def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") -> None:
+    """``summary.json``, ``hosts.csv`` and ``costs.csv`` into ``folder``, all or nothing."""
+    files = {
+        "summary.json": json_text(result.summary()),
+        "hosts.csv": csv_text(result.unit_rows(), dialect),
+        "costs.csv": csv_text(result.cost_rows(), dialect),
+    }
+    bom = ("hosts.csv", "costs.csv") if dialect == "excel-no" else ()
+    write_folder(folder, files, bom_for=bom)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    def check(scenario: Scenario) -> str:
+        scenario_travel(scenario)  # a member off the road network is a validation error too
+        return tr(f"{len(scenario.members)} medlemmer, {len(scenario.services)} tjenester",
+                  f"{len(scenario.members)} members, {len(scenario.services)} services")
+
+    outcomes = _batch(args.files, check)
+    return _batch_exit(outcomes)
+
+
+def _batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[tuple[str, int, str]]:
+    """Run ``action`` on each file; print a progress line each; never stop at a bad one."""
+    outcomes = []
+    for i, path in enumerate(files, start=1):
+        prefix = f"[{i}/{len(files)}] {path.stem}"
+        start = time.perf_counter()
+        scenario = None
+        try:
+            scenario = load_scenario(path)
+            message = action(scenario)
+            code = EXIT_OK
+        except UserInputError as exc:
+            code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}")
+        except InfeasibleError as exc:
+            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario)
+        except Exception as exc:  # noqa: BLE001 - a batch goes on past any failure and reports it
+            code, message = EXIT_FAILED, tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}")
+        seconds = time.perf_counter() - start
+        status = {EXIT_OK: "ok", EXIT_INVALID: tr("UGYLDIG", "INVALID"),
+                  EXIT_INFEASIBLE: tr("UMULIG", "INFEASIBLE"), EXIT_FAILED: tr("FEIL", "FAILED")}[code]
+        stream = sys.stdout if code == EXIT_OK else sys.stderr
+        print(f"{prefix}: {status} ({seconds:.2f} s) {message}", file=stream, flush=True)
+        outcomes.append((path.stem, code, status))
+    return outcomes
+
+
+def _print_summary(outcomes: list[tuple[str, int, str]]) -> None:
+    if len(outcomes) < 2:
+        return
+    width = max(len(name) for name, _, _ in outcomes)
+    print(tr("\nSammendrag:", "\nSummary:"))
+    for name, _, status in outcomes:
+        print(f"  {name:<{width}}  {status}")
+    failed = sum(1 for _, code, _ in outcomes if code != EXIT_OK)
+    print(tr(f"{len(outcomes) - failed} av {len(outcomes)} lyktes", f"{len(outcomes) - failed} of {len(outcomes)} succeeded"))
+
+
+def _batch_exit(outcomes: list[tuple[str, int, str]]) -> int:
+    codes = {code for _, code, _ in outcomes}
+    for code in (EXIT_INVALID, EXIT_INFEASIBLE, EXIT_FAILED):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    if args.what == "members":
+        print(tr("nr    navn        senter        innbyggere  rolle", "no    name        centre        population  role"))
+        for m in data.municipalities().values():
+            print(f"{m.number}  {m.name:<11} {m.centre:<13} {m.population:>10}  {m.role}")
+    elif args.what == "services":
+        for s in data.catalogue().services.values():
+            state = "" if s.enabled else tr("  [av: ", "  [off: ") + (s.disabled_reason_nb if language() == "nb" else s.disabled_reason_en) + "]"
+            print(f"{s.id:<22} {s.name(language())}{state}")
+            for name, p in s.params.items():
+                print(f"    {name:<20} {p.value:>12g}  {p.status}")
+    elif args.what == "links":
+        for link in data.catalogue().travel.links.values():
+            print(f"{link.id:<38} {link.a} – {link.b} ({link.mode}, {link.minutes.value:g} min)")
+    else:
+        scenario = resolve({"members": list(data.municipalities())}, scenario_id="show")
+        matrix = scenario_travel(scenario)
+        names = [scenario.name(m)[:10] for m in matrix.members]
+        print(tr("Reisetid i minutter (vei):", "Travel time in minutes (road):"))
+        print(" " * 11 + "".join(f"{n:>11}" for n in names))
+        for name, row in zip(names, matrix.minutes):
+            print(f"{name:<11}" + "".join(f"{v:>11.0f}" for v in row))
+    return EXIT_OK

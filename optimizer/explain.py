@@ -1,0 +1,53 @@
+"""Plain-language text for rule groups and infeasible scenarios (bokmål or English)."""
+
+from __future__ import annotations
+
+from optimizer.errors import InfeasibleError
+from optimizer.i18n import language, tr
+from optimizer.scenario import Scenario
+
+
+def describe_rule(group: str, scenario: Scenario) -> str:
+    """``services.ict.max_units`` -> ``IKT-drift: høyst 1 enhet (services.ict.max_units)``."""
+    f = scenario.fairness
+    if group.startswith("services."):
+        _, sid, rule = group.split(".")
+        spec = scenario.service(sid)
+        name = spec.service.name(language())
+        hosts = ", ".join(f"{h} {scenario.name(h)}" for h in spec.required_hosts or spec.forbidden_hosts)
+        text = {
+            "max_travel_minutes": tr(
+                f"høyst {spec.value('max_travel_minutes'):g} minutters reisetid til verten",
+                f"at most {spec.value('max_travel_minutes'):g} minutes' travel to the host"),
+            "capacity_fte": tr("kapasitet i årsverk per vert", "capacity in FTE per host"),
+            "forbidden_hosts": tr(f"kan ikke være vert: {hosts}", f"may not host: {hosts}"),
+            "required_hosts": tr(f"må være vert: {hosts}", f"must host: {hosts}"),
+            "max_units": tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
+        }[rule]
+        return f"{name}: {text} ({group})"
+    text = {
+        "fairness.min_shared_units_hosted": tr(
+            f"hvert grunnleggende medlem er vert for minst {f.min_shared_units_hosted} felles enhet(er)",
+            f"every founding member hosts at least {f.min_shared_units_hosted} shared unit(s)"),
+        "fairness.fte_band": tr(
+            f"årsverk hos hvert medlem innenfor ±{100 * (f.fte_band or 0):g} prosentpoeng av befolkningsandelen",
+            f"FTE hosted by each member within ±{100 * (f.fte_band or 0):g} points of its population share"),
+        "fairness.individual_rationality": tr(
+            f"ingen betaler mer enn alene (minste besparelse {f.min_saving_percent:g} %)",
+            f"nobody pays more than alone (minimum saving {f.min_saving_percent:g} %)"),
+    }[group]
+    return f"{text} ({group})"
+
+
+def explain_infeasible(error: InfeasibleError, scenario: Scenario) -> str:
+    """A message that names the rules that cannot be met together, and what to do."""
+    rules = "; ".join(describe_rule(g, scenario) for g in error.culprits)
+    if len(error.culprits) == 1:
+        return tr(
+            f"{scenario.id}: ingen plan oppfyller regelen {rules}. Løs opp denne regelen.",
+            f"{scenario.id}: no plan meets the rule {rules}. Loosen this rule.",
+        )
+    return tr(
+        f"{scenario.id}: ingen plan oppfyller disse reglene samtidig: {rules}. Løs opp minst én av dem.",
+        f"{scenario.id}: no plan meets these rules together: {rules}. Loosen at least one of them.",
+    )

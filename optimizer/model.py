@@ -1,0 +1,212 @@
+"""The host-choice MILP: pick one unit per member and service at minimum total cost.
+
+Set-partitioning over candidate units (see ``optimizer.units``): binary ``x[u]`` for each
+candidate unit u = (service, host, group). Every member gets every enabled service from exactly
+one chosen unit. Because each candidate's cost is computed exactly beforehand, the minimum
+professional environment, staffing steps and travel need no linearisation, and each member's
+payment under the cost key is linear in ``x`` — which makes "no member pays more than alone" a
+plain linear constraint. It is the uncapacitated facility-location formulation of
+``optimizer.locate`` with a facility for every (host, group) pair instead of every host; with
+linear staffing and no minimum environment the two give the same optimum (tested).
+
+Rule groups (each named by its scenario key, so an infeasible scenario can name what to loosen):
+- cost-side: ``services.<id>.max_travel_minutes``, ``.capacity_fte``, ``.forbidden_hosts``
+  (candidates left out), ``.required_hosts`` (the host must run a unit), ``.max_units``;
+- fairness: ``fairness.min_shared_units_hosted`` (each founding member hosts at least k units
+  serving two or more members), ``fairness.fte_band`` (FTE hosted within a band around the
+  population share), ``fairness.individual_rationality`` (no member pays more in total than alone,
+  less ``min_saving_percent``).
+Ties are broken towards lower host numbers by a cost perturbation below 1 NOK in total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pulp
+
+from optimizer.pooling import pool_shares
+from optimizer.scenario import Scenario
+from optimizer.solver import SolveInfo, solve
+from optimizer.units import COMPONENTS, ServiceCosts, Unit
+
+FAIRNESS_GROUPS = (
+    "fairness.min_shared_units_hosted",
+    "fairness.fte_band",
+    "fairness.individual_rationality",
+)
+TIE_BREAK_NOK = 1e-3
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A solved plan: the chosen units and what each member pays for them."""
+
+    units: tuple[Unit, ...]
+    shares: Mapping[Unit, Mapping[str, float]]  # fraction of each unit's cost each member pays
+    solve_info: SolveInfo
+    rules: frozenset[str]  # the rule groups that were applied
+
+    @property
+    def total(self) -> float:
+        return sum(u.total for u in self.units)
+
+    def unit_for(self, service: str, member: str) -> Unit:
+        for u in self.units:
+            if u.service == service and member in u.members:
+                return u
+        raise KeyError((service, member))
+
+    def payment(self, member: str, service: str | None = None, component: str | None = None) -> float:
+        """What ``member`` pays under the cost key, optionally for one service and/or component."""
+        total = 0.0
+        for u in self.units:
+            if member not in u.members or (service is not None and u.service != service):
+                continue
+            amount = u.total if component is None else u.component(component)
+            total += self.shares[u][member] * amount
+        return total
+
+    def fte_hosted(self, member: str) -> float:
+        return sum(u.fte for u in self.units if u.host == member)
+
+    def shared_units_hosted(self, member: str) -> int:
+        return sum(1 for u in self.units if u.host == member and u.shared)
+
+
+class HostChoiceModel:
+    """Candidate units of a scenario and the MILP over them, for any subset of rule groups."""
+
+    def __init__(self, scenario: Scenario, costs: Mapping[str, ServiceCosts]) -> None:
+        self.scenario = scenario
+        self.costs = costs
+        self.members = tuple(sorted(scenario.members))
+        self.candidates = [u for sc in costs.values() for u in sc.candidates()]
+        population = {m: scenario.population(m) for m in self.members}
+        self.shares = {}
+        for u in self.candidates:
+            sc = costs[u.service]
+            usage = {m: float(sc.workload[sc.members.index(m)]) for m in u.members}
+            self.shares[u] = pool_shares(scenario.cost_key, u.members, population, usage)
+        self.stand_alone = {
+            (s, m): sc.stand_alone(m) for s, sc in costs.items() for m in self.members
+        }
+
+    def stand_alone_total(self, member: str) -> float:
+        return sum(self.stand_alone[(s, member)].total for s in self.costs)
+
+    def rule_groups(self) -> list[str]:
+        """Every rule group this scenario sets, cost-side first, then fairness."""
+        groups = []
+        for spec in self.scenario.services:
+            key = f"services.{spec.id}"
+            if spec.value("max_travel_minutes") is not None:
+                groups.append(f"{key}.max_travel_minutes")
+            for name, present in (
+                ("capacity_fte", spec.capacity_fte),
+                ("forbidden_hosts", spec.forbidden_hosts),
+                ("required_hosts", spec.required_hosts),
+                ("max_units", spec.max_units),
+            ):
+                if present:
+                    groups.append(f"{key}.{name}")
+        f = self.scenario.fairness
+        if f.enabled:
+            if f.min_shared_units_hosted > 0:
+                groups.append("fairness.min_shared_units_hosted")
+            if f.fte_band is not None:
+                groups.append("fairness.fte_band")
+            if f.individual_rationality:
+                groups.append("fairness.individual_rationality")
+        return groups
+
+    def solve(self, rules: Iterable[str]) -> Plan | None:
+        """Minimum-cost plan under ``rules``; ``None`` if no plan satisfies them."""
+        rules = frozenset(rules)
+        allowed = [u for u in self.candidates if not (u.violates & rules)]
+        if not self._covers(allowed):
+            return None
+        problem, x = self._build(allowed, rules)
+        info = solve(problem, self.scenario.solver)
+        if info.status == "infeasible":
+            return None
+        if not info.has_solution:
+            raise RuntimeError(f"solver stopped without a plan (status {info.status})")
+        chosen = [u for u, var in zip(allowed, x) if var.varValue is not None and var.varValue > 0.5]
+        chosen.sort(key=lambda u: (list(self.costs).index(u.service), u.host, u.members))
+        return Plan(tuple(chosen), {u: self.shares[u] for u in chosen}, info, rules)
+
+    def _covers(self, allowed: Sequence[Unit]) -> bool:
+        covered = {(u.service, m) for u in allowed for m in u.members}
+        return all((s, m) in covered for s in self.costs for m in self.members)
+
+    def _build(self, allowed: Sequence[Unit], rules: frozenset[str]) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+        problem = pulp.LpProblem("host_choice", pulp.LpMinimize)
+        x = [pulp.LpVariable(f"x{i}", cat=pulp.LpBinary) for i in range(len(allowed))]
+        rank = {m: i for i, m in enumerate(self.members)}
+        problem.setObjective(pulp.LpAffineExpression(
+            [(var, u.total + TIE_BREAK_NOK * rank[u.host]) for u, var in zip(allowed, x)]
+        ))
+        rows: dict[tuple, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+        for u, var in zip(allowed, x):
+            for m in u.members:
+                rows[("assign", u.service, m)].append((var, 1.0))
+            rows[("units", u.service)].append((var, 1.0))
+            rows[("host", u.service, u.host)].append((var, 1.0))
+        for (kind, *rest), terms in rows.items():
+            if kind == "assign":
+                problem.addConstraint(pulp.LpAffineExpression(terms) == 1, f"assign_{rest[0]}_{rest[1]}")
+        for spec in self.scenario.services:
+            if f"services.{spec.id}.max_units" in rules:
+                problem.addConstraint(
+                    pulp.LpAffineExpression(rows[("units", spec.id)]) <= spec.max_units, f"max_units_{spec.id}"
+                )
+            if f"services.{spec.id}.required_hosts" in rules:
+                for h in spec.required_hosts:
+                    problem.addConstraint(
+                        pulp.LpAffineExpression(rows[("host", spec.id, h)]) == 1, f"required_{spec.id}_{h}"
+                    )
+        self._fairness_rows(problem, allowed, x, rules)
+        return problem, x
+
+    def _fairness_rows(self, problem: pulp.LpProblem, allowed: Sequence[Unit], x: Sequence[pulp.LpVariable], rules: frozenset[str]) -> None:
+        f = self.scenario.fairness
+        if "fairness.min_shared_units_hosted" in rules:
+            for m in self.scenario.founding:
+                terms = [(var, 1.0) for u, var in zip(allowed, x) if u.host == m and u.shared]
+                problem.addConstraint(
+                    pulp.LpAffineExpression(terms) >= f.min_shared_units_hosted, f"shared_hosted_{m}"
+                )
+        if "fairness.fte_band" in rules:
+            population = {m: self.scenario.population(m) for m in self.members}
+            total_pop = sum(population.values())
+            for m in self.members:
+                share = population[m] / total_pop
+                low, high = max(0.0, share - f.fte_band), min(1.0, share + f.fte_band)
+                # FTE hosted in m within [low, high] x total FTE, both linear in x
+                lower = [(var, u.fte * ((u.host == m) - low)) for u, var in zip(allowed, x)]
+                upper = [(var, u.fte * ((u.host == m) - high)) for u, var in zip(allowed, x)]
+                problem.addConstraint(pulp.LpAffineExpression(lower) >= 0, f"fte_band_low_{m}")
+                problem.addConstraint(pulp.LpAffineExpression(upper) <= 0, f"fte_band_high_{m}")
+        if "fairness.individual_rationality" in rules:
+            keep = 1.0 - f.min_saving_percent / 100.0
+            for m in self.members:
+                terms = [(var, self.shares[u][m] * u.total) for u, var in zip(allowed, x) if m in u.members]
+                problem.addConstraint(
+                    pulp.LpAffineExpression(terms) <= keep * self.stand_alone_total(m), f"ir_{m}"
+                )
+
+    def irreducible_conflict(self, rules: Sequence[str]) -> list[str]:
+        """A smallest-by-deletion set of rule groups that together admit no plan.
+
+        Deletion filter: drop each group in turn and keep it dropped if the rest is still
+        infeasible; what remains cannot be met together, and loosening any one of them helps.
+        """
+        needed = list(rules)
+        for group in list(rules):
+            trial = [g for g in needed if g != group]
+            if self.solve(trial) is None:
+                needed = trial
+        return needed

@@ -1,0 +1,564 @@
+"""Scenario files (TOML): read, follow ``extends``, validate and resolve against the embedded data.
+
+A scenario names its members (founding and border municipalities), switches services on and off,
+overrides catalogue parameters, and sets the rules (travel, capacity, hosts, fairness), the cost key
+and the solver. Every error names the file, the key and what was expected (see ``UserInputError``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+from optimizer import data
+from optimizer.data import Municipality, Param, Service, TravelParams
+from optimizer.errors import UserInputError
+from optimizer.i18n import tr
+from optimizer.solver import SOLVERS, SolverOptions
+
+COST_KEYS = ("fixed_plus_per_capita", "per_capita", "by_usage", "equal")
+SETTLEMENT_METHODS = (
+    "cost_key",
+    "per_capita",
+    "fixed_plus_per_capita",
+    "by_usage",
+    "proportional_to_stand_alone",
+    "equal_savings",
+    "shapley",
+    "nucleolus",
+    "least_core",
+)
+STAFFING = ("steps", "continuous")
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A service as a scenario uses it: catalogue entry with overrides, and its cost-side rules."""
+
+    service: Service
+    max_units: int | None = None
+    required_hosts: tuple[str, ...] = ()
+    forbidden_hosts: tuple[str, ...] = ()
+    capacity_fte: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.service.id
+
+    def value(self, param: str) -> float | None:
+        return self.service.value(param)
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Job-spread and individual-rationality rules; their cost is the price of fairness."""
+
+    enabled: bool = True
+    min_shared_units_hosted: int = 0
+    fte_band: float | None = None
+    individual_rationality: bool = True
+    min_saving_percent: float = 0.0
+
+
+@dataclass(frozen=True)
+class CostKey:
+    """How each unit's cost is pooled among the members it serves."""
+
+    method: str = "fixed_plus_per_capita"
+    fixed_share: float = 0.3
+
+
+@dataclass(frozen=True)
+class TravelSpec:
+    params: TravelParams
+    winter: bool = False
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved scenario: every member a 4-digit number, every parameter a value."""
+
+    id: str
+    title: str
+    description: str
+    members: tuple[str, ...]
+    founding: tuple[str, ...]
+    municipalities: Mapping[str, Municipality]
+    services: tuple[ServiceSpec, ...]
+    disabled_services: tuple[Service, ...]
+    fairness: Fairness
+    cost_key: CostKey
+    travel: TravelSpec
+    solver: SolverOptions
+    staffing: str = "steps"
+    fte_step: float = 0.5
+    scale_stand_alone: bool = False
+    settlement_method: str = "cost_key"
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def population(self, member: str) -> int:
+        return self.municipalities[member].population
+
+    def name(self, member: str) -> str:
+        return self.municipalities[member].name
+
+    def service(self, service_id: str) -> ServiceSpec:
+        for spec in self.services:
+            if spec.id == service_id:
+                return spec
+        raise KeyError(service_id)
+
+    def estimates(self) -> list[str]:
+        """Dotted names of every input used that is an estimate."""
+        out = [
+            f"services.{s.id}.{name}" for s in self.services
+            for name, p in s.service.params.items() if p.is_estimate
+        ]
+        t = self.travel.params
+        out += [f"travel.{k}" for k in ("hours_per_fte", "km_rate") if getattr(t, k).is_estimate]
+        if self.travel.winter:
+            out.append("travel.winter_penalty_minutes")
+        out += [f"travel.speed_kmh.{k}" for k, p in t.speed_kmh.items() if p.is_estimate]
+        for lid in self.travel.links:
+            link = t.links[lid]
+            out += [f"travel.links.{lid}.{k}" for k in ("minutes", "fare") if getattr(link, k).is_estimate]
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files and following `extends`
+
+
+def read_scenario_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read ``path`` and everything it extends; return the merged table and each key's file."""
+    return _read_chain(Path(path), ())
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(p.name for p in (*seen, resolved))
+        raise UserInputError(str(seen[-1]), "extends", tr(
+            f"sirkulær arv mellom scenariofiler: {chain}",
+            f"cycle in extends: {chain}",
+        ))
+    table = _read_toml(path)
+    origins = {key: str(path) for key in _leaf_keys(table)}
+    parent_name = table.pop("extends", None)
+    if parent_name is None:
+        return table, origins
+    if not isinstance(parent_name, str):
+        raise UserInputError(str(path), "extends", tr(
+            f"forventet et filnavn (tekst), fikk {_type_name(parent_name)}",
+            f"expected a file name (string), got {_type_name(parent_name)}",
+        ))
+    parent_path = path.parent / parent_name
+    if not parent_path.is_file():
+        raise UserInputError(str(path), "extends", tr(
+            f"fant ikke filen {parent_name!r} (søkte i {parent_path.parent})",
+            f"file {parent_name!r} not found (looked in {parent_path.parent})",
+        ))
+    parent, parent_origins = _read_chain(parent_path, (*seen, resolved))
+    origins.pop("extends", None)
+    return merge_tables(parent, table), {**parent_origins, **origins}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserInputError(str(path), None, tr(
+            f"kan ikke lese filen ({exc.strerror})", f"cannot read the file ({exc.strerror})"
+        )) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserInputError(str(path), None, tr(
+            f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
+            f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})",
+        ))
+    return parse_toml(raw, str(path))
+
+
+def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
+    """Parse TOML bytes; a syntax error names the line and column."""
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserInputError(source, None, tr(
+            "filen er ikke UTF-8-tekst", "the file is not UTF-8 text"
+        )) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(source, None, tr(
+            f"ugyldig TOML: {exc}", f"invalid TOML: {exc}"
+        )) from None
+
+
+def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; arrays and values in ``override`` replace those in ``base``."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_tables(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _leaf_keys(table: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            keys.append(dotted)
+            keys += _leaf_keys(value, dotted + ".")
+        else:
+            keys.append(dotted)
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation and resolution
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and resolve a scenario file; the scenario id is the file's stem."""
+    path = Path(path)
+    table, origins = read_scenario_file(path)
+    return resolve(table, scenario_id=path.stem, source=str(path), origins=origins)
+
+
+def resolve(
+    table: Mapping[str, Any],
+    *,
+    scenario_id: str,
+    source: str = "<scenario>",
+    origins: Mapping[str, str] | None = None,
+) -> Scenario:
+    """Validate a merged scenario table and resolve it against the embedded data."""
+    v = _Validator(source, origins or {})
+    v.known_keys(table, "", TOP_KEYS)
+    municipalities = dict(data.municipalities())
+    members = v.member_list(table.get("members"), "members", municipalities, required=True)
+    founding_default = [m for m in members if municipalities[m].role == data.ROLE_FOUNDING]
+    founding = v.member_list(table.get("founding", founding_default), "founding", municipalities)
+    v.subset(founding, members, "founding")
+    municipalities = _municipality_overrides(v, table.get("municipalities", {}), municipalities)
+
+    catalogue = data.catalogue()
+    services_table = v.table(table.get("services", {}), "services")
+    specs, disabled = [], []
+    for sid, service in catalogue.services.items():
+        entry = v.table(services_table.get(sid, {}), f"services.{sid}")
+        spec = _service_spec(v, sid, service, entry, members, municipalities)
+        if spec is None:
+            disabled.append(service)
+        else:
+            specs.append(spec)
+    for sid in services_table:
+        if sid not in catalogue.services:
+            v.fail(f"services.{sid}", v.unknown(sid, catalogue.services, "tjeneste", "service"))
+
+    fairness = _fairness(v, v.table(table.get("fairness", {}), "fairness"))
+    cost_key = _cost_key(v, v.table(table.get("cost_key", {}), "cost_key"))
+    travel = _travel(v, v.table(table.get("travel", {}), "travel"), catalogue.travel)
+    solver_table = v.table(table.get("solver", {}), "solver")
+    v.known_keys(solver_table, "solver", SOLVER_KEYS)
+    solver = SolverOptions(
+        name=v.choice(solver_table.get("name", "highs"), "solver.name", SOLVERS),
+        gap_rel=v.number(solver_table.get("gap_rel", 0.0), "solver.gap_rel", low=0.0, high=0.5),
+        time_limit=v.optional_number(solver_table.get("time_limit"), "solver.time_limit", low=0.1),
+        threads=v.integer(solver_table.get("threads", 1), "solver.threads", low=1),
+    )
+    cost_level = v.table(table.get("cost_level", {}), "cost_level")
+    v.known_keys(cost_level, "cost_level", {"scale_stand_alone"})
+    settlement = v.table(table.get("settlement", {}), "settlement")
+    v.known_keys(settlement, "settlement", {"method"})
+    return Scenario(
+        id=scenario_id,
+        title=v.string(table.get("name", scenario_id), "name"),
+        description=v.string(table.get("description", ""), "description"),
+        members=tuple(members),
+        founding=tuple(founding),
+        municipalities=municipalities,
+        services=tuple(specs),
+        disabled_services=tuple(disabled),
+        fairness=fairness,
+        cost_key=cost_key,
+        travel=travel,
+        solver=solver,
+        staffing=v.choice(solver_table.get("staffing", "steps"), "solver.staffing", STAFFING),
+        fte_step=v.number(solver_table.get("fte_step", 0.5), "solver.fte_step", low=0.01, high=10.0),
+        scale_stand_alone=v.boolean(cost_level.get("scale_stand_alone", False), "cost_level.scale_stand_alone"),
+        settlement_method=v.choice(settlement.get("method", "cost_key"), "settlement.method", SETTLEMENT_METHODS),
+        raw=dict(table),
+        source=source,
+    )
+
+
+TOP_KEYS = {
+    "name", "description", "members", "founding", "municipalities", "services", "fairness",
+    "cost_key", "travel", "solver", "cost_level", "settlement",
+}
+SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
+FAIRNESS_KEYS = {"enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent"}
+TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
+SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
+PARAM_LIMITS = {
+    "fte_per_1000": (0.0, 50.0),
+    "min_fte": (0.0, 500.0),
+    "cost_per_fte": (0.0, 10_000_000.0),
+    "fixed_cost": (0.0, 1_000_000_000.0),
+    "trips_per_member": (0.0, 10_000.0),
+    "trips_per_1000": (0.0, 10_000.0),
+    "max_travel_minutes": (1.0, 10_000.0),
+}
+
+
+def _municipality_overrides(v: _Validator, table: Any, municipalities: dict[str, Municipality]) -> dict[str, Municipality]:
+    table = v.table(table, "municipalities")
+    for key, entry in table.items():
+        number = v.member(key, f"municipalities.{key}", municipalities)
+        entry = v.table(entry, f"municipalities.{key}")
+        v.known_keys(entry, f"municipalities.{key}", {"population"})
+        if "population" in entry:
+            pop = v.integer(entry["population"], f"municipalities.{key}.population", low=1)
+            municipalities[number] = replace(municipalities[number], population=pop)
+    return municipalities
+
+
+def _service_spec(
+    v: _Validator,
+    sid: str,
+    service: Service,
+    entry: Mapping[str, Any],
+    members: list[str],
+    municipalities: Mapping[str, Municipality],
+) -> ServiceSpec | None:
+    key = f"services.{sid}"
+    v.known_keys(entry, key, SERVICE_KEYS)
+    enabled = v.boolean(entry.get("enabled", service.enabled), f"{key}.enabled")
+    if not enabled:
+        return None
+    if not service.enabled:
+        v.fail(f"{key}.enabled", tr(service.disabled_reason_nb, service.disabled_reason_en))
+    params = dict(service.params)
+    for name in data.SERVICE_PARAMS:
+        if name in entry:
+            low, high = PARAM_LIMITS[name]
+            value = v.number(entry[name], f"{key}.{name}", low=low, high=high)
+            params[name] = Param(value, "scenario", f"set in the scenario ({v.origin(f'{key}.{name}')})")
+    max_units = entry.get("max_units")
+    if max_units is not None:
+        max_units = v.integer(max_units, f"{key}.max_units", low=1)
+    required = v.member_list(entry.get("required_hosts", []), f"{key}.required_hosts", municipalities)
+    forbidden = v.member_list(entry.get("forbidden_hosts", []), f"{key}.forbidden_hosts", municipalities)
+    v.subset(required, members, f"{key}.required_hosts")
+    v.subset(forbidden, members, f"{key}.forbidden_hosts")
+    both = sorted(set(required) & set(forbidden))
+    if both:
+        v.fail(f"{key}.required_hosts", tr(
+            f"{', '.join(both)} er både påkrevd og forbudt som vert",
+            f"{', '.join(both)} is both required and forbidden as host",
+        ))
+    capacity_table = v.table(entry.get("capacity_fte", {}), f"{key}.capacity_fte")
+    capacity = {}
+    for who, cap in capacity_table.items():
+        number = v.member(who, f"{key}.capacity_fte.{who}", municipalities)
+        v.subset([number], members, f"{key}.capacity_fte.{who}")
+        capacity[number] = v.number(cap, f"{key}.capacity_fte.{who}", low=0.0)
+    return ServiceSpec(
+        service=replace(service, params=params),
+        max_units=max_units,
+        required_hosts=tuple(required),
+        forbidden_hosts=tuple(forbidden),
+        capacity_fte=capacity,
+    )
+
+
+def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
+    v.known_keys(table, "fairness", FAIRNESS_KEYS)
+    band = table.get("fte_band")
+    return Fairness(
+        enabled=v.boolean(table.get("enabled", True), "fairness.enabled"),
+        min_shared_units_hosted=v.integer(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted", low=0),
+        fte_band=None if band is None else v.number(band, "fairness.fte_band", low=0.0, high=1.0),
+        individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
+        min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
+    )
+
+
+def _cost_key(v: _Validator, table: Mapping[str, Any]) -> CostKey:
+    v.known_keys(table, "cost_key", {"method", "fixed_share"})
+    return CostKey(
+        method=v.choice(table.get("method", "fixed_plus_per_capita"), "cost_key.method", COST_KEYS),
+        fixed_share=v.number(table.get("fixed_share", 0.3), "cost_key.fixed_share", low=0.0, high=1.0),
+    )
+
+
+def _travel(v: _Validator, table: Mapping[str, Any], params: TravelParams) -> TravelSpec:
+    v.known_keys(table, "travel", TRAVEL_KEYS)
+    overrides = {}
+    for name, (low, high) in {"km_rate": (0.0, 100.0), "hours_per_fte": (100.0, 3000.0), "winter_penalty_minutes": (0.0, 1440.0)}.items():
+        if name in table:
+            value = v.number(table[name], f"travel.{name}", low=low, high=high)
+            overrides[name] = Param(value, "scenario", f"set in the scenario ({v.origin(f'travel.{name}')})")
+    links = table.get("links", [])
+    if not isinstance(links, list):
+        v.fail("travel.links", v.expected("en liste med lenke-id-er", "a list of link ids", links))
+    for i, lid in enumerate(links):
+        if lid not in params.links:
+            v.fail(f"travel.links[{i}]", v.unknown(str(lid), params.links, "lenke", "link"))
+    return TravelSpec(
+        params=replace(params, **overrides),
+        winter=v.boolean(table.get("winter", False), "travel.winter"),
+        links=tuple(links),
+    )
+
+
+class _Validator:
+    """Checks values and raises ``UserInputError`` naming the file where the key was set."""
+
+    def __init__(self, source: str, origins: Mapping[str, str]) -> None:
+        self.source = source
+        self.origins = origins
+
+    def origin(self, key: str) -> str:
+        base = key.split("[")[0]
+        while base and base not in self.origins:
+            base = base.rpartition(".")[0]
+        return self.origins.get(base, self.source)
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise UserInputError(self.origin(key), key, problem)
+
+    @staticmethod
+    def expected(nb: str, en: str, got: Any) -> str:
+        return tr(f"forventet {nb}, fikk {_show(got)}", f"expected {en}, got {_show(got)}")
+
+    @staticmethod
+    def unknown(name: str, known: Mapping[str, Any] | set[str], what_nb: str, what_en: str) -> str:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint_nb = f" (mente du {close[0]!r}?)" if close else ""
+        hint_en = f" (did you mean {close[0]!r}?)" if close else ""
+        valid = ", ".join(sorted(known))
+        return tr(
+            f"ukjent {what_nb} {name!r}{hint_nb}; gyldige: {valid}",
+            f"unknown {what_en} {name!r}{hint_en}; valid: {valid}",
+        )
+
+    def known_keys(self, table: Mapping[str, Any], key: str, allowed: set[str]) -> None:
+        for name in table:
+            if name not in allowed:
+                full = f"{key}.{name}" if key else name
+                self.fail(full, self.unknown(name, allowed, "nøkkel", "key"))
+
+    def table(self, value: Any, key: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            self.fail(key, self.expected("en tabell", "a table", value))
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            self.fail(key, self.expected("tekst", "a string", value))
+        return value
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(key, self.expected("true eller false", "true or false", value))
+        return value
+
+    def number(self, value: Any, key: str, *, low: float | None = None, high: float | None = None) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            self.fail(key, self.expected("et tall", "a number", value))
+        self._bounds(value, key, low, high)
+        return float(value)
+
+    def optional_number(self, value: Any, key: str, *, low: float | None = None) -> float | None:
+        return None if value is None else self.number(value, key, low=low)
+
+    def integer(self, value: Any, key: str, *, low: int | None = None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, self.expected("et heltall", "a whole number", value))
+        self._bounds(value, key, low, None)
+        return value
+
+    def _bounds(self, value: float, key: str, low: float | None, high: float | None) -> None:
+        if low is not None and value < low:
+            self.fail(key, tr(f"må være minst {low:g}, fikk {value:g}", f"must be at least {low:g}, got {value:g}"))
+        if high is not None and value > high:
+            self.fail(key, tr(f"må være høyst {high:g}, fikk {value:g}", f"must be at most {high:g}, got {value:g}"))
+
+    def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
+        if value not in options:
+            self.fail(key, self.expected(f"en av {', '.join(options)}", f"one of {', '.join(options)}", value))
+        return value
+
+    def member(self, value: Any, key: str, municipalities: Mapping[str, Municipality]) -> str:
+        """A municipality given by 4-digit number (string or integer) or by name."""
+        number = resolve_municipality(value, municipalities)
+        if number is None:
+            names = {m.name: n for n, m in municipalities.items()}
+            known = {**{n: 0 for n in municipalities}, **names}
+            self.fail(key, self.unknown(str(value), known, "kommune", "municipality"))
+        return number
+
+    def member_list(self, value: Any, key: str, municipalities: Mapping[str, Municipality], *, required: bool = False) -> list[str]:
+        if value is None and required:
+            self.fail(key, tr("mangler: list opp medlemmene (kommunenummer eller navn)",
+                              "missing: list the members (municipality numbers or names)"))
+        if not isinstance(value, list):
+            self.fail(key, self.expected("en liste med kommuner", "a list of municipalities", value))
+        out = []
+        for i, item in enumerate(value):
+            number = self.member(item, f"{key}[{i}]", municipalities)
+            if number in out:
+                self.fail(f"{key}[{i}]", tr(f"{number} står to ganger", f"{number} is listed twice"))
+            out.append(number)
+        if required and not out:
+            self.fail(key, tr("minst ett medlem trengs", "at least one member is needed"))
+        return out
+
+    def subset(self, items: list[str], members: list[str], key: str) -> None:
+        outside = [m for m in items if m not in members]
+        if outside:
+            self.fail(key, tr(
+                f"{', '.join(outside)} er ikke medlem i scenarioet (members)",
+                f"{', '.join(outside)} is not a member in this scenario (members)",
+            ))
+
+
+def resolve_municipality(value: Any, municipalities: Mapping[str, Municipality]) -> str | None:
+    """4-digit number for a number (``"5620"``/``5620``) or a name (display, official or any part)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = f"{value:04d}"
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text in municipalities:
+        return text
+    folded = text.casefold()
+    for number, m in municipalities.items():
+        names = {m.name, m.official_name, *(part.strip() for part in m.official_name.split(" - "))}
+        if folded in {n.casefold() for n in names}:
+            return number
+    return None
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return tr("en tabell", "a table")
+    if isinstance(value, list):
+        return tr("en liste", "a list")
+    return repr(value)

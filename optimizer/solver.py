@@ -1,0 +1,137 @@
+"""One way to pick a MILP solver and read back what it did.
+
+HiGHS runs in-process through ``highspy`` (PuLP's ``HiGHS`` class); CBC is the fallback and
+runs as a separate process (``PULP_CBC_CMD``). Both solve to a zero relative gap by default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from functools import cache
+
+import pulp
+
+SOLVERS = ("highs", "cbc")
+
+
+class SolverUnavailableError(RuntimeError):
+    """The requested solver is not installed on this machine."""
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve: solver name, gap, time limit and threads."""
+
+    name: str = "highs"
+    gap_rel: float = 0.0
+    time_limit: float | None = None
+    threads: int | None = 1
+    msg: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name not in SOLVERS:
+            raise ValueError(f"unknown solver {self.name!r}; expected one of {', '.join(SOLVERS)}")
+        if not 0.0 <= self.gap_rel < 1.0:
+            raise ValueError(f"gap_rel must be in [0, 1), got {self.gap_rel}")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError(f"time_limit must be positive, got {self.time_limit}")
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What the solver reported: status, objective, wall time and MIP gap."""
+
+    solver: str
+    status: str  # "optimal", "feasible" (stopped early), "infeasible", "unbounded", "not_solved"
+    objective: float | None
+    seconds: float
+    gap: float | None
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "solver": self.solver,
+            "status": self.status,
+            "objective": self.objective,
+            "seconds": round(self.seconds, 4),
+            "gap": self.gap,
+        }
+
+
+def make_solver(options: SolverOptions) -> pulp.LpSolver:
+    """Build the PuLP solver object for ``options``."""
+    if options.name == "highs":
+        _swallow_highs_banner()
+        solver = pulp.HiGHS(
+            msg=options.msg,
+            gapRel=options.gap_rel,
+            gapAbs=1e-6,
+            threads=options.threads,
+            timeLimit=options.time_limit,
+        )
+    else:
+        solver = pulp.PULP_CBC_CMD(
+            msg=options.msg,
+            gapRel=options.gap_rel,
+            gapAbs=1e-6,
+            threads=options.threads,
+            timeLimit=options.time_limit,
+        )
+    if not solver.available():
+        raise SolverUnavailableError(f"solver {options.name!r} is not available on this machine")
+    return solver
+
+
+@cache
+def _swallow_highs_banner() -> None:
+    """HiGHS writes a banner to C-level stdout on the first ``Highs()`` of a process; hide it."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveInfo:
+    """Solve ``problem`` in place and report status, objective, time and gap."""
+    options = options or SolverOptions()
+    solver = make_solver(options)
+    start = time.perf_counter()
+    problem.solve(solver)
+    seconds = time.perf_counter() - start
+    status = _status(problem)
+    objective = pulp.value(problem.objective) if status in ("optimal", "feasible") else None
+    return SolveInfo(options.name, status, objective, seconds, _gap(problem, options, status))
+
+
+def _status(problem: pulp.LpProblem) -> str:
+    if problem.status == pulp.LpStatusOptimal:
+        if problem.sol_status == pulp.LpSolutionOptimal:
+            return "optimal"
+        return "feasible" if problem.sol_status == pulp.LpSolutionIntegerFeasible else "not_solved"
+    if problem.status == pulp.LpStatusInfeasible:
+        return "infeasible"
+    if problem.status == pulp.LpStatusUnbounded:
+        return "unbounded"
+    return "not_solved"
+
+
+def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float | None:
+    if status == "optimal" and options.gap_rel == 0.0:
+        return 0.0
+    highs_model = getattr(problem, "solverModel", None) if options.name == "highs" else None
+    if highs_model is not None and status in ("optimal", "feasible"):
+        return float(highs_model.getInfo().mip_gap)
+    return None
