@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,8 +65,8 @@ class SolveInfo:
         }
 
 
-def make_solver(options: SolverOptions) -> pulp.LpSolver:
-    """Build the PuLP solver object for ``options``."""
+def make_solver(options: SolverOptions, highs_options: dict[str, object] | None = None) -> pulp.LpSolver:
+    """Build the PuLP solver object for ``options`` (``highs_options`` tune HiGHS only)."""
     if options.name == "highs":
         _swallow_highs_banner()
         solver = pulp.HiGHS(
@@ -74,15 +75,18 @@ def make_solver(options: SolverOptions) -> pulp.LpSolver:
             gapAbs=1e-6,
             threads=options.threads,
             timeLimit=options.time_limit,
+            **(highs_options or {}),
         )
     else:
-        solver = pulp.PULP_CBC_CMD(
-            msg=options.msg,
-            gapRel=options.gap_rel,
-            gapAbs=1e-6,
-            threads=options.threads,
-            timeLimit=options.time_limit,
-        )
+        with warnings.catch_warnings():  # PuLP 3.3 deprecates its bundled CBC in favour of PuLP 4's
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(
+                msg=options.msg,
+                gapRel=options.gap_rel,
+                gapAbs=1e-6,
+                threads=options.threads,
+                timeLimit=options.time_limit,
+            )
     if not solver.available():
         raise SolverUnavailableError(f"solver {options.name!r} is not available on this machine")
     return solver
@@ -104,10 +108,14 @@ def _swallow_highs_banner() -> None:
         os.close(saved)
 
 
-def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveInfo:
+def solve(
+    problem: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    highs_options: dict[str, object] | None = None,
+) -> SolveInfo:
     """Solve ``problem`` in place and report status, objective, time and gap."""
     options = options or SolverOptions()
-    solver = make_solver(options)
+    solver = make_solver(options, highs_options)
     start = time.perf_counter()
     problem.solve(solver)
     seconds = time.perf_counter() - start

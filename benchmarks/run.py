@@ -1,0 +1,22 @@
+"""All benchmarks in one command: ``python benchmarks/run.py``.
+
+Needs the bench extra (``pip install -e ".[bench]"``) for the anchors spopt and coopgame-py,
+which are measured in the same run so the printed ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_locate  # noqa: E402
+import bench_scenarios  # noqa: E402
+import bench_settlement  # noqa: E402
+
+if __name__ == "__main__":
+    for title, module in (("Municipal model", bench_scenarios), ("locate vs spopt", bench_locate),
+                          ("Settlement vs coopgame-py", bench_settlement)):
+        print(f"\n== {title}")
+        module.main()
