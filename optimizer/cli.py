@@ -1,4 +1,4 @@
-"""Command line: ``python -m optimizer run|validate|show``.
+"""Command line: ``python -m optimizer run|join|leave|validate|show``.
 
 Exit codes: 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a batch: 2 if any file was
 invalid, else 3 if any was infeasible, else 1 if any failed.
@@ -19,7 +19,10 @@ from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
 from optimizer.output import CSV_DIALECTS, csv_text, json_text, write_folder
 from optimizer.pipeline import run, scenario_travel
 from optimizer.result import ScenarioResult
-from optimizer.scenario import Scenario, load_scenario, resolve
+from optimizer.games import MAX_EXACT_MEMBERS, model_game
+from optimizer.newcomer import MembershipChange, join, leave, statement_for
+from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
+from optimizer.statement import settlement_statement
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -48,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="pandas",
                    help="pandas (komma) eller excel-no (semikolon og desimalkomma)")
     p.set_defaults(handler=_cmd_run)
+
+    for name, help_text in (("join", "hva en ny deltaker endrer / what a newcomer changes"),
+                            ("leave", "hva resten betaler uten et medlem / what the rest pay if a member leaves")):
+        p = sub.add_parser(name, parents=[common], help=help_text)
+        p.add_argument("file", type=Path, help="scenariofil (TOML)")
+        p.add_argument("municipality", nargs="?" if name == "join" else None,
+                       help="kommunenummer eller navn" + (" (uten: alle randkommuner)" if name == "join" else ""))
+        p.set_defaults(handler=_cmd_membership, joining=name == "join")
 
     p = sub.add_parser("validate", parents=[common], help="sjekk scenariofiler / check scenario files")
     p.add_argument("files", nargs="+", type=Path)
@@ -80,14 +91,78 @@ def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
 
 
 def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") -> None:
-    """``summary.json``, ``hosts.csv`` and ``costs.csv`` into ``folder``, all or nothing."""
+    """``summary.json``, ``hosts.csv``, ``costs.csv`` and ``settlement.csv`` into ``folder``, all or nothing."""
+    summary = result.summary()
     files = {
-        "summary.json": json_text(result.summary()),
         "hosts.csv": csv_text(result.unit_rows(), dialect),
         "costs.csv": csv_text(result.cost_rows(), dialect),
     }
-    bom = ("hosts.csv", "costs.csv") if dialect == "excel-no" else ()
+    if len(result.members) <= MAX_EXACT_MEMBERS:
+        statement = settlement_statement(result, model_game(result.model, result.plan))
+        summary["settlement"] = statement.summary()
+        files["settlement.csv"] = csv_text(statement.rows(), dialect)
+    else:
+        summary["settlement"] = {"skipped": f"more than {MAX_EXACT_MEMBERS} members"}
+    files["summary.json"] = json_text(summary)
+    bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
     write_folder(folder, files, bom_for=bom)
+
+
+def _cmd_membership(args: argparse.Namespace) -> int:
+    try:
+        scenario = load_scenario(args.file)
+        before = statement_for(scenario)
+        if args.municipality is None:
+            candidates = [m for m in data.border_numbers() if m not in scenario.members]
+            changes = [join(scenario, m, before) for m in candidates]
+            _print_newcomers(changes)
+            return EXIT_OK
+        number = resolve_municipality(args.municipality, data.municipalities())
+        if number is None:
+            raise UserInputError(str(args.file), "MUNICIPALITY", tr(
+                f"ukjent kommune {args.municipality!r}", f"unknown municipality {args.municipality!r}"))
+        if (number in scenario.members) == args.joining:
+            raise UserInputError(str(args.file), "members", tr(
+                f"{number} er {'allerede' if args.joining else 'ikke'} medlem",
+                f"{number} is {'already' if args.joining else 'not'} a member"))
+        change = (join if args.joining else leave)(scenario, number, before)
+    except UserInputError as exc:
+        print(tr(f"ugyldig: {exc}", f"invalid: {exc}"), file=sys.stderr)
+        return EXIT_INVALID
+    except InfeasibleError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INFEASIBLE
+    _print_change(change)
+    return EXIT_OK
+
+
+def _print_newcomers(changes: list[MembershipChange]) -> None:
+    print(tr("kommune            marginalkostnad    kostnad alene   rimelig inngangspris",
+             "municipality       marginal cost      stand-alone     fair entry price"))
+    for c in changes:
+        name = f"{c.municipality} {c.after.result.scenario.name(c.municipality)}"
+        span = c.entry_price_range
+        text = tr("ingen (koster mer enn det sparer)", "none (costs more than it saves)") if span is None \
+            else f"{format_nok(span[0])} – {format_nok(span[1])}"
+        print(f"{name:<18} {format_nok(c.marginal_cost):>16} {format_nok(c.stand_alone):>16}   {text}")
+
+
+def _print_change(change: MembershipChange) -> None:
+    scenario = (change.after if change.joining else change.before).result.scenario
+    name = f"{change.municipality} {scenario.name(change.municipality)}"
+    if change.joining:
+        _print_newcomers([change])
+    else:
+        print(tr(f"{name} går ut: gruppen uten {name} koster {format_nok(change.after.result.total_cost)} "
+                 f"(før {format_nok(change.before.result.total_cost)})",
+                 f"{name} leaves: the group without it costs {format_nok(change.after.result.total_cost)} "
+                 f"(before {format_nok(change.before.result.total_cost)})"))
+    print()
+    print(tr("metode                       kommune           før              etter            endring",
+             "method                       member            before           after            change"))
+    for row in change.share_rows():
+        cells = [format_nok(row[k]) if row[k] is not None else "–" for k in ("before_nok", "after_nok", "change_nok")]
+        print(f"{row['method']:<28} {row['member'] + ' ' + row['member_name']:<17} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16}")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

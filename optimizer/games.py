@@ -1,0 +1,125 @@
+"""Cost games from the model: c(S) for every coalition S of members, per service and in total.
+
+c_s(S) is the cheapest way for the members of S to run service s among themselves (members
+outside S run alone and are not counted), under the scenario's cost-side rules (travel limits,
+capacities, forbidden hosts, required hosts that lie in S, max units) but without the fairness
+rules, which belong to the group actually being formed (see DOMAIN.md). Without fairness the
+services do not interact, so every c_s(S) comes from one dynamic programme over subsets that
+reuses the model's candidate unit costs:
+
+    g(S, k) = min over groups T in S holding S's lowest member of  unit(T) + g(S - T, k - 1)
+
+where unit(T) is the cheapest allowed unit serving exactly T (its host inside T; a required host
+in T must host it). All 2^n - 1 coalitions cost O(3^n) steps per service, no solver call.
+
+The game used for splitting takes c(N) from the adopted plan (solved with its fairness rules), so
+the split shares out what the members will actually pay and the core check shows whether the
+price of fairness makes some group better off alone.
+
+A coalition with no plan under the rules (possible with forbidden hosts and travel limits) gets
+the cost of its members running alone, rules aside, and is listed in ``infeasible``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from optimizer.model import FAIRNESS_GROUPS, HostChoiceModel, Plan
+
+MAX_EXACT_MEMBERS = 12
+
+
+@dataclass(frozen=True)
+class ModelGame:
+    """Coalition costs per service and in total (frozensets of municipality numbers -> NOK)."""
+
+    members: tuple[str, ...]
+    by_service: Mapping[str, dict[frozenset, float]]
+    infeasible: Mapping[str, list[frozenset]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> dict[frozenset, float]:
+        games = list(self.by_service.values())
+        return {s: sum(g[s] for g in games) for s in games[0]}
+
+
+def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
+    """The cost game of ``model``'s scenario; with ``plan``, c(N) per service is that plan's cost."""
+    n = len(model.members)
+    if n > MAX_EXACT_MEMBERS:
+        raise ValueError(f"exact coalition costs are limited to {MAX_EXACT_MEMBERS} members, got {n}")
+    rules = frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
+    bit = {m: 1 << i for i, m in enumerate(model.members)}
+    by_service, infeasible = {}, {}
+    for service, costs in model.costs.items():
+        spec = costs.spec
+        unit = _best_units(model, service, rules, bit, spec.required_hosts)
+        units_cap = spec.max_units if f"services.{service}.max_units" in rules else None
+        best = _partition_costs(unit, n, units_cap)
+        game, bad = {}, []
+        for mask in range(1, 1 << n):
+            coalition = frozenset(m for m in model.members if mask & bit[m])
+            cost = best[mask]
+            if math.isinf(cost):
+                bad.append(coalition)
+                cost = sum(model.stand_alone[(service, m)].total for m in coalition)
+            game[coalition] = cost
+        if plan is not None:
+            game[frozenset(model.members)] = sum(u.total for u in plan.units if u.service == service)
+        by_service[service] = game
+        if bad:
+            infeasible[service] = bad
+    return ModelGame(model.members, by_service, infeasible)
+
+
+def _best_units(model: HostChoiceModel, service: str, rules: frozenset[str], bit: Mapping[str, int],
+                required: tuple[str, ...]) -> list[float]:
+    """Cheapest allowed unit serving exactly each group (bitmask); inf where none is allowed."""
+    n = len(bit)
+    unit = [math.inf] * (1 << n)
+    required_mask = sum(bit[h] for h in required) if f"services.{service}.required_hosts" in rules else 0
+    for u in model.candidates:
+        if u.service != service or u.violates & rules:
+            continue
+        mask = sum(bit[m] for m in u.members)
+        in_group = mask & required_mask
+        if in_group and in_group != bit[u.host]:
+            continue  # a required host in the group must be the one hosting it
+        unit[mask] = min(unit[mask], u.total)
+    return unit
+
+
+def _partition_costs(unit: list[float], n: int, max_units: int | None) -> list[float]:
+    """Cheapest split of every coalition into allowed units (at most ``max_units`` of them)."""
+    size = 1 << n
+    layers = max_units if max_units is not None else 1
+    # best[k][S]: cheapest with at most k+1 units (or unlimited when max_units is None)
+    best = [[math.inf] * size for _ in range(layers)]
+    for k in range(layers):
+        row = best[k]
+        row[0] = 0.0
+        previous = best[k - 1] if (max_units is not None and k > 0) else None
+        for mask in range(1, size):
+            low = mask & -mask
+            rest = mask ^ low
+            value = math.inf
+            sub = rest
+            while True:
+                group = sub | low
+                remainder = mask ^ group
+                if max_units is None:
+                    tail = row[remainder]
+                elif remainder == 0:
+                    tail = 0.0
+                else:
+                    tail = previous[remainder] if previous is not None else math.inf
+                candidate = unit[group] + tail
+                if candidate < value:
+                    value = candidate
+                if sub == 0:
+                    break
+                sub = (sub - 1) & rest
+            row[mask] = value
+    return best[-1]

@@ -1,0 +1,146 @@
+"""Settlement statement: every member's share of every service under every split method.
+
+Each method is applied to each service's cost game (``optimizer.games``); a member's total is the
+sum over services. Shapley and the keys are additive over services, so this equals applying them
+to the total game; for the nucleolus it is the documented choice (per service, then summed), and
+since c(S) is the sum of the service games, a split that is in every service's core is in the
+total core. The core check is made on the total game.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer import settlement
+from optimizer.games import ModelGame
+from optimizer.result import ScenarioResult
+
+METHODS = (
+    "cost_key",
+    "per_capita",
+    "fixed_plus_per_capita",
+    "by_usage",
+    "proportional_to_stand_alone",
+    "equal_savings",
+    "shapley",
+    "nucleolus",
+    "least_core",
+)
+
+
+@dataclass(frozen=True)
+class MethodOutcome:
+    """One method's split: per member and service, in total, and how it fares in the core check."""
+
+    method: str
+    shares: Mapping[str, Mapping[str, float]]  # member -> service -> NOK
+    violations: list[settlement.CoreViolation]
+    notes: tuple[str, ...]
+
+    def total(self, member: str) -> float:
+        return sum(self.shares[member].values())
+
+    @property
+    def in_core(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class Statement:
+    result: ScenarioResult
+    game: ModelGame
+    outcomes: Mapping[str, MethodOutcome]
+    least_core_epsilon: float
+
+    @property
+    def chosen(self) -> MethodOutcome:
+        return self.outcomes[self.result.scenario.settlement_method]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """``settlement.csv``: member x service (and ``total``) x method."""
+        rows = []
+        services = list(self.result.model.costs)
+        for method, outcome in self.outcomes.items():
+            for m in self.result.members:
+                for service in (*services, "total"):
+                    alone = self.result.stand_alone(m, None if service == "total" else service)
+                    share = outcome.total(m) if service == "total" else outcome.shares[m][service]
+                    rows.append({
+                        "scenario": self.result.scenario.id,
+                        "method": method,
+                        "member": m,
+                        "member_name": self.result.scenario.name(m),
+                        "service": service,
+                        "stand_alone_nok": alone,
+                        "share_nok": share,
+                        "saving_nok": alone - share,
+                        "saving_percent": 100.0 * (alone - share) / alone if alone else 0.0,
+                        "method_in_core": outcome.in_core,
+                    })
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """The ``settlement`` section of ``summary.json``."""
+        return {
+            "chosen_method": self.result.scenario.settlement_method,
+            "coalitions": len(self.game.total),
+            "least_core_epsilon_nok": self.least_core_epsilon,
+            "core_is_empty": self.least_core_epsilon > settlement.CORE_TOLERANCE_NOK,
+            "infeasible_coalitions": {
+                s: [sorted(c) for c in cs] for s, cs in self.game.infeasible.items()
+            },
+            "methods": {
+                method: {
+                    "members": {m: o.total(m) for m in self.result.members},
+                    "in_core": o.in_core,
+                    "core_violations": [
+                        {"coalition": sorted(v.coalition), "overcharge_nok": v.excess} for v in o.violations[:10]
+                    ],
+                    "notes": list(o.notes),
+                }
+                for method, o in self.outcomes.items()
+            },
+        }
+
+
+def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
+    """Apply every method to every service game of ``result`` and check each in the core."""
+    scenario = result.scenario
+    population = {m: scenario.population(m) for m in result.members}
+    outcomes = {}
+    for method in METHODS:
+        shares: dict[str, dict[str, float]] = {m: {} for m in result.members}
+        notes: set[str] = set()
+        for service, service_game in game.by_service.items():
+            split = _split(method, service, service_game, result, population)
+            notes.update(getattr(split, "notes", ()))
+            for m in result.members:
+                shares[m][service] = float(split[m])
+        total_split = {m: sum(shares[m].values()) for m in result.members}
+        violations = settlement.core_violations(game.total, total_split)
+        outcomes[method] = MethodOutcome(method, shares, violations, tuple(sorted(notes)))
+    epsilon = settlement.least_core(game.total).epsilon
+    return Statement(result, game, outcomes, epsilon)
+
+
+def _split(method: str, service: str, game: dict[frozenset, float], result: ScenarioResult,
+           population: Mapping[str, int]) -> Mapping[str, float]:
+    total = game[frozenset(result.members)]
+    costs = result.model.costs[service]
+    usage = {m: float(costs.workload[costs.members.index(m)]) for m in result.members}
+    by_method: dict[str, Callable[[], Mapping[str, float]]] = {
+        "cost_key": lambda: {m: result.plan.payment(m, service) for m in result.members},
+        "per_capita": lambda: settlement.per_capita(total, population),
+        "fixed_plus_per_capita": lambda: settlement.fixed_plus_per_capita(
+            total, population, fixed_share=result.scenario.cost_key.fixed_share),
+        "by_usage": lambda: settlement.by_usage(total, usage) if sum(usage.values()) > 0
+        else settlement.per_capita(total, population),
+        "proportional_to_stand_alone": lambda: settlement.proportional_to_stand_alone(game),
+        "equal_savings": lambda: settlement.equal_savings(game),
+        "shapley": lambda: settlement.shapley(game),
+        "nucleolus": lambda: settlement.nucleolus(game),
+        "least_core": lambda: settlement.least_core(game).allocation,
+    }
+    return by_method[method]()
