@@ -16,18 +16,9 @@ from typing import Any
 from optimizer import settlement
 from optimizer.games import ModelGame
 from optimizer.result import ScenarioResult
+from optimizer.scenario import SETTLEMENT_METHODS
 
-METHODS = (
-    "cost_key",
-    "per_capita",
-    "fixed_plus_per_capita",
-    "by_usage",
-    "proportional_to_stand_alone",
-    "equal_savings",
-    "shapley",
-    "nucleolus",
-    "least_core",
-)
+METHODS = SETTLEMENT_METHODS
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from optimizer.cli import main
 from conftest import ROOT, SCENARIOS
 
 
-def test_run_baseline_writes_the_three_files(tmp_path, capsys):
+def test_run_baseline_writes_the_four_files(tmp_path, capsys):
     code = main(["run", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path)])
     assert code == 0
     folder = tmp_path / "baseline"
-    assert sorted(p.name for p in folder.iterdir()) == ["costs.csv", "hosts.csv", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["costs.csv", "hosts.csv", "settlement.csv", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     totals = summary["totals"]
     assert totals["price_of_fairness_nok"] == pytest.approx(
