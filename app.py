@@ -22,6 +22,7 @@ def solve(path: str) -> ScenarioResult:
     return run(load_scenario(path))
 
 
+st.set_page_config(page_title="Vertskommune", layout="wide")
 language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb": "Norsk bokmål", "en": "English"}.get)
 set_language(language)
 files = sorted(SCENARIOS.glob("*.toml"))
