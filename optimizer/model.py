@@ -32,7 +32,7 @@ import pulp
 from optimizer.pooling import pool_shares
 from optimizer.scenario import Scenario
 from optimizer.solver import SolveInfo, solve
-from optimizer.units import COMPONENTS, ServiceCosts, Unit
+from optimizer.units import ServiceCosts, Unit
 
 FAIRNESS_GROUPS = (
     "fairness.min_shared_units_hosted",

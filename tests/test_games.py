@@ -13,7 +13,7 @@ from optimizer.cli import main
 from optimizer.games import model_game
 from optimizer.model import FAIRNESS_GROUPS
 from optimizer.newcomer import join, leave, statement_for, with_members
-from optimizer.pipeline import build_model, run
+from optimizer.pipeline import build_model
 from optimizer.scenario import load_scenario, resolve
 from optimizer.statement import METHODS
 
