@@ -23,10 +23,13 @@ the cost of its members running alone, rules aside, and is listed in ``infeasibl
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from optimizer.model import FAIRNESS_GROUPS, HostChoiceModel, Plan
+from optimizer.solver import SolveInfo
+from optimizer.units import Unit
 
 MAX_EXACT_MEMBERS = 12
 
@@ -55,9 +58,9 @@ def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
     by_service, infeasible = {}, {}
     for service, costs in model.costs.items():
         spec = costs.spec
-        unit = _best_units(model, service, rules, bit, spec.required_hosts)
+        unit, _ = _best_units(model, service, rules, bit, spec.required_hosts)
         units_cap = spec.max_units if f"services.{service}.max_units" in rules else None
-        best = _partition_costs(unit, n, units_cap)
+        best, _ = _partition_costs(unit, n, units_cap)
         game, bad = {}, []
         for mask in range(1, 1 << n):
             coalition = frozenset(m for m in model.members if mask & bit[m])
@@ -74,11 +77,42 @@ def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
     return ModelGame(model.members, by_service, infeasible)
 
 
+def cost_side_plan(model: HostChoiceModel) -> Plan | None:
+    """The cheapest plan under the cost-side rules only, from the same dynamic programme.
+
+    Exact (no solver); ``None`` when some service has no feasible plan. Ties go to the unit met
+    first, i.e. the lower host number.
+    """
+    start = time.perf_counter()
+    rules = frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
+    bit = {m: 1 << i for i, m in enumerate(model.members)}
+    full = (1 << len(model.members)) - 1
+    chosen: list[Unit] = []
+    for service, costs in model.costs.items():
+        unit, unit_of = _best_units(model, service, rules, bit, costs.spec.required_hosts)
+        units_cap = costs.spec.max_units if f"services.{service}.max_units" in rules else None
+        best, choice = _partition_costs(unit, len(model.members), units_cap)
+        if math.isinf(best[full]):
+            return None
+        mask, layer = full, len(choice) - 1
+        while mask:
+            group = choice[layer][mask]
+            chosen.append(unit_of[group])
+            mask ^= group
+            layer -= units_cap is not None
+    total = sum(u.total for u in chosen)
+    info = SolveInfo("dynamic programme", "optimal", total, time.perf_counter() - start, 0.0)
+    order = list(model.costs)
+    chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
+    return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, rules)
+
+
 def _best_units(model: HostChoiceModel, service: str, rules: frozenset[str], bit: Mapping[str, int],
-                required: tuple[str, ...]) -> list[float]:
-    """Cheapest allowed unit serving exactly each group (bitmask); inf where none is allowed."""
+                required: tuple[str, ...]) -> tuple[list[float], list[Unit | None]]:
+    """Cheapest allowed unit serving exactly each group (bitmask; inf where none), and the unit."""
     n = len(bit)
     unit = [math.inf] * (1 << n)
+    unit_of: list[Unit | None] = [None] * (1 << n)
     required_mask = sum(bit[h] for h in required) if f"services.{service}.required_hosts" in rules else 0
     for u in model.candidates:
         if u.service != service or u.violates & rules:
@@ -87,18 +121,23 @@ def _best_units(model: HostChoiceModel, service: str, rules: frozenset[str], bit
         in_group = mask & required_mask
         if in_group and in_group != bit[u.host]:
             continue  # a required host in the group must be the one hosting it
-        unit[mask] = min(unit[mask], u.total)
-    return unit
+        if u.total < unit[mask]:
+            unit[mask], unit_of[mask] = u.total, u
+    return unit, unit_of
 
 
-def _partition_costs(unit: list[float], n: int, max_units: int | None) -> list[float]:
-    """Cheapest split of every coalition into allowed units (at most ``max_units`` of them)."""
+def _partition_costs(unit: list[float], n: int, max_units: int | None) -> tuple[list[float], list[list[int]]]:
+    """Cheapest split of every coalition into allowed units (at most ``max_units`` of them).
+
+    Also returns, per layer and coalition, the group holding its lowest member in that split.
+    """
     size = 1 << n
     layers = max_units if max_units is not None else 1
     # best[k][S]: cheapest with at most k+1 units (or unlimited when max_units is None)
     best = [[math.inf] * size for _ in range(layers)]
+    choice = [[0] * size for _ in range(layers)]
     for k in range(layers):
-        row = best[k]
+        row, picked = best[k], choice[k]
         row[0] = 0.0
         previous = best[k - 1] if (max_units is not None and k > 0) else None
         for mask in range(1, size):
@@ -117,9 +156,9 @@ def _partition_costs(unit: list[float], n: int, max_units: int | None) -> list[f
                     tail = previous[remainder] if previous is not None else math.inf
                 candidate = unit[group] + tail
                 if candidate < value:
-                    value = candidate
+                    value, picked[mask] = candidate, group
                 if sub == 0:
                     break
                 sub = (sub - 1) & rest
             row[mask] = value
-    return best[-1]
+    return best[-1], choice

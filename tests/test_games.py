@@ -10,7 +10,7 @@ import pytest
 
 from optimizer import settlement
 from optimizer.cli import main
-from optimizer.games import model_game
+from optimizer.games import cost_side_plan, model_game
 from optimizer.model import FAIRNESS_GROUPS
 from optimizer.newcomer import join, leave, statement_for, with_members
 from optimizer.pipeline import build_model
@@ -18,7 +18,7 @@ from optimizer.scenario import load_scenario, resolve
 from optimizer.statement import METHODS
 
 from conftest import SCENARIOS
-from test_model import random_scenario
+from test_model import brute_force, random_scenario
 
 
 def milp_cost(scenario, coalition):
@@ -46,6 +46,22 @@ def test_dynamic_programme_equals_milp_for_every_coalition(seed):
                 if key in game.infeasible.get(service, []):
                     continue
                 assert game.by_service[service][key] == pytest.approx(cost, abs=len(members))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_cost_side_plan_from_the_programme_matches_brute_force(seed):
+    scenario = resolve(random_scenario(random.Random(seed)), scenario_id=f"d{seed}")
+    model = build_model(scenario)
+    rules = frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
+    expected = brute_force(scenario, model, rules)
+    plan = cost_side_plan(model)
+    if expected is None:
+        assert plan is None
+        return
+    assert plan.total == pytest.approx(expected)
+    for service in model.costs:  # a real plan: every member served once per service
+        served = sorted(m for u in plan.units if u.service == service for m in u.members)
+        assert served == sorted(scenario.members)
 
 
 def test_infeasible_coalition_is_reported_and_priced_alone():
