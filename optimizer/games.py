@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -48,23 +49,52 @@ class ModelGame:
         return {s: sum(g[s] for g in games) for s in games[0]}
 
 
+@dataclass(frozen=True)
+class _Programme:
+    """The subset programme of one service: cheapest unit per group, cheapest split per coalition."""
+
+    unit: list[float]
+    unit_of: list[Unit | None]
+    best: list[float]
+    choice: list[list[int]]
+    counts_units: bool  # max_units applies: one layer per unit
+
+
+_PROGRAMMES: weakref.WeakKeyDictionary[HostChoiceModel, dict[str, _Programme]] = weakref.WeakKeyDictionary()
+
+
+def _programmes(model: HostChoiceModel) -> dict[str, _Programme]:
+    """Each service's programme, computed once per model (the run's plan and the game share it)."""
+    if model not in _PROGRAMMES:
+        n = len(model.members)
+        if n > MAX_EXACT_MEMBERS:
+            raise ValueError(f"exact coalition costs are limited to {MAX_EXACT_MEMBERS} members, got {n}")
+        rules = _cost_side_rules(model)
+        bit = {m: 1 << i for i, m in enumerate(model.members)}
+        out = {}
+        for service, costs in model.costs.items():
+            unit, unit_of = _best_units(model, service, rules, bit, costs.spec.required_hosts)
+            units_cap = costs.spec.max_units if f"services.{service}.max_units" in rules else None
+            best, choice = _partition_costs(unit, n, units_cap)
+            out[service] = _Programme(unit, unit_of, best, choice, units_cap is not None)
+        _PROGRAMMES[model] = out
+    return _PROGRAMMES[model]
+
+
+def _cost_side_rules(model: HostChoiceModel) -> frozenset[str]:
+    return frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
+
+
 def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
     """The cost game of ``model``'s scenario; with ``plan``, c(N) per service is that plan's cost."""
     n = len(model.members)
-    if n > MAX_EXACT_MEMBERS:
-        raise ValueError(f"exact coalition costs are limited to {MAX_EXACT_MEMBERS} members, got {n}")
-    rules = frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
     bit = {m: 1 << i for i, m in enumerate(model.members)}
     by_service, infeasible = {}, {}
-    for service, costs in model.costs.items():
-        spec = costs.spec
-        unit, _ = _best_units(model, service, rules, bit, spec.required_hosts)
-        units_cap = spec.max_units if f"services.{service}.max_units" in rules else None
-        best, _ = _partition_costs(unit, n, units_cap)
+    for service, programme in _programmes(model).items():
         game, bad = {}, []
         for mask in range(1, 1 << n):
             coalition = frozenset(m for m in model.members if mask & bit[m])
-            cost = best[mask]
+            cost = programme.best[mask]
             if math.isinf(cost):
                 bad.append(coalition)
                 cost = sum(model.stand_alone[(service, m)].total for m in coalition)
@@ -84,27 +114,22 @@ def cost_side_plan(model: HostChoiceModel) -> Plan | None:
     first, i.e. the lower host number.
     """
     start = time.perf_counter()
-    rules = frozenset(g for g in model.rule_groups() if g not in FAIRNESS_GROUPS)
-    bit = {m: 1 << i for i, m in enumerate(model.members)}
     full = (1 << len(model.members)) - 1
     chosen: list[Unit] = []
-    for service, costs in model.costs.items():
-        unit, unit_of = _best_units(model, service, rules, bit, costs.spec.required_hosts)
-        units_cap = costs.spec.max_units if f"services.{service}.max_units" in rules else None
-        best, choice = _partition_costs(unit, len(model.members), units_cap)
-        if math.isinf(best[full]):
+    for programme in _programmes(model).values():
+        if math.isinf(programme.best[full]):
             return None
-        mask, layer = full, len(choice) - 1
+        mask, layer = full, len(programme.choice) - 1
         while mask:
-            group = choice[layer][mask]
-            chosen.append(unit_of[group])
+            group = programme.choice[layer][mask]
+            chosen.append(programme.unit_of[group])
             mask ^= group
-            layer -= units_cap is not None
+            layer -= programme.counts_units
     total = sum(u.total for u in chosen)
     info = SolveInfo("dynamic programme", "optimal", total, time.perf_counter() - start, 0.0)
     order = list(model.costs)
     chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
-    return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, rules)
+    return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, _cost_side_rules(model))
 
 
 def _best_units(model: HostChoiceModel, service: str, rules: frozenset[str], bit: Mapping[str, int],

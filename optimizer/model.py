@@ -93,8 +93,7 @@ class HostChoiceModel:
         population = {m: scenario.population(m) for m in self.members}
         self.shares = {}
         for u in self.candidates:
-            sc = costs[u.service]
-            usage = {m: float(sc.workload[sc.members.index(m)]) for m in u.members}
+            usage = costs[u.service].usage(u.members)
             self.shares[u] = pool_shares(scenario.cost_key, u.members, population, usage)
         self.stand_alone = {
             (s, m): sc.stand_alone(m) for s, sc in costs.items() for m in self.members

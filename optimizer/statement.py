@@ -16,7 +16,8 @@ from typing import Any
 from optimizer import settlement
 from optimizer.games import ModelGame
 from optimizer.result import ScenarioResult
-from optimizer.scenario import SETTLEMENT_METHODS
+from optimizer.pooling import pool_shares
+from optimizer.scenario import SETTLEMENT_METHODS, CostKey
 
 METHODS = SETTLEMENT_METHODS
 
@@ -119,15 +120,17 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
 def _split(method: str, service: str, game: dict[frozenset, float], result: ScenarioResult,
            population: Mapping[str, int]) -> Mapping[str, float]:
     total = game[frozenset(result.members)]
-    costs = result.model.costs[service]
-    usage = {m: float(costs.workload[costs.members.index(m)]) for m in result.members}
+    usage = result.model.costs[service].usage(result.members)
+
+    def key(method: str) -> dict[str, float]:
+        cost_key = CostKey(method, result.scenario.cost_key.fixed_share)
+        return {m: total * f for m, f in pool_shares(cost_key, result.members, population, usage).items()}
+
     by_method: dict[str, Callable[[], Mapping[str, float]]] = {
         "cost_key": lambda: {m: result.plan.payment(m, service) for m in result.members},
-        "per_capita": lambda: settlement.per_capita(total, population),
-        "fixed_plus_per_capita": lambda: settlement.fixed_plus_per_capita(
-            total, population, fixed_share=result.scenario.cost_key.fixed_share),
-        "by_usage": lambda: settlement.by_usage(total, usage) if sum(usage.values()) > 0
-        else settlement.per_capita(total, population),
+        "per_capita": lambda: key("per_capita"),
+        "fixed_plus_per_capita": lambda: key("fixed_plus_per_capita"),
+        "by_usage": lambda: key("by_usage"),
         "proportional_to_stand_alone": lambda: settlement.proportional_to_stand_alone(game),
         "equal_savings": lambda: settlement.equal_savings(game),
         "shapley": lambda: settlement.shapley(game),

@@ -70,6 +70,10 @@ class ServiceCosts:
         self.minutes = matrix.minutes
         self._index = {m: i for i, m in enumerate(self.members)}
 
+    def usage(self, members: Sequence[str]) -> dict[str, float]:
+        """Workload (FTE needed) of each of ``members``: the usage a ``by_usage`` key splits by."""
+        return {m: float(self.workload[self._index[m]]) for m in members}
+
     def fte(self, load: float) -> float:
         """Staffing of a unit with ``load`` FTE of workload."""
         minimum = self.spec.value("min_fte")

@@ -149,8 +149,7 @@ def fair(scenario, model, units, rules, population):
             pays = 0.0
             for u in units:
                 if m in u.members:
-                    sc = model.costs[u.service]
-                    usage = {k: float(sc.workload[sc.members.index(k)]) for k in u.members}
+                    usage = model.costs[u.service].usage(u.members)
                     pays += pool_shares(scenario.cost_key, u.members, population, usage)[m] * u.total
             if pays > (1 - f.min_saving_percent / 100) * model.stand_alone_total(m) + 1e-6:
                 return False
