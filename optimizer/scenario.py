@@ -102,6 +102,7 @@ class Scenario:
     settlement_method: str = "cost_key"
     raw: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def population(self, member: str) -> int:
         return self.municipalities[member].population
@@ -298,12 +299,13 @@ def resolve(
         settlement_method=v.choice(settlement.get("method", "cost_key"), "settlement.method", SETTLEMENT_METHODS),
         raw=dict(table),
         source=source,
+        origins=dict(origins or {}),
     )
 
 
 TOP_KEYS = {
     "name", "description", "members", "founding", "municipalities", "services", "fairness",
-    "cost_key", "travel", "solver", "cost_level", "settlement",
+    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty",
 }
 SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
 FAIRNESS_KEYS = {"enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent"}
