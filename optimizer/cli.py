@@ -15,14 +15,13 @@ from pathlib import Path
 from optimizer import data
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.explain import explain_infeasible
+from optimizer.export import result_files
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
-from optimizer.output import CSV_DIALECTS, csv_text, json_text, write_folder
+from optimizer.output import CSV_DIALECTS, write_folder
 from optimizer.pipeline import run, scenario_travel
 from optimizer.result import ScenarioResult
-from optimizer.games import MAX_EXACT_MEMBERS, model_game
 from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
-from optimizer.statement import settlement_statement
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -92,18 +91,7 @@ def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
 
 def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") -> None:
     """``summary.json``, ``hosts.csv``, ``costs.csv`` and ``settlement.csv`` into ``folder``, all or nothing."""
-    summary = result.summary()
-    files = {
-        "hosts.csv": csv_text(result.unit_rows(), dialect),
-        "costs.csv": csv_text(result.cost_rows(), dialect),
-    }
-    if len(result.members) <= MAX_EXACT_MEMBERS:
-        statement = settlement_statement(result, model_game(result.model, result.plan))
-        summary["settlement"] = statement.summary()
-        files["settlement.csv"] = csv_text(statement.rows(), dialect)
-    else:
-        summary["settlement"] = {"skipped": f"more than {MAX_EXACT_MEMBERS} members"}
-    files["summary.json"] = json_text(summary)
+    files = result_files(result, dialect)
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
     write_folder(folder, files, bom_for=bom)
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from optimizer import cli, output
+from optimizer import export, output
 from optimizer.cli import main
 
 from conftest import ROOT, SCENARIOS
@@ -92,7 +92,7 @@ def test_failed_write_leaves_no_half_folder(tmp_path, monkeypatch):
     def broken(rows, dialect="pandas"):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cli, "csv_text", broken)
+    monkeypatch.setattr(export, "csv_text", broken)
     assert main(["run", str(SCENARIOS / "no_fairness.toml"), "--out", str(tmp_path)]) == 1
     assert (tmp_path / "no_fairness" / "summary.json").read_text(encoding="utf-8") == before
     assert [p.name for p in tmp_path.iterdir()] == ["no_fairness"]
