@@ -1,0 +1,286 @@
+"""What the app shows, as plain rows: labels in the current language, amounts as Norwegians write them.
+
+Every number here comes from ``ScenarioResult`` / ``Statement``; the app only lays the rows out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.i18n import format_nok, language, tr
+from optimizer.newcomer import MembershipChange
+from optimizer.result import ScenarioResult
+from optimizer.scenario import Scenario
+from optimizer.statement import Statement
+
+METHOD_LABELS = {
+    "cost_key": ("Kostnadsnøkkelen i scenarioet", "The scenario's cost key"),
+    "per_capita": ("Per innbygger", "Per capita"),
+    "fixed_plus_per_capita": ("Fast del + per innbygger", "Fixed part + per capita"),
+    "by_usage": ("Etter bruk", "By usage"),
+    "proportional_to_stand_alone": ("Forholdsmessig etter alenekostnad", "Proportional to stand-alone cost"),
+    "equal_savings": ("Lik besparelse", "Equal savings"),
+    "shapley": ("Shapley-verdi", "Shapley value"),
+    "nucleolus": ("Nukleolus", "Nucleolus"),
+    "least_core": ("Minste kjerne", "Least core"),
+}
+PARAM_LABELS = {
+    "fte_per_1000": ("Årsverk per 1000 innbyggere", "FTE per 1000 inhabitants"),
+    "min_fte": ("Minste fagmiljø (årsverk)", "Minimum professional environment (FTE)"),
+    "cost_per_fte": ("Kostnad per årsverk", "Cost per FTE"),
+    "fixed_cost": ("Faste kostnader per enhet", "Fixed cost per unit"),
+    "trips_per_member": ("Reiser per medlem og år", "Trips per member and year"),
+    "trips_per_1000": ("Reiser per 1000 innbyggere", "Trips per 1000 inhabitants"),
+    "max_travel_minutes": ("Lengste reisetid (minutter)", "Longest travel time (minutes)"),
+}
+ESTIMATE_MARK = "*"
+
+
+def label(pair: tuple[str, str]) -> str:
+    return tr(*pair)
+
+
+def method_label(method: str) -> str:
+    return label(METHOD_LABELS[method])
+
+
+def member_label(scenario: Scenario, member: str) -> str:
+    return f"{member} {scenario.name(member)}"
+
+
+def service_label(scenario: Scenario, service: str) -> str:
+    return scenario.service(service).service.name(language())
+
+
+def key_figures(result: ScenarioResult) -> dict[str, str]:
+    """The three figures on top of the page: total cost, saving, price of fairness."""
+    return {
+        tr("Samlet kostnad per år", "Total cost per year"): format_nok(result.total_cost),
+        tr("Besparelse mot å stå alene", "Saving against going alone"):
+            format_nok(result.total_stand_alone - result.total_cost),
+        tr("Rettferdighetens pris", "Price of fairness"): format_nok(result.price_of_fairness),
+    }
+
+
+def host_rows(result: ScenarioResult) -> list[dict[str, Any]]:
+    """One row per unit of the adopted plan."""
+    s = result.scenario
+    return [
+        {
+            tr("Tjeneste", "Service"): service_label(s, r["service"]),
+            tr("Vert", "Host"): f'{r["host"]} {r["host_name"]}',
+            tr("Betjener", "Serves"): r["served_names"],
+            tr("Årsverk", "FTE"): format_number(r["fte"]),
+            tr("Kostnad per år", "Cost per year"): format_nok(r["total_nok"]),
+        }
+        for r in result.unit_rows()
+    ]
+
+
+def member_rows(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Per member: alone vs in the cooperation, saving, jobs hosted."""
+    return [
+        {
+            tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
+            tr("Alene", "Alone"): format_nok(r["stand_alone_nok"]),
+            tr("I samarbeidet", "In the cooperation"): format_nok(r["cooperation_nok"]),
+            tr("Besparelse", "Saving"): format_nok(r["saving_nok"]),
+            tr("Besparelse %", "Saving %"): format_percent(r["saving_percent"]),
+            tr("Årsverk hos seg", "FTE hosted"): format_number(r["fte_hosted"]),
+        }
+        for r in result.member_rows()
+    ]
+
+
+def cost_chart_rows(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Long rows for the alone-vs-cooperation chart (numbers, not text)."""
+    alone, coop = tr("Alene", "Alone"), tr("I samarbeidet", "In the cooperation")
+    rows = []
+    for r in result.member_rows():
+        who = f'{r["member_name"]}'
+        rows.append({"member": who, "case": alone, "nok": r["stand_alone_nok"]})
+        rows.append({"member": who, "case": coop, "nok": r["cooperation_nok"]})
+    return rows
+
+
+def format_number(value: float) -> str:
+    """A plain number with a decimal comma and no trailing zeros: ``8,5``, ``15``."""
+    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
+
+
+def format_percent(value: float) -> str:
+    """``12,3 %``: decimal comma and a no-break space, as in Norwegian."""
+    return f"{value:.1f}".replace(".", ",").replace("-", "\u2212") + "\u00a0%"
+
+
+def settlement_rows(statement: Statement) -> list[dict[str, Any]]:
+    """One row per method (after a row with the stand-alone costs): each member's total share."""
+    result = statement.result
+    method_col, core_col = tr("Modell", "Method"), tr("I kjernen?", "In the core?")
+    rows = [{method_col: tr("Alene (til sammenligning)", "Alone (for reference)"),
+             **{member_label(result.scenario, m): format_nok(result.stand_alone(m)) for m in result.members},
+             core_col: ""}]
+    for method, outcome in statement.outcomes.items():
+        row: dict[str, Any] = {method_col: method_label(method)}
+        row.update({member_label(result.scenario, m): format_nok(outcome.total(m)) for m in result.members})
+        row[core_col] = tr("ja", "yes") if outcome.in_core else "⚠ " + tr("nei", "no")
+        rows.append(row)
+    return rows
+
+
+def core_warnings(statement: Statement) -> list[str]:
+    """One sentence per method outside the core, naming the group that would do better alone."""
+    s = statement.result.scenario
+    warnings = []
+    for method, outcome in statement.outcomes.items():
+        if outcome.in_core:
+            continue
+        worst = outcome.violations[0]
+        names = _join_names([s.name(m) for m in sorted(worst.coalition)])
+        warnings.append(tr(
+            f"{method_label(method)}: {names} ville samlet betalt {format_nok(worst.excess)} mindre "
+            f"per år ved å samarbeide bare seg imellom.",
+            f"{method_label(method)}: {names} would together pay {format_nok(worst.excess)} less "
+            f"per year by cooperating only among themselves.",
+        ))
+    return warnings
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
+
+
+def input_rows(scenario: Scenario) -> list[dict[str, Any]]:
+    """Every service parameter in use, with its status; estimates carry ``ESTIMATE_MARK``."""
+    status_label = {
+        "sourced": tr("kildebelagt", "sourced"),
+        "estimate": tr("anslag", "estimate"),
+        "scenario": tr("satt i scenarioet", "set in the scenario"),
+    }
+    rows = []
+    for spec in scenario.services:
+        for name, p in spec.service.params.items():
+            value = format_nok(p.value) if name in ("cost_per_fte", "fixed_cost") else format_number(p.value)
+            rows.append({
+                tr("Tjeneste", "Service"): spec.service.name(language()),
+                tr("Parameter", "Parameter"): label(PARAM_LABELS[name]),
+                tr("Verdi", "Value"): value + (f" {ESTIMATE_MARK}" if p.is_estimate else ""),
+                tr("Status", "Status"): status_label.get(p.status, p.status),
+                tr("Grunnlag", "Basis"): p.basis,
+            })
+    return rows
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Result A (kept) against result B (current)."""
+
+    totals: list[dict[str, Any]]
+    hosts: list[dict[str, Any]]
+    shares: list[dict[str, Any]]
+    moved: int
+    changed_shares: int
+
+
+def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Comparison:
+    """Totals, hosts per service and member and each member's share (chosen method) in A and B."""
+    ra, rb = a.result, b.result
+    col_a, col_b, col_diff = "A", "B", tr("Endring", "Change")
+    totals = [
+        {tr("Størrelse", "Figure"): name, col_a: format_nok(va), col_b: format_nok(vb), col_diff: format_nok(vb - va)}
+        for name, va, vb in (
+            (tr("Samlet kostnad per år", "Total cost per year"), ra.total_cost, rb.total_cost),
+            (tr("Besparelse mot å stå alene", "Saving against going alone"),
+             ra.total_stand_alone - ra.total_cost, rb.total_stand_alone - rb.total_cost),
+            (tr("Rettferdighetens pris", "Price of fairness"), ra.price_of_fairness, rb.price_of_fairness),
+        )
+    ]
+    services = list(dict.fromkeys([*ra.model.costs, *rb.model.costs]))
+    members = list(dict.fromkeys([*ra.members, *rb.members]))
+    hosts, moved = [], 0
+    for service in services:
+        for m in members:
+            ha, hb = _host_of(ra, service, m), _host_of(rb, service, m)
+            if ha is None and hb is None:
+                continue
+            changed = ha != hb
+            moved += changed
+            scenario = rb.scenario if service in rb.model.costs else ra.scenario
+            hosts.append({
+                tr("Tjeneste", "Service"): service_label(scenario, service),
+                tr("Kommune", "Municipality"): member_label(rb.scenario if m in rb.members else ra.scenario, m),
+                col_a: ha or "–",
+                col_b: hb or "–",
+                tr("Flyttet", "Moved"): "◆ " + tr("ja", "yes") if changed else "",
+            })
+    shares, changed_shares = [], 0
+    for m in members:
+        sa = a.chosen.total(m) if m in ra.members else None
+        sb = b.chosen.total(m) if m in rb.members else None
+        changed = sa is None or sb is None or abs(sb - sa) > tolerance_nok
+        changed_shares += changed
+        shares.append({
+            tr("Kommune", "Municipality"): member_label(rb.scenario if m in rb.members else ra.scenario, m),
+            col_a: "–" if sa is None else format_nok(sa),
+            col_b: "–" if sb is None else format_nok(sb),
+            col_diff: format_nok(sb - sa) if sa is not None and sb is not None else tr("ny / ute", "joined / left"),
+        })
+    return Comparison(totals, hosts, shares, moved, changed_shares)
+
+
+def _host_of(result: ScenarioResult, service: str, member: str) -> str | None:
+    if service not in result.model.costs or member not in result.members:
+        return None
+    host = result.plan.unit_for(service, member).host
+    return f"{host} {result.scenario.name(host)}"
+
+
+def map_rows(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Per service and member: position, its role in that service, and the line to its host.
+
+    ``role`` is ``host`` (hosts a shared unit), ``served`` (served from another member) or
+    ``alone`` (runs the service itself); ``lat2``/``lon2`` are the host's position.
+    """
+    s = result.scenario
+    roles = {"host": tr("vert", "host"), "served": tr("betjenes", "served"), "alone": tr("alene", "alone")}
+    rows = []
+    for service in result.model.costs:
+        for m in result.members:
+            unit = result.plan.unit_for(service, m)
+            role = "alone" if not unit.shared else "host" if unit.host == m else "served"
+            here, host = s.municipalities[m], s.municipalities[unit.host]
+            rows.append({
+                "service": service_label(s, service), "member": m, "name": s.name(m),
+                "lat": here.lat, "lon": here.lon, "lat2": host.lat, "lon2": host.lon,
+                "host": s.name(unit.host), "role": roles[role],
+            })
+    return rows
+
+
+def newcomer_figures(change: MembershipChange) -> dict[str, str]:
+    """A newcomer's marginal cost, its stand-alone cost and the fair entry price range."""
+    span = change.entry_price_range
+    return {
+        tr("Merkostnad for gruppen", "Marginal cost to the group"): format_nok(change.marginal_cost),
+        tr("Kostnad alene", "Cost alone"): format_nok(change.stand_alone),
+        tr("Rimelig inngangspris", "Fair entry price"):
+            tr("ingen – koster mer enn det sparer", "none – costs more than it saves") if span is None
+            else f"{format_nok(span[0])} – {format_nok(span[1])}",
+    }
+
+
+def newcomer_rows(change: MembershipChange) -> list[dict[str, Any]]:
+    """Each member's share under the scenario's settlement method, before and after joining."""
+    method = change.after.result.scenario.settlement_method
+    return [
+        {
+            tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
+            tr("Før", "Before"): "–" if r["before_nok"] is None else format_nok(r["before_nok"]),
+            tr("Etter", "After"): "–" if r["after_nok"] is None else format_nok(r["after_nok"]),
+            tr("Endring", "Change"): "–" if r["change_nok"] is None else format_nok(r["change_nok"]),
+        }
+        for r in change.share_rows() if r["method"] == method
+    ]

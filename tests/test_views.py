@@ -1,0 +1,141 @@
+"""The app's rows show the library's numbers, and the comparison and map rows are right."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from optimizer import views
+from optimizer.games import model_game
+from optimizer.i18n import format_nok, set_language
+from optimizer.newcomer import join
+from optimizer.pipeline import run
+from optimizer.scenario import load_scenario
+from optimizer.statement import settlement_statement
+
+from conftest import SCENARIOS
+
+
+def statement_of(name: str):
+    result = run(load_scenario(SCENARIOS / f"{name}.toml"))
+    return settlement_statement(result, model_game(result.model, result.plan))
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return statement_of("baseline")
+
+
+@pytest.fixture(scope="module")
+def masoy():
+    return statement_of("join_masoy")
+
+
+def test_number_formats_are_norwegian():
+    assert views.format_number(8.5) == "8,5"
+    assert views.format_number(15.0) == "15"
+    assert views.format_percent(27.345) == "27,3\u00a0%"
+    assert views.format_percent(-1.25) == "\u22121,2\u00a0%"
+
+
+def test_key_figures_and_tables_show_the_result(baseline):
+    result = baseline.result
+    assert list(views.key_figures(result).values()) == [
+        format_nok(result.total_cost),
+        format_nok(result.total_stand_alone - result.total_cost),
+        format_nok(result.price_of_fairness),
+    ]
+    hosts = views.host_rows(result)
+    assert [r["Kostnad per år"] for r in hosts] == [format_nok(u.total) for u in result.plan.units]
+    members = views.member_rows(result)
+    assert [r["I samarbeidet"] for r in members] == [format_nok(result.plan.payment(m)) for m in result.members]
+    chart = views.cost_chart_rows(result)
+    assert sum(r["nok"] for r in chart if r["case"] == "I samarbeidet") == pytest.approx(result.total_cost)
+
+
+def test_settlement_rows_and_core_flags(baseline):
+    rows = views.settlement_rows(baseline)
+    assert len(rows) == 1 + len(baseline.outcomes)
+    for row, (method, outcome) in zip(rows[1:], baseline.outcomes.items()):
+        assert row["Modell"] == views.method_label(method)
+        for m in baseline.result.members:
+            assert row[views.member_label(baseline.result.scenario, m)] == format_nok(outcome.total(m))
+        assert row["I kjernen?"] == ("ja" if outcome.in_core else "⚠ nei")
+
+
+def test_core_warnings_name_the_group_with_the_largest_overcharge(baseline):
+    """Independent check: scan every coalition of the total game for each method's split."""
+    result, game = baseline.result, baseline.game.total
+    expected = []
+    for method, outcome in baseline.outcomes.items():
+        worst, excess = None, 1.0  # the library's 1 NOK tolerance
+        for k in range(1, len(result.members)):
+            for group in combinations(result.members, k):
+                over = sum(outcome.total(m) for m in group) - game[frozenset(group)]
+                if over > excess:
+                    worst, excess = group, over
+        if worst is not None:
+            expected.append((method, worst, excess))
+    warnings = views.core_warnings(baseline)
+    assert len(warnings) == len(expected)
+    for text, (method, group, excess) in zip(warnings, expected):
+        assert text.startswith(views.method_label(method))
+        assert all(result.scenario.name(m) in text for m in group)
+        assert format_nok(excess) in text
+
+
+def test_comparison_with_itself_shows_no_change(baseline):
+    comparison = views.compare(baseline, baseline)
+    assert comparison.moved == 0 and comparison.changed_shares == 0
+    assert all(r["Flyttet"] == "" for r in comparison.hosts)
+
+
+def test_comparison_finds_moved_hosts_and_the_newcomer(baseline, masoy):
+    comparison = views.compare(baseline, masoy)
+    a, b = baseline.result, masoy.result
+    moved = sum(
+        a.plan.unit_for(s, m).host != b.plan.unit_for(s, m).host
+        for s in a.model.costs for m in a.members
+    ) + sum(1 for s in b.model.costs)  # every service of the newcomer is new
+    assert comparison.moved == moved
+    newcomer = [r for r in comparison.shares if r["Kommune"].startswith("5618")]
+    assert newcomer[0]["A"] == "–" and newcomer[0]["Endring"] == "ny / ute"
+    total = comparison.totals[0]
+    assert total["Endring"] == format_nok(b.total_cost - a.total_cost)
+
+
+def test_map_rows_put_each_member_on_its_host(baseline):
+    result = baseline.result
+    rows = views.map_rows(result)
+    assert len(rows) == len(result.members) * len(result.model.costs)
+    munis = result.scenario.municipalities
+    for r in rows:
+        unit = next(u for u in result.plan.units if r["member"] in u.members
+                    and views.service_label(result.scenario, u.service) == r["service"])
+        assert (r["lat2"], r["lon2"]) == (munis[unit.host].lat, munis[unit.host].lon)
+        assert r["role"] == ("alene" if not unit.shared else "vert" if unit.host == r["member"] else "betjenes")
+
+
+def test_newcomer_figures_follow_the_membership_change(baseline):
+    change = join(baseline.result.scenario, "5618", before=baseline)
+    figures = list(views.newcomer_figures(change).values())
+    assert figures[0] == format_nok(change.marginal_cost)
+    assert figures[1] == format_nok(change.stand_alone)
+    rows = views.newcomer_rows(change)
+    assert len(rows) == len(change.after.result.members)
+    newcomer = next(r for r in rows if r["Kommune"].startswith("5618"))
+    assert newcomer["Før"] == "–" and newcomer["Etter"] != "–"
+
+
+def test_english_labels(baseline):
+    set_language("en")
+    assert "Total cost per year" in views.key_figures(baseline.result)
+    assert views.settlement_rows(baseline)[1]["Method"] == "The scenario's cost key"
+
+
+def test_inputs_mark_estimates(baseline):
+    rows = views.input_rows(baseline.result.scenario)
+    marked = [r for r in rows if r["Verdi"].endswith(views.ESTIMATE_MARK)]
+    assert len(marked) == sum(1 for e in baseline.result.scenario.estimates() if e.startswith("services."))
+    assert all(r["Status"] == "anslag" for r in marked)
