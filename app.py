@@ -1,60 +1,318 @@
-"""Streamlit front end (first version): the baseline scenario's plan on the embedded data.
+"""Streamlit app for the steering group: try scenarios live, compare them, add a border municipality.
 
-Thin by design: every number shown comes from ``optimizer`` functions that the tests call too.
+Thin by design: every number shown comes from ``optimizer`` functions that the tests call too
+(``optimizer.views`` lays the results out; ``optimizer.editing`` turns the widgets into a scenario).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
+from optimizer import data
+from optimizer.editing import EDITABLE_PARAMS, Settings, apply, read_upload, settings_of, to_toml
+from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.explain import explain_infeasible
+from optimizer.export import result_files
+from optimizer.games import model_game
 from optimizer.i18n import format_nok, set_language, tr
+from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.result import ScenarioResult
-from optimizer.scenario import load_scenario
+from optimizer.scenario import COST_KEYS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
+from optimizer.statement import Statement, settlement_statement
+from optimizer import views
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+PROJECTOR_CSS = """<style>
+[data-testid="stMetricValue"] { font-size: 3.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+html, body, [class*="st-"] { font-size: 1.15rem; }
+</style>"""
+MILLIONS = "format(datum.value / 1e6, '.0f')"
+METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
 
 
-@st.cache_data(show_spinner=False)
-def solve(path: str) -> ScenarioResult:
-    return run(load_scenario(path))
+# --- cached library calls ----------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def evaluate(table_json: str, scenario_id: str, source: str) -> tuple[Scenario, ScenarioResult, Statement]:
+    """Resolve, solve and settle a scenario table (cached by its canonical JSON)."""
+    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, source=source)
+    result = run(scenario)
+    return scenario, result, settlement_statement(result, model_game(result.model, result.plan))
 
 
-st.set_page_config(page_title="Vertskommune", layout="wide")
-language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb": "Norsk bokmål", "en": "English"}.get)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def newcomer(table_json: str, scenario_id: str, municipality: str):
+    scenario = resolve(json.loads(table_json), scenario_id=scenario_id)
+    return join(scenario, municipality)
+
+
+def canonical(table: dict) -> str:
+    return json.dumps(table, sort_keys=True, ensure_ascii=False, default=str)
+
+
+# --- page ----------------------------------------------------------------------------------------
+
+st.set_page_config(page_title="Vertskommune", page_icon="🏛️", layout="wide")
+language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb": "Norsk bokmål", "en": "English"}.get,
+                            horizontal=True)
 set_language(language)
-files = sorted(SCENARIOS.glob("*.toml"))
-chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: p.stem,
-                              index=[p.stem for p in files].index("baseline"))
-result = solve(str(chosen))
+projector = st.sidebar.toggle(tr("Stor skrift (projektor)", "Large text (projector)"), key="projector")
+st.markdown(PROJECTOR_CSS if projector else METRIC_CSS, unsafe_allow_html=True)
 
-st.title(result.scenario.title)
-st.caption(result.scenario.description)
-col1, col2, col3 = st.columns(3)
-col1.metric(tr("Samlet kostnad per år", "Total cost per year"), format_nok(result.total_cost))
-col2.metric(tr("Besparelse mot å stå alene", "Saving against going alone"),
-            format_nok(result.total_stand_alone - result.total_cost))
-col3.metric(tr("Rettferdighetens pris", "Price of fairness"), format_nok(result.price_of_fairness))
+# Starting point: a shipped scenario or an uploaded file.
+st.sidebar.header(tr("Utgangspunkt", "Starting point"))
+origin = st.sidebar.radio(tr("Scenario fra", "Scenario from"), ("shipped", "upload"), key="origin",
+                          format_func=lambda o: tr("medfølgende filer", "shipped files") if o == "shipped"
+                          else tr("egen fil (TOML)", "own file (TOML)"))
+if origin == "shipped":
+    files = sorted(SCENARIOS.glob("*.toml"))
+    chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: p.stem,
+                                  index=[p.stem for p in files].index("baseline"), key="shipped")
+    base_id, base_source = chosen.stem, str(chosen)
+    try:
+        base_table, _ = read_scenario_file(chosen)
+    except UserInputError as exc:
+        st.error(str(exc))
+        st.stop()
+else:
+    upload = st.sidebar.file_uploader(tr("Last opp scenariofil", "Upload a scenario file"), type=["toml"],
+                                      key="upload", help=tr("Høyst 1 MB. Filen leses, den kjøres aldri.",
+                                                            "At most 1 MB. The file is read, never executed."))
+    if upload is None:
+        st.info(tr("Velg en scenariofil (TOML) i sidefeltet.", "Choose a scenario file (TOML) in the sidebar."))
+        st.stop()
+    raw = upload.getvalue()
+    base_id = Path(upload.name).stem
+    base_source = upload.name
+    try:
+        base_table, _ = read_upload(upload.name, raw, SCENARIOS)
+    except UserInputError as exc:
+        st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
+        st.stop()
 
-st.subheader(tr("Vertskommuner", "Host municipalities"))
-st.dataframe(
-    [{tr("Tjeneste", "Service"): result.scenario.service(r["service"]).service.name(language),
-      tr("Vert", "Host"): f'{r["host"]} {r["host_name"]}',
-      tr("Betjener", "Serves"): r["served_names"],
-      tr("Årsverk", "FTE"): r["fte"],
-      tr("Kostnad", "Cost"): format_nok(r["total_nok"])} for r in result.unit_rows()],
-    hide_index=True,
-)
-st.subheader(tr("Kostnad per medlem", "Cost per member"))
-st.dataframe(
-    [{tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
-      tr("Alene", "Alone"): format_nok(r["stand_alone_nok"]),
-      tr("I samarbeidet", "In the cooperation"): format_nok(r["cooperation_nok"]),
-      tr("Besparelse", "Saving"): f'{r["saving_percent"]:.1f} %'} for r in result.member_rows()],
-    hide_index=True,
-)
-estimates = result.scenario.estimates()
-st.info(tr(f"{len(estimates)} av inndataene er anslag, ikke kildebelagte tall (se SOURCES.md).",
-           f"{len(estimates)} of the inputs are estimates, not sourced figures (see SOURCES.md)."))
+try:
+    base = resolve(base_table, scenario_id=base_id, source=base_source)
+except UserInputError as exc:
+    st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
+    st.stop()
+
+# Widget keys carry the starting point, so a new starting point starts from its own values.
+ns = hashlib.sha1(canonical(base_table).encode()).hexdigest()[:10]
+start = settings_of(base)
+municipalities = data.municipalities()
+catalogue = data.catalogue()
+
+st.sidebar.header(tr("Medlemmer", "Members"))
+members = []
+for number, muni in municipalities.items():
+    if muni.role == data.ROLE_FOUNDING:
+        if st.sidebar.checkbox(f"{number} {muni.name}", value=number in start.members, key=f"{ns}:m:{number}"):
+            members.append(number)
+st.sidebar.caption(tr("Randkommuner – ett klikk for å bli med:", "Border municipalities – one click to join:"))
+for number, muni in municipalities.items():
+    if muni.role != data.ROLE_FOUNDING:
+        if st.sidebar.toggle(tr(f"{muni.name} blir med", f"{muni.name} joins"), value=number in start.members,
+                             key=f"{ns}:m:{number}", help=f"{number} {muni.official_name}, {muni.population} "
+                             + tr("innbyggere", "inhabitants")):
+            members.append(number)
+
+st.sidebar.header(tr("Tjenester", "Services"))
+enabled, params = {}, {}
+for sid, service in catalogue.services.items():
+    on = st.sidebar.checkbox(service.name(language), value=start.services_enabled.get(sid, False),
+                             key=f"{ns}:s:{sid}", disabled=not service.enabled,
+                             help=tr(service.disabled_reason_nb, service.disabled_reason_en) or None)
+    enabled[sid] = on
+    if not on:
+        continue
+    with st.sidebar.expander(tr(f"Parametere: {service.name(language)}", f"Parameters: {service.name(language)}")):
+        for param in EDITABLE_PARAMS:
+            current = start.params.get((sid, param))
+            if current is None:
+                continue
+            step = 10_000.0 if param == "cost_per_fte" else 0.5 if param == "min_fte" else 10.0
+            estimate = service.params[param].is_estimate if param in service.params else False
+            params[(sid, param)] = st.number_input(
+                views.label(views.PARAM_LABELS[param]) + (f" {views.ESTIMATE_MARK}" if estimate else ""),
+                min_value=0.0, value=float(current), step=step, key=f"{ns}:p:{sid}:{param}",
+                help=tr("* = anslag, ikke kildebelagt", "* = estimate, not sourced") if estimate else None)
+
+st.sidebar.header(tr("Rettferdighet", "Fairness"))
+fair = dict(start.fairness)
+fair["enabled"] = st.sidebar.toggle(tr("Rettferdighetsregler på", "Fairness rules on"), value=fair["enabled"],
+                                    key=f"{ns}:f:enabled")
+if fair["enabled"]:
+    fair["individual_rationality"] = st.sidebar.checkbox(
+        tr("Ingen betaler mer enn alene", "Nobody pays more than alone"),
+        value=fair["individual_rationality"], key=f"{ns}:f:ir")
+    fair["min_saving_percent"] = st.sidebar.number_input(
+        tr("Minste besparelse per medlem (%)", "Minimum saving per member (%)"), 0.0, 100.0,
+        float(fair["min_saving_percent"]), 1.0, key=f"{ns}:f:saving")
+    fair["min_shared_units_hosted"] = int(st.sidebar.number_input(
+        tr("Delte enheter hver stifter skal være vert for", "Shared units each founding member hosts"),
+        0, 7, int(fair["min_shared_units_hosted"]), 1, key=f"{ns}:f:units"))
+    use_band = st.sidebar.checkbox(tr("Arbeidsplasser fordelt etter folketall", "Jobs spread by population"),
+                                   value=fair["fte_band"] is not None, key=f"{ns}:f:useband")
+    fair["fte_band"] = st.sidebar.slider(
+        tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), 0.0, 1.0,
+        float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
+    ) if use_band else None
+
+st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
+method = st.sidebar.selectbox(tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
+                              index=SETTLEMENT_METHODS.index(start.settlement_method),
+                              format_func=views.method_label, key=f"{ns}:settlement")
+cost_key = st.sidebar.selectbox(tr("Kostnadsnøkkel i modellen", "Cost key in the model"), COST_KEYS,
+                                index=COST_KEYS.index(start.cost_key_method),
+                                format_func=lambda k: views.method_label(k) if k in views.METHOD_LABELS
+                                else tr("Likt", "Equal"), key=f"{ns}:costkey")
+fixed_share = start.fixed_share
+if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
+    fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
+                                    key=f"{ns}:fixed")
+
+settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
+try:
+    table, scenario = apply(base_table, base, settings, scenario_id=base_id)
+    with st.spinner(tr("Regner ut …", "Calculating …")):
+        scenario, result, statement = evaluate(canonical(table), base_id, scenario.source)
+except UserInputError as exc:
+    st.error(str(exc))
+    st.stop()
+except InfeasibleError as exc:
+    st.error(explain_infeasible(exc, scenario))
+    st.stop()
+
+# --- answer --------------------------------------------------------------------------------------
+
+st.title(scenario.title)
+if scenario.description:
+    st.caption(scenario.description)
+for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
+    column.metric(name, value)
+
+tab_result, tab_settle, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
+    tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Sammenlign A/B", "Compare A/B"),
+    tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"), tr("Last ned", "Download"),
+])
+
+with tab_result:
+    st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
+    places = pd.DataFrame(views.map_rows(result))
+    role_order = [tr("vert", "host"), tr("betjenes", "served"), tr("alene", "alone")]
+    role_colour = alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
+                            scale=alt.Scale(domain=role_order, range=[OKABE_ITO[5], OKABE_ITO[4], "#999999"]))
+    base_map = alt.Chart().encode(longitude="lon:Q", latitude="lat:Q")
+    links = base_map.mark_rule(strokeWidth=2.5, color=OKABE_ITO[4]).encode(
+        longitude2="lon2:Q", latitude2="lat2:Q").transform_filter(alt.datum.role == role_order[1])
+    dots = base_map.mark_point(filled=True, size=160).encode(
+        color=role_colour, shape=alt.Shape("role:N", sort=role_order, title=tr("Rolle", "Role")),
+        tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")),
+                 alt.Tooltip("role:N", title=tr("Rolle", "Role")),
+                 alt.Tooltip("host:N", title=tr("Vert", "Host"))])
+    names = base_map.mark_text(dy=-12, fontSize=11).encode(text="name:N")
+    st.altair_chart(
+        alt.layer(links, dots, names, data=places).project("mercator").properties(width=260, height=200)
+        .facet(facet=alt.Facet("service:N", title=None, header=alt.Header(labelFontSize=14, labelFontWeight="bold")),
+               columns=4),
+        width="content")
+    st.caption(tr("Linjene går fra vertskommunen til kommunene den betjener. Uten bakgrunnskart (virker uten internett).",
+                  "Lines run from the host to the members it serves. No background tiles (works offline)."))
+
+    st.subheader(tr("Vertskommuner", "Host municipalities"))
+    st.dataframe(views.host_rows(result), hide_index=True, width="stretch")
+    st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
+    chart_rows = pd.DataFrame(views.cost_chart_rows(result))
+    st.altair_chart(alt.Chart(chart_rows).mark_bar().encode(
+        x=alt.X("nok:Q", title=tr("millioner kr per år", "million NOK per year"),
+                axis=alt.Axis(labelExpr=MILLIONS)),
+        y=alt.Y("member:N", title=None), yOffset="case:N",
+        color=alt.Color("case:N", scale=alt.Scale(range=[OKABE_ITO[5], OKABE_ITO[4]]), title=None),
+        tooltip=["member:N", "case:N", alt.Tooltip("nok:Q", format=",.0f")],
+    ).properties(height=alt.Step(22)), width="stretch")
+    st.dataframe(views.member_rows(result), hide_index=True, width="stretch")
+
+with tab_settle:
+    st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
+    warnings = views.core_warnings(statement)
+    chosen_ok = statement.chosen.in_core
+    if chosen_ok:
+        st.success(tr(f"Med valgt modell ({views.method_label(scenario.settlement_method)}) tjener ingen gruppe "
+                      "på å gå ut og samarbeide alene.",
+                      f"With the chosen method ({views.method_label(scenario.settlement_method)}) no group "
+                      "would do better on its own."))
+    for text in warnings:
+        st.warning("⚠ " + text)
+    st.dataframe(views.settlement_rows(statement), hide_index=True, width="stretch")
+    st.caption(tr(f"Rettferdighetens pris: {format_nok(result.price_of_fairness)} per år "
+                  "(hva reglene om arbeidsplasser og at ingen skal tape, koster samlet).",
+                  f"Price of fairness: {format_nok(result.price_of_fairness)} per year "
+                  "(what the rules on jobs and on nobody losing cost in total)."))
+
+with tab_compare:
+    if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
+        st.session_state["compare_a"] = (canonical(table), base_id, scenario.source)
+    kept = st.session_state.get("compare_a")
+    if kept is None:
+        st.info(tr("Trykk knappen for å holde fast dette resultatet som A. Endre så innstillingene: "
+                   "det nye resultatet vises som B ved siden av.",
+                   "Press the button to keep this result as A. Then change the settings: the new result "
+                   "is shown as B beside it."))
+    else:
+        _, _, statement_a = evaluate(*kept)
+        comparison = views.compare(statement_a, statement)
+        st.caption(tr(f"{comparison.moved} tjeneste/kommune-par har fått ny vert; "
+                      f"{comparison.changed_shares} medlemmer har endret andel.",
+                      f"{comparison.moved} service/member pairs have a new host; "
+                      f"{comparison.changed_shares} members have a changed share."))
+        st.dataframe(comparison.totals, hide_index=True, width="stretch")
+        moved_col = tr("Flyttet", "Moved")
+        hosts = pd.DataFrame(comparison.hosts)
+        st.dataframe(hosts.style.apply(
+            lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1),
+            hide_index=True, width="stretch")
+        st.dataframe(comparison.shares, hide_index=True, width="stretch")
+
+with tab_join:
+    border = [m for m, muni in municipalities.items() if muni.role != data.ROLE_FOUNDING and m not in scenario.members]
+    if not border:
+        st.info(tr("Alle randkommuner er allerede med.", "Every border municipality is already a member."))
+    else:
+        who = st.selectbox(tr("Hva om denne blir med?", "What if this one joins?"), border,
+                           format_func=lambda m: f"{m} {municipalities[m].name}", key="join_who")
+        if st.button(tr("Regn ut", "Calculate"), key="join_go"):
+            try:
+                with st.spinner(tr("Regner ut med og uten …", "Calculating with and without …")):
+                    change = newcomer(canonical(table), base_id, who)
+            except InfeasibleError as exc:
+                st.error(explain_infeasible(exc, scenario))
+            else:
+                for column, (name, value) in zip(st.columns(3), views.newcomer_figures(change).items()):
+                    column.metric(name, value)
+                st.dataframe(views.newcomer_rows(change), hide_index=True, width="stretch")
+
+with tab_inputs:
+    rows = views.input_rows(scenario)
+    n_estimates = len(scenario.estimates())
+    st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
+               f"{n_estimates} of the inputs are estimates (marked {views.ESTIMATE_MARK}), not sourced figures."))
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+with tab_download:
+    stem = f"{scenario.id}-{ns}" if table != base_table else scenario.id
+    st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
+                       to_toml(table, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
+                       key="dl_toml")
+    files = result_files(result, "excel-no" if language == "nb" else "pandas", statement)
+    for name, text in files.items():
+        st.download_button(name, text.encode("utf-8-sig" if name.endswith(".csv") and language == "nb" else "utf-8"),
+                           file_name=f"{stem}-{name}", key=f"dl_{name}")

@@ -1,9 +1,11 @@
-"""The Streamlit page shows the library's numbers (AppTest, no browser)."""
+"""The Streamlit app's main flows (AppTest, no browser): the numbers shown are the library's."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from optimizer import views
 from optimizer.i18n import format_nok
 from optimizer.pipeline import run
 from optimizer.scenario import load_scenario
@@ -11,21 +13,95 @@ from optimizer.scenario import load_scenario
 from conftest import ROOT, SCENARIOS
 
 
-def test_default_page_shows_the_baseline_totals():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not app.exception
+def figures(name: str) -> list[str]:
+    return list(views.key_figures(run(load_scenario(SCENARIOS / f"{name}.toml"))).values())
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert not at.exception and not at.error
+    return at
+
+
+def widget(elements, key_suffix: str):
+    return next(w for w in elements if w.key and w.key.endswith(key_suffix))
+
+
+def shown_figures(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric[:3]]
+
+
+def test_default_page_shows_the_baseline(app):
+    assert shown_figures(app) == figures("baseline")
+    assert app.title[0].value == load_scenario(SCENARIOS / "baseline.toml").title
+    hosts = app.dataframe[0].value
     result = run(load_scenario(SCENARIOS / "baseline.toml"))
-    values = [m.value for m in app.metric]
-    assert values == [
-        format_nok(result.total_cost),
-        format_nok(result.total_stand_alone - result.total_cost),
-        format_nok(result.price_of_fairness),
-    ]
-    assert app.title[0].value == result.scenario.title
+    assert list(hosts["Kostnad per år"]) == [format_nok(u.total) for u in result.plan.units]
 
 
-def test_switching_language_to_english():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_toggling_a_border_municipality_equals_the_join_scenario(app):
+    widget(app.sidebar.toggle, ":m:5618").set_value(True).run()
+    assert not app.exception and not app.error
+    assert shown_figures(app) == figures("join_masoy")
+    assert any("Måsøy" in served for served in app.dataframe[0].value["Betjener"])
+
+
+def test_switching_fairness_off_equals_the_no_fairness_scenario(app):
+    widget(app.sidebar.toggle, ":f:enabled").set_value(False).run()
+    assert not app.exception and not app.error
+    assert shown_figures(app) == figures("no_fairness")
+    assert app.metric[2].value == format_nok(0)
+
+
+def test_changing_a_parameter_marks_it_as_set_and_changes_the_cost(app, write_scenario):
+    widget(app.sidebar.number_input, ":p:child_welfare:cost_per_fte").set_value(1_000_000.0).run()
+    by_hand = write_scenario("by_hand", f"""
+        extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+        [services.child_welfare]
+        cost_per_fte = 1000000
+    """)
+    assert shown_figures(app) == list(views.key_figures(run(load_scenario(by_hand))).values())
+
+
+def test_switching_language_to_english(app):
     app.sidebar.radio[0].set_value("en").run()
     assert not app.exception
     assert app.metric[0].label == "Total cost per year"
+    assert "Host municipalities" in [h.value for h in app.subheader]
+
+
+def test_invalid_upload_shows_its_error_and_no_result(app):
+    app.sidebar.radio(key="origin").set_value("upload").run()
+    app.sidebar.file_uploader(key="upload").set_value(
+        ("mitt.toml", b'members = ["5620", "9999"]\n', "application/toml")).run()
+    assert not app.exception
+    assert len(app.error) == 1
+    message = app.error[0].value
+    assert "mitt.toml" in message and "members" in message and "9999" in message
+    assert not app.metric
+
+
+def test_valid_upload_is_used(app):
+    app.sidebar.radio(key="origin").set_value("upload").run()
+    raw = (SCENARIOS / "no_fairness.toml").read_bytes()
+    app.sidebar.file_uploader(key="upload").set_value(("no_fairness.toml", raw, "application/toml")).run()
+    assert not app.exception and not app.error
+    assert shown_figures(app) == figures("no_fairness")
+
+
+def test_keep_a_then_change_shows_the_difference(app):
+    app.button(key="keep_a").click().run()
+    widget(app.sidebar.toggle, ":m:5618").set_value(True).run()
+    assert not app.exception and not app.error
+    a = run(load_scenario(SCENARIOS / "baseline.toml"))
+    b = run(load_scenario(SCENARIOS / "join_masoy.toml"))
+    totals = next(df.value for df in app.dataframe if "Størrelse" in df.value.columns)
+    assert list(totals.iloc[0]) == ["Samlet kostnad per år", format_nok(a.total_cost), format_nok(b.total_cost),
+                                    format_nok(b.total_cost - a.total_cost)]
+
+
+def test_infeasible_settings_are_explained(app):
+    widget(app.sidebar.number_input, ":f:saving").set_value(90.0).run()
+    assert not app.exception
+    assert len(app.error) == 1 and "fairness" in app.error[0].value
