@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer import data
-from optimizer.editing import EDITABLE_PARAMS, Settings, apply, read_upload, settings_of, to_toml
+from optimizer.editing import EDITABLE_PARAMS, Settings, apply, changed_keys, overlay, read_upload, settings_of, to_toml
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.export import result_files
@@ -31,9 +31,8 @@ from optimizer import views
 SCENARIOS = Path(__file__).parent / "scenarios"
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 PROJECTOR_CSS = """<style>
-[data-testid="stMetricValue"] { font-size: 3.2rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem; }
-html, body, [class*="st-"] { font-size: 1.15rem; }
+html { font-size: 21px; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
@@ -197,6 +196,9 @@ except InfeasibleError as exc:
 st.title(scenario.title)
 if scenario.description:
     st.caption(scenario.description)
+edits = changed_keys(overlay(base, settings))
+if edits:
+    st.caption("✎ " + tr(f"Endret fra «{base_id}»: ", f"Changed from “{base_id}”: ") + ", ".join(edits))
 for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
     column.metric(name, value)
 
@@ -277,6 +279,9 @@ with tab_compare:
         st.dataframe(comparison.totals, hide_index=True, width="stretch")
         moved_col = tr("Flyttet", "Moved")
         hosts = pd.DataFrame(comparison.hosts)
+        if not st.checkbox(tr("Vis også tjenester som ikke har flyttet", "Also show services that did not move"),
+                           key="compare_all"):
+            hosts = hosts[hosts[moved_col] != ""]
         st.dataframe(hosts.style.apply(
             lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
@@ -296,8 +301,9 @@ with tab_join:
             except InfeasibleError as exc:
                 st.error(explain_infeasible(exc, scenario))
             else:
-                for column, (name, value) in zip(st.columns(3), views.newcomer_figures(change).items()):
+                for column, (name, value) in zip(st.columns(2), views.newcomer_figures(change).items()):
                     column.metric(name, value)
+                st.info(views.entry_price_text(change))
                 st.dataframe(views.newcomer_rows(change), hide_index=True, width="stretch")
 
 with tab_inputs:

@@ -96,6 +96,15 @@ def overlay(base: Scenario, settings: Settings) -> dict[str, Any]:
     return out
 
 
+def changed_keys(changes: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted scenario keys an overlay sets, e.g. ``services.child_welfare.cost_per_fte``."""
+    keys = []
+    for key, value in changes.items():
+        dotted = f"{prefix}{key}"
+        keys += changed_keys(value, dotted + ".") if isinstance(value, Mapping) else [dotted]
+    return keys
+
+
 def edited_table(base_table: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """``base_table`` with ``changes`` merged in; ``None`` values (e.g. no FTE band) are removed."""
     merged = merge_tables(copy.deepcopy(dict(base_table)), changes)

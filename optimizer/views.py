@@ -261,15 +261,24 @@ def map_rows(result: ScenarioResult) -> list[dict[str, Any]]:
 
 
 def newcomer_figures(change: MembershipChange) -> dict[str, str]:
-    """A newcomer's marginal cost, its stand-alone cost and the fair entry price range."""
-    span = change.entry_price_range
+    """A newcomer's marginal cost to the group and its stand-alone cost."""
     return {
         tr("Merkostnad for gruppen", "Marginal cost to the group"): format_nok(change.marginal_cost),
         tr("Kostnad alene", "Cost alone"): format_nok(change.stand_alone),
-        tr("Rimelig inngangspris", "Fair entry price"):
-            tr("ingen – koster mer enn det sparer", "none – costs more than it saves") if span is None
-            else f"{format_nok(span[0])} – {format_nok(span[1])}",
     }
+
+
+def entry_price_text(change: MembershipChange) -> str:
+    """The fair entry price range in a sentence (or why there is none)."""
+    name = change.after.result.scenario.name(change.municipality)
+    span = change.entry_price_range
+    if span is None:
+        return tr(f"Ingen rimelig inngangspris: at {name} blir med, koster gruppen mer enn {name} sparer.",
+                  f"No fair entry price: {name} joining costs the group more than {name} saves.")
+    return tr(f"Rimelig inngangspris for {name}: fra {format_nok(span[0])} (ingen andre taper) "
+              f"til {format_nok(span[1])} (det {name} betaler alene) per år.",
+              f"Fair entry price for {name}: from {format_nok(span[0])} (nobody else loses) "
+              f"to {format_nok(span[1])} (what {name} pays alone) per year.")
 
 
 def newcomer_rows(change: MembershipChange) -> list[dict[str, Any]]:

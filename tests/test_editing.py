@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from optimizer.cli import main
-from optimizer.editing import Settings, apply, edited_table, overlay, read_upload, settings_of, to_toml
+from optimizer.editing import Settings, apply, changed_keys, edited_table, overlay, read_upload, settings_of, to_toml
 from optimizer.errors import UserInputError
 from optimizer.pipeline import run
 from optimizer.scenario import MAX_FILE_BYTES, load_scenario, read_scenario_file
@@ -35,6 +35,7 @@ def test_changed_parameter_is_the_only_key_and_the_rest_stay_estimates(baseline)
     params[("child_welfare", "cost_per_fte")] = 1_000_000.0
     changes = overlay(scenario, replace(start, params=params))
     assert changes == {"services": {"child_welfare": {"cost_per_fte": 1_000_000.0}}}
+    assert changed_keys(changes) == ["services.child_welfare.cost_per_fte"]
     _, edited = apply(table, scenario, replace(start, params=params), scenario_id="baseline")
     cw = edited.service("child_welfare").service.params
     assert cw["cost_per_fte"].status == "scenario" and cw["cost_per_fte"].value == 1_000_000

@@ -122,6 +122,9 @@ def test_newcomer_figures_follow_the_membership_change(baseline):
     figures = list(views.newcomer_figures(change).values())
     assert figures[0] == format_nok(change.marginal_cost)
     assert figures[1] == format_nok(change.stand_alone)
+    low, high = change.entry_price_range
+    assert f"fra {format_nok(low)}" in views.entry_price_text(change)
+    assert f"til {format_nok(high)}" in views.entry_price_text(change)
     rows = views.newcomer_rows(change)
     assert len(rows) == len(change.after.result.members)
     newcomer = next(r for r in rows if r["Kommune"].startswith("5618"))
