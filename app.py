@@ -32,7 +32,7 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 PROJECTOR_CSS = """<style>
 html { font-size: 21px; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricValue"] { font-size: 2.1rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
