@@ -22,6 +22,7 @@ from optimizer.pipeline import run, scenario_travel
 from optimizer.result import ScenarioResult
 from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
+from optimizer.ssb import cli as ssb_cli
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[common], help="vis innebygde data / show embedded data")
     p.add_argument("what", nargs="?", choices=("members", "services", "travel", "links"), default="members")
     p.set_defaults(handler=_cmd_show)
+    ssb_cli.add_parser(sub, common)
     return parser
 
 

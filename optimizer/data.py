@@ -20,7 +20,7 @@ class Param:
     """A catalogue number with where it comes from."""
 
     value: float
-    status: str  # "sourced" or "estimate" (or "scenario" once a scenario overrides it)
+    status: str  # "sourced" or "estimate"; "imported"/"calibrated" from SSB data; "scenario" if overridden
     basis: str
 
     @property
@@ -39,7 +39,7 @@ class Municipality:
     lon: float
     role: str  # "core" (founding member), "border" or "maybe"
     cost_level: float | None
-
+    children_0_17: int | None = None  # only known once imported from SSB (table 07459)
 
 
 @dataclass(frozen=True)

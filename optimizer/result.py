@@ -113,9 +113,45 @@ class ScenarioResult:
             })
         return rows
 
+    def actual_spending_rows(self) -> list[dict[str, Any]]:
+        """Per member and KOSTRA function group with imported spending: today's actual spending (SSB
+        12362) beside the modelled stand-alone cost and the cost in the cooperation.
+
+        Empty without an imported data folder. Groups the model does not cover one-to-one
+        (120/190 administration) are left out; a group's services absent from the scenario are
+        listed in ``services_missing``.
+        """
+        s = self.scenario
+        if s.imported is None:
+            return []
+        rows = []
+        for spend in s.imported.actual_spending:
+            services = [sid for sid in spend.services if sid in self.model.costs]
+            if not spend.comparable or spend.member not in self.members or not services:
+                continue
+            alone = sum(self.stand_alone(spend.member, sid) for sid in services)
+            coop = sum(self.plan.payment(spend.member, sid) for sid in services)
+            rows.append({
+                "scenario": s.id,
+                "member": spend.member,
+                "member_name": s.name(spend.member),
+                "kostra_functions": spend.group,
+                "services": " ".join(services),
+                "services_missing": " ".join(sid for sid in spend.services if sid not in services),
+                "year": spend.year,
+                "measure": f"{spend.measure} operating expenditure",
+                "actual_nok": spend.nok,
+                "stand_alone_nok": alone,
+                "cooperation_nok": coop,
+                "saving_vs_actual_nok": spend.nok - coop,
+                "basis": spend.basis,
+            })
+        return rows
+
     def summary(self) -> dict[str, Any]:
         """Everything about the run, for ``summary.json``."""
         s = self.scenario
+        extra = {"actual_spending": self.actual_spending_rows()} if s.imported is not None else {}
         return {
             "scenario": {
                 "id": s.id,
@@ -147,16 +183,14 @@ class ScenarioResult:
                 "candidate_units": len(self.model.candidates),
             },
             "provenance": provenance(s),
+            **extra,
         }
 
 
 def resolved_inputs(s: Scenario) -> dict[str, Any]:
     """The scenario's inputs as used: every parameter value with its status."""
     return {
-        "municipalities": {
-            m: {"name": s.name(m), "centre": s.municipalities[m].centre, "population": s.population(m)}
-            for m in s.members
-        },
+        "municipalities": {m: _municipality_inputs(s, m) for m in s.members},
         "services": {
             spec.id: {
                 "params": {k: {"value": p.value, "status": p.status} for k, p in spec.service.params.items()},
@@ -189,15 +223,34 @@ def resolved_inputs(s: Scenario) -> dict[str, Any]:
         },
         "scale_stand_alone_by_cost_level": s.scale_stand_alone,
         "settlement_method": s.settlement_method,
+        "data": s.imported.folder if s.imported is not None else "embedded",
     }
 
 
+def _municipality_inputs(s: Scenario, member: str) -> dict[str, Any]:
+    m = s.municipalities[member]
+    out = {"name": m.name, "centre": m.centre, "population": m.population}
+    if m.children_0_17 is not None:
+        out["children_0_17"] = m.children_0_17
+    return out
+
+
 def provenance(s: Scenario) -> dict[str, Any]:
-    """Where the inputs come from, and which of them are estimates."""
-    return {
+    """Where the inputs come from, and which of them are estimates (and, with imported SSB data,
+    which tables, years and import date)."""
+    out = {
         "toolkit_version": __version__,
         "data": "embedded Mid-Finnmark data (optimizer/data, see SOURCES.md)",
         "population": "SSB, 1 January 2024 (table 07459 figures)",
         "roads": "optimizer/data/road_edges.csv (sources per edge)",
         "estimates": s.estimates(),
     }
+    if s.imported is not None:
+        imported = s.imported.summary()
+        years = {m: f.population_year for m, f in s.imported.municipalities.items() if f.population is not None}
+        out["data"] = f"imported SSB data folder {s.imported.folder} over the embedded data (optimizer/data)"
+        out["population"] = "; ".join(
+            f"{m}: SSB 07459, 1 January {years[m]}" if m in years else f"{m}: embedded, SSB 1 January 2024"
+            for m in s.members)
+        out["imported"] = imported
+    return out

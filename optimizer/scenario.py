@@ -19,6 +19,7 @@ from optimizer.data import Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.solver import SOLVERS, SolverOptions
+from optimizer.ssb.folder import ImportedData, load_data_folder
 
 COST_KEYS = ("fixed_plus_per_capita", "per_capita", "by_usage", "equal")
 SETTLEMENT_METHODS = (
@@ -103,6 +104,7 @@ class Scenario:
     raw: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
     origins: Mapping[str, str] = field(default_factory=dict)
+    imported: ImportedData | None = None  # SSB data folder used instead of embedded figures
 
     def population(self, member: str) -> int:
         return self.municipalities[member].population
@@ -240,11 +242,25 @@ def resolve(
     scenario_id: str,
     source: str = "<scenario>",
     origins: Mapping[str, str] | None = None,
+    imported: ImportedData | None = None,
 ) -> Scenario:
-    """Validate a merged scenario table and resolve it against the embedded data."""
+    """Validate a merged scenario table and resolve it against the embedded data.
+
+    Figures from an imported SSB data folder (the scenario's ``data`` key, or ``imported`` given
+    directly, e.g. from an app upload) replace the embedded ones where they exist; the scenario's
+    own overrides replace both.
+    """
     v = _Validator(source, origins or {})
     v.known_keys(table, "", TOP_KEYS)
+    imported = imported or _data_folder(v, table.get("data"))
     municipalities = dict(data.municipalities())
+    if imported is not None:
+        for number, figures in imported.municipalities.items():
+            municipalities[number] = replace(
+                municipalities[number],
+                population=figures.population or municipalities[number].population,
+                children_0_17=figures.children_0_17,
+            )
     members = v.member_list(table.get("members"), "members", municipalities, required=True)
     founding_default = [m for m in members if municipalities[m].role == data.ROLE_FOUNDING]
     founding = v.member_list(table.get("founding", founding_default), "founding", municipalities)
@@ -256,6 +272,8 @@ def resolve(
     specs, disabled = [], []
     for sid, service in catalogue.services.items():
         entry = v.table(services_table.get(sid, {}), f"services.{sid}")
+        if imported is not None:
+            service = _with_imported(service, imported)
         spec = _service_spec(v, sid, service, entry, members, municipalities)
         if spec is None:
             disabled.append(service)
@@ -300,12 +318,13 @@ def resolve(
         raw=dict(table),
         source=source,
         origins=dict(origins or {}),
+        imported=imported,
     )
 
 
 TOP_KEYS = {
     "name", "description", "members", "founding", "municipalities", "services", "fairness",
-    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty",
+    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data",
 }
 SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
 FAIRNESS_KEYS = {"enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent"}
@@ -320,6 +339,37 @@ PARAM_LIMITS = {
     "trips_per_1000": (0.0, 10_000.0),
     "max_travel_minutes": (1.0, 10_000.0),
 }
+
+
+def _data_folder(v: _Validator, value: Any) -> ImportedData | None:
+    """The imported data folder named by ``data``, relative to the file that sets it."""
+    if value is None:
+        return None
+    folder = Path(v.string(value, "data"))
+    origin = Path(v.origin("data"))
+    if not folder.is_absolute() and origin.is_file():
+        folder = origin.parent / folder
+    if not folder.is_dir():
+        v.fail("data", tr(
+            f"fant ikke datamappen {value!r} (søkte i {folder}); lag den med python -m optimizer import",
+            f"data folder {value!r} not found (looked in {folder}); make it with python -m optimizer import",
+        ))
+    return load_data_folder(folder)
+
+
+def _with_imported(service: Service, imported: ImportedData) -> Service:
+    """``service`` with the parameters the data folder gives, checked against the scenario limits."""
+    params = dict(service.params)
+    for name in data.SERVICE_PARAMS:
+        param = imported.param(service.id, name)
+        if param is None:
+            continue
+        low, high = PARAM_LIMITS[name]
+        if not low <= param.value <= high:
+            raise UserInputError(str(Path(imported.folder) / "parameters.csv"), f"{service.id}.{name}", tr(
+                f"{param.value:g} er utenfor {low:g}–{high:g}", f"{param.value:g} is outside {low:g}–{high:g}"))
+        params[name] = param
+    return replace(service, params=params)
 
 
 def _municipality_overrides(v: _Validator, table: Any, municipalities: dict[str, Municipality]) -> dict[str, Municipality]:

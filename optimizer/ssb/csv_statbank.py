@@ -1,0 +1,170 @@
+"""The CSV that SSB's StatBank web page offers for download, decoded to a ``Dataset``.
+
+Semicolon separated, UTF-8 (with or without byte-order mark) or Latin-1, decimal comma. Title
+lines (one field, e.g. ``"12362: Utgifter til tjenesteområdene, etter region, ..."``) may come
+before the header. Two layouts:
+
+- long: one column per dimension, including the period (``år``), and the value last;
+- wide: dimension columns, then one value column per period, headed ``"<content> <year>"`` or
+  just ``"<year>"`` (``"12362: ... 2023"``, ``"Personer 2024"``).
+
+Cells such as ``"5620 Nordkapp"`` or ``"K-5620 Nordkapp"`` are split into code and label.
+Missing-value symbols (see ``SYMBOLS``) become no value with the symbol kept as status.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from typing import NoReturn
+
+from optimizer.errors import UserInputError
+from optimizer.i18n import tr
+from optimizer.ssb.dataset import Cell, Dataset, Dimension, table_id
+
+# SSB's symbols for values that are not numbers; "-" means nil (nothing to report) and reads as 0.
+SYMBOLS = {
+    "..": "data not available / not yet available",
+    ".": "not possible to give (category not applicable)",
+    ":": "suppressed to protect confidentiality",
+    "…": "data not available / not yet available",
+    "-": "nil (nothing to report): read as 0",
+    "–": "nil (nothing to report): read as 0",
+}
+TIME_HEADERS = {"år", "year", "tid", "time", "periode", "period"}
+REGION_HEADERS = ("region", "kommune", "municipality")
+CONTENTS_HEADERS = {"statistikkvariabel", "contents", "statistical variable"}
+WIDE = re.compile(r"^(.*?)\s*(\d{4})$")
+CODE_LABEL = re.compile(r"^(\S*\d\S*)\s+(.+)$")
+
+
+def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
+    """Decode StatBank CSV ``raw`` bytes read from file ``source``."""
+    text, encoding = _decode(raw)
+    rows = [[c.strip() for c in row] for row in csv.reader(text.splitlines(), delimiter=";")]
+    rows = [(n, row) for n, row in enumerate(rows, start=1) if any(row)]
+    if not any(sum(1 for c in row if c) > 1 for _, row in rows):
+        _fail(source, None, tr(
+            "fant ingen tabell med flere kolonner: StatBank-CSV skal være semikolonseparert",
+            "found no table with several columns: StatBank CSV must be separated by semicolons",
+        ))
+    titles = []
+    while sum(1 for c in rows[0][1] if c) == 1:  # title lines before the header
+        titles.append(next(c for c in rows.pop(0)[1] if c))
+    header_line, header = rows[0]
+    title = titles[0] if titles else ""
+    wide = [i for i, h in enumerate(header) if WIDE.match(h) and h.casefold() not in TIME_HEADERS]
+    if wide:
+        dims, cells = _wide(header, rows[1:], wide, source)
+    else:
+        dims, cells = _long(header, rows[1:], source)
+    ids = [d.id for d in dims]
+    geo = next((h for h in ids if any(r in h.casefold() for r in REGION_HEADERS)), None)
+    if geo is None:
+        _fail(source, f"linje {header_line}", tr(
+            f"fant ingen regionkolonne (region/kommune) blant {', '.join(ids)}",
+            f"found no region column (region/kommune) among {', '.join(ids)}",
+        ))
+    time = next(h for h in ids if h.casefold() in TIME_HEADERS)
+    metric = next((h for h in ids if h.casefold() in CONTENTS_HEADERS), None)
+    return Dataset(
+        source=source,
+        format="statbank-csv",
+        table=table_id(title, *header, source),
+        label=title or (header[-1] if not wide else ""),
+        dimensions=tuple(dims),
+        geo=geo,
+        time=time,
+        metric=metric,
+        cells=tuple(cells),
+        encoding=encoding,
+    )
+
+
+def _fail(source: str, key: str | None, problem: str) -> NoReturn:
+    raise UserInputError(source, key, problem)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> tuple[list[Dimension], list[Cell]]:
+    stub = header[:-1]
+    if not any(h.casefold() in TIME_HEADERS for h in stub):
+        _fail(source, "header", tr(
+            f"fant verken en årskolonne ({'/'.join(sorted(TIME_HEADERS))}) eller årstall i kolonneoverskriftene",
+            f"found neither a period column ({'/'.join(sorted(TIME_HEADERS))}) nor years in the column headers",
+        ))
+    builders = [_DimensionBuilder(h) for h in stub]
+    cells = []
+    for line, row in rows:
+        _check_width(row, header, line, source)
+        codes = tuple(b.add(c) for b, c in zip(builders, row[:-1]))
+        value, status = _value(row[-1], source, line, header[-1])
+        cells.append(Cell(codes, value, status))
+    return [b.build() for b in builders], cells
+
+
+def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int], source: str) -> tuple[list[Dimension], list[Cell]]:
+    stub_idx = [i for i in range(len(header)) if i not in wide]
+    builders = [_DimensionBuilder(header[i]) for i in stub_idx]
+    contents = _DimensionBuilder("statistikkvariabel")
+    years = _DimensionBuilder("år")
+    column_keys = []
+    for i in wide:
+        label, year = WIDE.match(header[i]).groups()
+        column_keys.append((contents.add(label.strip() or "value"), years.add(year)))
+    cells = []
+    for line, row in rows:
+        _check_width(row, header, line, source)
+        codes = tuple(b.add(row[i]) for b, i in zip(builders, stub_idx))
+        for i, (content, year) in zip(wide, column_keys):
+            value, status = _value(row[i], source, line, header[i])
+            cells.append(Cell((*codes, content, year), value, status))
+    return [*(b.build() for b in builders), contents.build(), years.build()], cells
+
+
+def _check_width(row: list[str], header: list[str], line: int, source: str) -> None:
+    if len(row) != len(header):
+        _fail(source, f"linje {line}", tr(
+            f"har {len(row)} felt, men overskriftslinjen har {len(header)}",
+            f"has {len(row)} fields but the header line has {len(header)}",
+        ))
+
+
+def _value(text: str, source: str, line: int, column: str) -> tuple[float | None, str | None]:
+    text = text.replace("\u00a0", "").replace(" ", "")
+    if text in SYMBOLS:
+        return (0.0 if text in ("-", "–") else None), text
+    if text == "":
+        return None, None
+    try:
+        return float(text.replace(",", ".")), None
+    except ValueError:
+        _fail(source, f"linje {line}", tr(
+            f"kolonne {column!r}: {text!r} er verken et tall eller et av SSBs symboler ({' '.join(SYMBOLS)})",
+            f"column {column!r}: {text!r} is neither a number nor one of SSB's symbols ({' '.join(SYMBOLS)})",
+        ))
+
+
+class _DimensionBuilder:
+    """Collects a column's categories in order of first appearance."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.labels: dict[str, str] = {}
+
+    def add(self, text: str) -> str:
+        match = CODE_LABEL.match(text)
+        code, label = match.groups() if match else (text, text)
+        if label[:1].islower():  # "0 år", "105 år eller eldre": the label is the whole text
+            label = text
+        self.labels.setdefault(code, label)
+        return code
+
+    def build(self) -> Dimension:
+        return Dimension(self.name, self.name, tuple(self.labels), tuple(self.labels.values()))

@@ -1,0 +1,228 @@
+"""Import SSB downloads (JSON-stat 2.0 or StatBank CSV) into a data folder a scenario can use.
+
+``import_files`` works on bytes (from disk or an app upload) and writes nothing; it raises
+``UserInputError`` naming the file and the problem. ``write_data_folder`` writes the result all at
+once, so a failed import never leaves a half-written folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from optimizer import __version__, data
+from optimizer.errors import UserInputError
+from optimizer.i18n import tr
+from optimizer.output import csv_text, write_folder
+from optimizer.ssb.calibrate import Calibration, calibrate
+from optimizer.ssb.csv_statbank import parse_statbank_csv
+from optimizer.ssb.dataset import Dataset
+from optimizer.ssb.folder import PROVENANCE, ImportedData, folder_texts, read_data_texts
+from optimizer.ssb.jsonstat import parse_jsonstat
+from optimizer.ssb.numbers import Region, classify
+from optimizer.ssb.tables import KNOWN, Figure
+
+MAX_FILE_BYTES = 50_000_000
+WHAT = {"population": "population", "children_0_17": "children 0-17", "spending": "actual spending",
+        "fire_prevention_fte_per_1000": "FTE per 1000 (fire prevention)",
+        "child_welfare_positions_per_1000_children": "positions per 1000 children (child welfare)"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file read: its dataset, checksum and what was mapped from it."""
+
+    name: str
+    sha256: str
+    size: int
+    dataset: Dataset
+    mapped: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def provenance(self) -> dict[str, Any]:
+        ds = self.dataset
+        return {"name": self.name, "sha256": self.sha256, "bytes": self.size, "format": ds.format,
+                "encoding": ds.encoding, "table": ds.table, "label": ds.label, "years": list(ds.years),
+                "cells": len(ds.cells), "known": ds.table in KNOWN, "mapped": list(self.mapped),
+                "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Everything read from the files, with the model inputs derived from it."""
+
+    files: tuple[SourceFile, ...]
+    raw: dict[str, str]  # raw_<table>.csv -> text
+    number_changes: tuple[str, ...]
+    calibration: Calibration
+    warnings: tuple[str, ...]
+    imported_at: str
+
+    def provenance(self) -> dict[str, Any]:
+        return {"imported_at": self.imported_at, "toolkit_version": __version__,
+                "files": [f.provenance() for f in self.files], "number_changes": list(self.number_changes),
+                "warnings": list(self.warnings)}
+
+    def folder_files(self) -> dict[str, str]:
+        """The data folder's files (name -> text)."""
+        c = self.calibration
+        return {**folder_texts(self.provenance(), c.municipalities, c.parameters, c.actual_spending), **self.raw}
+
+    def data(self, folder: str = "<upload>") -> ImportedData:
+        """The result as a scenario uses it, without writing it (e.g. for an app upload)."""
+        return read_data_texts(self.folder_files(), folder)
+
+    def derived_rows(self) -> list[dict[str, Any]]:
+        """What was derived from which table and year: one row per model input."""
+        c = self.calibration
+        rows = []
+        for m in c.municipalities:
+            for what, value, year in (("population", m.population, m.population_year),
+                                      ("children_0_17", m.children_0_17, m.children_year)):
+                if value is not None:
+                    rows.append({"input": f"municipalities.{m.number}.{what}", "name": m.name, "value": value,
+                                 "status": "imported", "table": "07459", "year": year, "basis": f"SSB 07459 {year}"})
+        for p in c.parameters:
+            rows.append({"input": p.key, "name": p.service, "value": p.value, "status": p.status,
+                         "table": p.table, "year": p.year, "basis": p.basis})
+        for s in c.actual_spending:
+            name = data.municipalities()[s.member].name
+            rows.append({"input": f"actual_spending.{s.member}.{s.group}", "name": name, "value": s.nok,
+                         "status": "actual" if s.comparable else "actual (not compared)",
+                         "table": "12362", "year": s.year, "basis": s.basis})
+        return rows
+
+    def report(self) -> list[str]:
+        """Plain-language lines for the user: files, number changes, derived inputs, warnings."""
+        lines = []
+        for f in self.files:
+            ds = f.dataset
+            years = f"{ds.years[0]}–{ds.years[-1]}" if len(ds.years) > 1 else "".join(ds.years)
+            mapped = ", ".join(f.mapped) or tr("ingenting (bare rådata)", "nothing (raw data only)")
+            lines.append(tr(f"{f.name}: tabell {ds.table or '?'}, {len(ds.cells)} verdier, år {years}; kartlagt: {mapped}",
+                            f"{f.name}: table {ds.table or '?'}, {len(ds.cells)} values, years {years}; mapped: {mapped}"))
+        lines += [tr(f"kommunenummer endret: {n}", f"municipality number changed: {n}") for n in self.number_changes]
+        for r in self.derived_rows():
+            value = f"{r['value']:,.0f}" if abs(r["value"]) >= 100 else f"{r['value']:.3g}"
+            lines.append(f"{r['input']} = {value} ({r['status']}; SSB {r['table']} {r['year']})")
+        lines += [tr(f"advarsel: {w}", f"warning: {w}") for w in self.warnings]
+        return lines
+
+
+def read_dataset(raw: bytes, name: str) -> Dataset:
+    """JSON-stat 2.0 if the file starts like JSON (``{`` or ``[``), else StatBank CSV."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserInputError(name, None, tr(f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
+                                            f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})"))
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return parse_jsonstat(raw, name)
+    return parse_statbank_csv(raw, name)
+
+
+def import_files(files: Sequence[tuple[str, bytes]], *, imported_at: str | None = None) -> ImportResult:
+    """Read SSB files given as (name, bytes); raises ``UserInputError`` naming the file on any problem."""
+    if not files:
+        raise UserInputError("import", None, tr("ingen filer å importere", "no files to import"))
+    sources, figures, changes, warnings = [], [], [], []
+    raw_rows: dict[str, list[dict[str, Any]]] = {}
+    for name, raw in files:
+        ds = read_dataset(raw, name)
+        regions = {code: classify(code, name) for code in ds.dimension(ds.geo).codes}
+        changes += [f"{name}: {r.note}" for r in regions.values() if r.kind == "municipality" and r.note]
+        warnings += [tr(f"{name}: {r.note}; beholdt som rådata, ikke lagt på noe medlem",
+                        f"{name}: {r.note}; kept as raw data, not put onto any member")
+                     for r in regions.values() if r.kind == "former"]
+        mapped, notes = (), ()
+        if ds.table in KNOWN:
+            found, notes = KNOWN[ds.table](ds, regions)
+            figures += found
+            mapped = tuple(WHAT[k] for k in dict.fromkeys(f.kind for f in found))
+            if not found:
+                warnings.append(tr(f"{name}: tabell {ds.table} er kjent, men ingenting ble kartlagt: {'; '.join(notes)}",
+                                   f"{name}: table {ds.table} is known but nothing was mapped: {'; '.join(notes)}"))
+        else:
+            warnings.append(tr(
+                f"{name}: tabell {ds.table or '(uten nummer)'} er ikke en tabell importen kjenner; lest som rådata, "
+                "ingenting ble kartlagt til modellen",
+                f"{name}: table {ds.table or '(no id)'} is not a table the importer knows; read as raw data, "
+                "nothing was mapped onto the model"))
+        raw_rows.setdefault(_raw_name(ds), []).extend(_raw_rows(ds, regions))
+        sources.append(SourceFile(name, hashlib.sha256(raw).hexdigest(), len(raw), ds, mapped, tuple(notes)))
+    calibration = calibrate(_unique(figures))
+    return ImportResult(
+        files=tuple(sources),
+        raw={name: csv_text(rows) for name, rows in raw_rows.items() if rows},
+        number_changes=tuple(changes),
+        calibration=calibration,
+        warnings=tuple(warnings) + calibration.warnings,
+        imported_at=imported_at or datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def write_data_folder(result: ImportResult, out: str | Path) -> None:
+    """Write ``result`` into folder ``out``, all files or none.
+
+    An existing ``out`` is replaced only if it is an earlier data folder (has ``provenance.json``)
+    or empty, so a mistyped ``--out`` cannot wipe other files.
+    """
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / PROVENANCE).is_file())):
+        raise UserInputError(str(out), None, tr(
+            "finnes allerede og er ikke en importert datamappe; velg en annen mappe",
+            "already exists and is not an imported data folder; choose another folder",
+        ))
+    write_folder(out, result.folder_files())
+
+
+def _raw_name(ds: Dataset) -> str:
+    stem = ds.table or re.sub(r"[^\w-]+", "_", Path(ds.source).stem)
+    return f"raw_{stem}.csv"
+
+
+def _raw_rows(ds: Dataset, regions: dict[str, Region]) -> list[dict[str, Any]]:
+    geo, time = ds.dimension(ds.geo), ds.dimension(ds.time)
+    metric = ds.dimension(ds.metric) if ds.metric else None
+    others = ds.others()
+    rows = []
+    for codes, cell in ds.values():
+        region = regions[codes[ds.geo]]
+        rows.append({
+            "table": ds.table or "",
+            "source_file": ds.source,
+            "region": region.number or region.code,
+            "region_code": region.code,
+            "region_kind": region.kind,
+            "region_label": geo.label_of(region.code),
+            "year": codes[ds.time],
+            "year_label": time.label_of(codes[ds.time]),
+            "contents": codes[ds.metric] if metric else "",
+            "contents_label": metric.label_of(codes[ds.metric]) if metric else "",
+            "breakdown": "; ".join(f"{d.id}={codes[d.id]}" for d in others),
+            "breakdown_label": "; ".join(f"{d.label}: {d.label_of(codes[d.id])}" for d in others),
+            "value": "" if cell.value is None else cell.value,
+            "status": cell.status or "",
+        })
+    return rows
+
+
+def _unique(figures: list[Figure]) -> list[Figure]:
+    """One figure per member, year and kind; two different values (e.g. under an old and a new
+    number, or in two files) are an error, equal ones are the same figure."""
+    seen: dict[tuple[str, ...], Figure] = {}
+    for f in figures:
+        other = seen.setdefault(f.identity, f)
+        if abs(other.value - f.value) > 1e-6 * max(1.0, abs(f.value)):
+            files = f.source if f.source == other.source else f"{other.source} og/and {f.source}"
+            what = f"{WHAT[f.kind]} {f.function}".strip()
+            raise UserInputError(files, f"region {f.member}", tr(
+                f"tvetydig: to ulike verdier for {f.member} {f.year} ({what}): {other.value:g} og {f.value:g}, "
+                "f.eks. under gammelt og nytt kommunenummer",
+                f"ambiguous: two different values for {f.member} {f.year} ({what}): {other.value:g} and {f.value:g}, "
+                "e.g. under an old and a new municipality number",
+            ))
+    return list(seen.values())
