@@ -18,13 +18,14 @@ from optimizer import data
 from optimizer.editing import EDITABLE_PARAMS, Settings, apply, changed_keys, overlay, read_upload, settings_of, to_toml
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.explain import explain_infeasible
-from optimizer.export import result_files
+from optimizer.export import result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import format_nok, set_language, tr
 from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.result import ScenarioResult
 from optimizer.scenario import COST_KEYS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
+from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer import views
 
@@ -41,17 +42,24 @@ METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</sty
 # --- cached library calls ----------------------------------------------------------------------
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def evaluate(table_json: str, scenario_id: str, source: str) -> tuple[Scenario, ScenarioResult, Statement]:
-    """Resolve, solve and settle a scenario table (cached by its canonical JSON)."""
-    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, source=source)
+def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "",
+             _imported: ImportedData | None = None) -> tuple[Scenario, ScenarioResult, Statement]:
+    """Resolve, solve and settle a scenario table (cached by its canonical JSON and the import)."""
+    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported)
     result = run(scenario)
     return scenario, result, settlement_statement(result, model_game(result.model, result.plan))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def newcomer(table_json: str, scenario_id: str, municipality: str):
-    scenario = resolve(json.loads(table_json), scenario_id=scenario_id)
+def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: str = "",
+             _imported: ImportedData | None = None):
+    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported)
     return join(scenario, municipality)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ssb_import(files: tuple[tuple[str, bytes], ...]) -> ImportResult:
+    return import_files(files)
 
 
 def canonical(table: dict) -> str:
@@ -98,14 +106,35 @@ else:
         st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
         st.stop()
 
+st.sidebar.header(tr("Data", "Data"))
+uploads = st.sidebar.file_uploader(
+    tr("SSB-filer (JSON-stat eller CSV fra Statistikkbanken)", "SSB files (JSON-stat or StatBank CSV)"),
+    type=["json", "csv"], accept_multiple_files=True, key="ssb_upload",
+    help=tr("F.eks. tabell 12362, 12058, 07459, 12279. Uten filer brukes de innebygde dataene.",
+            "E.g. tables 12362, 12058, 07459, 12279. Without files the embedded data is used."))
+imported_result: ImportResult | None = None
+import_key = ""
+if uploads:
+    files_in = tuple((f.name, f.getvalue()) for f in uploads)
+    try:
+        imported_result = ssb_import(files_in)
+    except UserInputError as exc:
+        st.sidebar.error(tr("Importen feilet: ", "Import failed: ") + str(exc))
+    else:
+        if st.sidebar.toggle(tr("Bruk importerte data", "Use the imported data"), value=True, key="use_ssb"):
+            import_key = hashlib.sha1(b"".join(name.encode() + raw for name, raw in files_in)).hexdigest()[:10]
+        else:
+            imported_result = None
+imported = imported_result.data("ssb-import") if imported_result is not None else None
+
 try:
-    base = resolve(base_table, scenario_id=base_id, source=base_source)
+    base = resolve(base_table, scenario_id=base_id, source=base_source, imported=imported)
 except UserInputError as exc:
     st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
     st.stop()
 
 # Widget keys carry the starting point, so a new starting point starts from its own values.
-ns = hashlib.sha1(canonical(base_table).encode()).hexdigest()[:10]
+ns = hashlib.sha1((canonical(base_table) + import_key).encode()).hexdigest()[:10]
 start = settings_of(base)
 municipalities = data.municipalities()
 catalogue = data.catalogue()
@@ -181,9 +210,9 @@ if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
 
 settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
 try:
-    table, scenario = apply(base_table, base, settings, scenario_id=base_id)
+    table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
     with st.spinner(tr("Regner ut …", "Calculating …")):
-        scenario, result, statement = evaluate(canonical(table), base_id, scenario.source)
+        scenario, result, statement = evaluate(canonical(table), base_id, scenario.source, import_key, imported)
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -262,7 +291,7 @@ with tab_settle:
 
 with tab_compare:
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
-        st.session_state["compare_a"] = (canonical(table), base_id, scenario.source)
+        st.session_state["compare_a"] = (canonical(table), base_id, scenario.source, import_key, imported)
     kept = st.session_state.get("compare_a")
     if kept is None:
         st.info(tr("Trykk knappen for å holde fast dette resultatet som A. Endre så innstillingene: "
@@ -297,7 +326,7 @@ with tab_join:
         if st.button(tr("Regn ut", "Calculate"), key="join_go"):
             try:
                 with st.spinner(tr("Regner ut med og uten …", "Calculating with and without …")):
-                    change = newcomer(canonical(table), base_id, who)
+                    change = newcomer(canonical(table), base_id, who, import_key, imported)
             except InfeasibleError as exc:
                 st.error(explain_infeasible(exc, scenario))
             else:
@@ -312,12 +341,25 @@ with tab_inputs:
     st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
                f"{n_estimates} of the inputs are estimates (marked {views.ESTIMATE_MARK}), not sourced figures."))
     st.dataframe(rows, hide_index=True, width="stretch")
+    if imported_result is not None:
+        st.subheader(tr("Importert fra SSB", "Imported from SSB"))
+        st.text("\n".join(imported_result.report()))
+        spending = views.actual_spending_rows(result)
+        if spending:
+            st.subheader(tr("Faktiske utgifter i dag mot modellen", "Actual spending today against the model"))
+            st.dataframe(spending, hide_index=True, width="stretch")
 
 with tab_download:
     stem = f"{scenario.id}-{ns}" if table != base_table else scenario.id
+    scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
-                       to_toml(table, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
+                       to_toml(scenario_file, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
                        key="dl_toml")
+    if imported_result is not None:
+        st.download_button(tr("Importerte data (zip med mappen ssb-import; pakk ut ved siden av scenariofilen)",
+                              "Imported data (zip with the folder ssb-import; unpack next to the scenario file)"),
+                           zip_folder(imported_result.folder_files(), "ssb-import"), file_name="ssb-import.zip",
+                           mime="application/zip", key="dl_ssb")
     files = result_files(result, "excel-no" if language == "nb" else "pandas", statement)
     for name, text in files.items():
         st.download_button(name, text.encode("utf-8-sig" if name.endswith(".csv") and language == "nb" else "utf-8"),

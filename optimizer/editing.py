@@ -18,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from optimizer.errors import UserInputError
+from optimizer.ssb import ImportedData
 from optimizer.i18n import tr
 from optimizer.scenario import (
     MAX_FILE_BYTES,
@@ -115,10 +116,15 @@ def _drop_none(table: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _drop_none(v) if isinstance(v, Mapping) else v for k, v in table.items() if v is not None}
 
 
-def apply(base_table: Mapping[str, Any], base: Scenario, settings: Settings, *, scenario_id: str) -> tuple[dict[str, Any], Scenario]:
-    """Edited table and its resolved scenario (raises ``UserInputError`` like a file would)."""
+def apply(base_table: Mapping[str, Any], base: Scenario, settings: Settings, *, scenario_id: str,
+          imported: ImportedData | None = None) -> tuple[dict[str, Any], Scenario]:
+    """Edited table and its resolved scenario (raises ``UserInputError`` like a file would).
+
+    ``imported`` is SSB data uploaded in the app, used instead of the embedded figures.
+    """
     table = edited_table(base_table, overlay(base, settings))
-    scenario = resolve(table, scenario_id=scenario_id, source=tr("innstillinger i appen", "settings in the app"))
+    scenario = resolve(table, scenario_id=scenario_id, source=tr("innstillinger i appen", "settings in the app"),
+                       imported=imported)
     return table, scenario
 
 

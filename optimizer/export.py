@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Mapping
+
 from optimizer.games import MAX_EXACT_MEMBERS, model_game
 from optimizer.output import csv_text, json_text
 from optimizer.result import ScenarioResult
@@ -28,3 +32,12 @@ def result_files(result: ScenarioResult, dialect: str = "pandas", statement: Sta
         summary["settlement"] = {"skipped": f"more than {MAX_EXACT_MEMBERS} members"}
     files["summary.json"] = json_text(summary)
     return files
+
+
+def zip_folder(files: Mapping[str, str], folder: str) -> bytes:
+    """``files`` (name -> text) as a zip archive holding one folder ``folder/``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(f"{folder}/{name}", text)
+    return buffer.getvalue()

@@ -104,6 +104,22 @@ def cost_chart_rows(result: ScenarioResult) -> list[dict[str, Any]]:
     return rows
 
 
+def actual_spending_rows(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Imported actual spending per member and KOSTRA function beside the modelled costs."""
+    return [
+        {
+            tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
+            tr("KOSTRA-funksjon", "KOSTRA function"): r["kostra_functions"],
+            tr("År", "Year"): r["year"],
+            tr("Faktisk i dag (SSB)", "Actual today (SSB)"): format_nok(r["actual_nok"]),
+            tr("Modell: alene", "Model: alone"): format_nok(r["stand_alone_nok"]),
+            tr("I samarbeidet", "In the cooperation"): format_nok(r["cooperation_nok"]),
+            tr("Besparelse mot i dag", "Saving against today"): format_nok(r["saving_vs_actual_nok"]),
+        }
+        for r in result.actual_spending_rows()
+    ]
+
+
 def format_number(value: float) -> str:
     """A plain number with a decimal comma and no trailing zeros: ``8,5``, ``15``."""
     return f"{value:g}".replace(".", ",").replace("-", "\u2212")

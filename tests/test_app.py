@@ -105,3 +105,31 @@ def test_infeasible_settings_are_explained(app):
     widget(app.sidebar.number_input, ":f:saving").set_value(90.0).run()
     assert not app.exception
     assert len(app.error) == 1 and "fairness" in app.error[0].value
+
+
+def test_ssb_upload_is_used_and_reported(app):
+    from optimizer.scenario import read_scenario_file, resolve
+    from optimizer.ssb import import_files
+
+    folder = ROOT / "tests" / "data" / "ssb"
+    names = ("07459_midt_finnmark_2024_2025.jsonstat2.json", "12362_midt_finnmark.jsonstat2.json",
+             "12058_midt_finnmark_2024.csv")
+    files = [(name, (folder / name).read_bytes()) for name in names]
+    app.sidebar.file_uploader(key="ssb_upload").set_value(
+        [(name, raw, "application/octet-stream") for name, raw in files]).run()
+    assert not app.exception and not app.error
+    table, _ = read_scenario_file(SCENARIOS / "baseline.toml")
+    imported = import_files(files).data()
+    expected = run(resolve(table, scenario_id="baseline", imported=imported))
+    assert shown_figures(app) == list(views.key_figures(expected).values())
+    assert shown_figures(app) != figures("baseline")
+    assert any("12362" in t.value for t in app.text)
+    spending = next(df.value for df in app.dataframe if "Faktisk i dag (SSB)" in df.value.columns)
+    assert len(spending) == len(expected.actual_spending_rows())
+
+
+def test_broken_ssb_upload_shows_the_error_and_keeps_the_embedded_data(app):
+    app.sidebar.file_uploader(key="ssb_upload").set_value([("tull.json", b"{not json", "application/json")]).run()
+    assert not app.exception
+    assert len(app.sidebar.error) == 1 and "tull.json" in app.sidebar.error[0].value
+    assert shown_figures(app) == figures("baseline")
