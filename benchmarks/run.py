@@ -15,9 +15,11 @@ import bench_app  # noqa: E402
 import bench_locate  # noqa: E402
 import bench_scenarios  # noqa: E402
 import bench_settlement  # noqa: E402
+import bench_simulation  # noqa: E402
 
 if __name__ == "__main__":
     for title, module in (("Municipal model", bench_scenarios), ("locate vs spopt", bench_locate),
-                          ("Settlement vs coopgame-py", bench_settlement), ("App response", bench_app)):
+                          ("Settlement vs coopgame-py", bench_settlement), ("App response", bench_app),
+                          ("Simulation and alternatives", bench_simulation)):
         print(f"\n== {title}")
         module.main()

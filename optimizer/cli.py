@@ -23,6 +23,7 @@ from optimizer.result import ScenarioResult
 from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
+from optimizer import sim_cli
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("what", nargs="?", choices=("members", "services", "travel", "links"), default="members")
     p.set_defaults(handler=_cmd_show)
     ssb_cli.add_parser(sub, common)
+    sim_cli.add_commands(sub, common)
     return parser
 
 

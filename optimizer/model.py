@@ -134,6 +134,34 @@ class HostChoiceModel:
         if not self._covers(allowed):
             return None
         problem, x = self._build(allowed, rules)
+        return self._solve_built(problem, allowed, x, rules)
+
+    def solve_best(self, rules: Iterable[str], k: int) -> list[Plan]:
+        """The ``k`` cheapest distinct plans under ``rules``, cheapest first (fewer if fewer exist).
+
+        Two plans are distinct when their sets of chosen units differ, i.e. some member is grouped
+        differently or some group has another host for some service. After each plan S the same
+        problem gets the no-good cut ``sum of x[u] for u in S <= |S| - 1`` and is solved again: in
+        a set partitioning every other plan lacks at least one unit of S, so the cut removes S
+        alone. Exact with the default zero gap (ties within the tie-break of 1 NOK per unit).
+        """
+        rules = frozenset(rules)
+        allowed = [u for u in self.candidates if not (u.violates & rules)]
+        if k < 1 or not self._covers(allowed):
+            return []
+        problem, x = self._build(allowed, rules)
+        plans: list[Plan] = []
+        while len(plans) < k:
+            plan = self._solve_built(problem, allowed, x, rules)
+            if plan is None:
+                break
+            plans.append(plan)
+            chosen = [(var, 1.0) for var in x if var.varValue is not None and var.varValue > 0.5]
+            problem.addConstraint(pulp.LpAffineExpression(chosen) <= len(chosen) - 1, f"no_good_{len(plans)}")
+        return plans
+
+    def _solve_built(self, problem: pulp.LpProblem, allowed: Sequence[Unit], x: Sequence[pulp.LpVariable],
+                     rules: frozenset[str]) -> Plan | None:
         info = solve(problem, self.scenario.solver, HIGHS_TUNING)
         if info.status == "infeasible":
             return None

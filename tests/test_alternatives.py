@@ -1,0 +1,118 @@
+"""k best host plans against brute-force enumeration; changes, ranking and the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+
+import pytest
+
+from optimizer.alternatives import alternative_rows, alternatives
+from optimizer.cli import main
+from optimizer.errors import InfeasibleError
+from optimizer.pipeline import build_model, run
+from optimizer.robust import CRITERIA, rank_alternatives
+from optimizer.scenario import load_scenario, resolve
+
+from conftest import SCENARIOS
+from test_model import all_units, fair, random_scenario
+
+
+def feasible_plans(scenario, model, rules):
+    """Every plan meeting ``rules`` as (cost, set of units), by brute force over partitions and hosts."""
+    population = {m: scenario.population(m) for m in model.members}
+    out = []
+    for combo in itertools.product(*(all_units(model, s) for s in model.costs)):
+        units = [u for plan in combo for u in plan]
+        if any(u.violates & rules for u in units) or not fair(scenario, model, units, rules, population):
+            continue
+        out.append((sum(u.total for u in units), frozenset((u.service, u.host, u.members) for u in units)))
+    return out
+
+
+@pytest.mark.parametrize("fairness", [True, False])
+@pytest.mark.parametrize("seed", range(12))
+def test_k_best_match_brute_force(seed, fairness):
+    scenario = resolve(random_scenario(random.Random(seed)), scenario_id=f"kb{seed}")
+    model = build_model(scenario)
+    rules = frozenset(g for g in model.rule_groups() if fairness or not g.startswith("fairness."))
+    plans = feasible_plans(scenario, model, rules)
+    k = 6
+    found = model.solve_best(rules, k)
+    assert len(found) == min(k, len(plans))
+    keys = [frozenset((u.service, u.host, u.members) for u in p.units) for p in found]
+    assert len(set(keys)) == len(keys)  # distinct
+    assert set(keys) <= {key for _, key in plans}  # each one feasible
+    # the k smallest costs as a multiset; the tie-break moves a cost by under 1 NOK per unit
+    expected = sorted(cost for cost, _ in plans)[:k]
+    tolerance = max(len(p.units) for p in found) if found else 0
+    assert sorted(p.total for p in found) == pytest.approx(expected, abs=tolerance)
+    assert [p.total for p in found] == pytest.approx(sorted(p.total for p in found), abs=tolerance)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    model = build_model(scenario)
+    return scenario, model, alternatives(scenario, 5, model=model)
+
+
+def test_first_alternative_is_the_adopted_plan_and_changes_are_named(baseline):
+    scenario, model, found = baseline
+    result = run(scenario, model)
+    assert [a.rank for a in found] == [1, 2, 3, 4, 5]
+    assert found[0].plan.units == result.plan.units and found[0].changes == () and found[0].gap_nok == 0
+    for a in found[1:]:
+        assert a.gap_nok >= -len(a.plan.units) and a.changes
+        for change in a.changes:
+            assert {u.service for u in change.before + change.after} == {change.service}
+            assert change.text(scenario).startswith(change.service + ": ")
+    rows = alternative_rows(scenario, found)
+    assert rows[0]["changes"] == "" and rows[0]["host.child_welfare"] == "5622"
+    assert sum(rows[1][f"fte_hosted.{m}"] for m in scenario.members) == pytest.approx(
+        sum(u.fte for u in found[1].plan.units))
+
+
+def test_without_fairness_the_best_is_the_unconstrained_plan(baseline):
+    scenario, model, _ = baseline
+    free = alternatives(scenario, 2, model=model, fairness=False)
+    assert free[0].total == pytest.approx(run(scenario, model).total_without_fairness, abs=len(free[0].plan.units))
+
+
+def test_infeasible_scenario_names_the_rules(write_scenario):
+    path = write_scenario("tight", """
+        members = ["5620", "5624"]
+        [services.child_welfare_on_call]
+        max_travel_minutes = 30
+        max_units = 1
+    """)
+    with pytest.raises(InfeasibleError) as err:
+        alternatives(load_scenario(path), 3)
+    assert "services.child_welfare_on_call.max_units" in err.value.culprits
+
+
+def test_ranking_uses_common_random_numbers_and_names_a_winner_per_criterion(baseline):
+    scenario, model, found = baseline
+    ranking = rank_alternatives(scenario, found, model=model, paths=300, seed=4)
+    winners = ranking.winners()
+    assert set(winners) == set(CRITERIA) and set(winners.values()) <= {1, 2, 3, 4, 5}
+    rows = ranking.rows()
+    for c in CRITERIA:
+        assert sorted(r[f"place.{c}"] for r in rows) == [1, 2, 3, 4, 5]
+        assert ranking.order(c)[0] == winners[c]
+    # plans 1 and 2 differ only in who hosts claims collection (no travel, same cost): same cost draws
+    assert ranking.results[0].distribution() == pytest.approx(ranking.results[1].distribution())
+
+
+def test_cli_alternatives_writes_table_and_ranking(tmp_path, capsys):
+    code = main(["alternatives", str(SCENARIOS / "baseline.toml"), "-k", "3", "--paths", "200",
+                 "--out", str(tmp_path), "--lang", "en"])
+    assert code == 0
+    folder = tmp_path / "baseline-alternatives"
+    assert sorted(p.name for p in folder.iterdir()) == ["alternatives.csv", "ranking.csv", "summary.json"]
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert [a["rank"] for a in summary["alternatives"]] == [1, 2, 3]
+    assert set(summary["winners"]) == set(CRITERIA)
+    out = capsys.readouterr().out
+    assert "(the optimum)" in out and "best on expected cost: plan" in out
