@@ -25,9 +25,12 @@ from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.result import ScenarioResult
 from optimizer.scenario import COST_KEYS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
+from optimizer.alternatives import Alternative, alternatives
+from optimizer.robust import Ranking, rank_alternatives
+from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import views
+from optimizer import views, views_simulation
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -36,6 +39,7 @@ html { font-size: 21px; }
 [data-testid="stMetricValue"] { font-size: 2.1rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
+MILLIONS_1 = "format(datum.value / 1e6, '.1f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
 
 
@@ -55,6 +59,19 @@ def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: s
              _imported: ImportedData | None = None):
     scenario = resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported)
     return join(scenario, municipality)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def simulation(table_json: str, import_key: str, _result: ScenarioResult) -> SimulationResult:
+    """The adopted plan simulated under the scenario's ``[uncertainty]`` settings."""
+    return simulate_plan(_result.scenario, _result.plan, model=_result.model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResult) -> tuple[list[Alternative], Ranking]:
+    """The ``k`` best plans and how each fares in simulation."""
+    found = alternatives(_result.scenario, k, model=_result.model)
+    return found, rank_alternatives(_result.scenario, found, model=_result.model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -231,9 +248,10 @@ if edits:
 for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
     column.metric(name, value)
 
-tab_result, tab_settle, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
-    tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Sammenlign A/B", "Compare A/B"),
-    tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"), tr("Last ned", "Download"),
+tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
+    tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+    tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
+    tr("Last ned", "Download"),
 ])
 
 with tab_result:
@@ -288,6 +306,44 @@ with tab_settle:
                   "(hva reglene om arbeidsplasser og at ingen skal tape, koster samlet).",
                   f"Price of fairness: {format_nok(result.price_of_fairness)} per year "
                   "(what the rules on jobs and on nobody losing cost in total)."))
+
+with tab_risk:
+    try:
+        sim = simulation(canonical(table), import_key, result)
+    except UserInputError as exc:
+        st.error(str(exc))
+    else:
+        st.caption(tr(f"{sim.paths} simulerte forløp over {sim.years} år (frø {sim.seed}); forutsetningene står i "
+                      "scenarioets [uncertainty]-tabell og er antakelser.",
+                      f"{sim.paths} simulated paths over {sim.years} years (seed {sim.seed}); the assumptions are "
+                      "in the scenario's [uncertainty] table."))
+        for column, (name, value) in zip(st.columns(4), views_simulation.simulation_figures(sim).items()):
+            column.metric(name, value)
+        spread = pd.DataFrame(views_simulation.distribution_rows(sim))
+        st.altair_chart(alt.Chart(spread).mark_bar(color=OKABE_ITO[4]).encode(
+            x=alt.X("nok_per_year:Q", bin=alt.Bin(maxbins=40),
+                    title=tr("samlet kostnad per år, millioner kr", "total cost per year, million NOK"),
+                    axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')")),
+            y=alt.Y("count():Q", title=tr("antall forløp", "paths")),
+        ).properties(height=220), width="stretch")
+        st.dataframe(views_simulation.cost_spread_rows(sim), hide_index=True, width="stretch")
+        st.subheader(tr("Bemanning: tid under minste fagmiljø", "Staffing: time below the minimum professional environment"))
+        st.dataframe(views_simulation.staffing_rows(sim), hide_index=True, width="stretch")
+        reach = views_simulation.reach_rows(sim)
+        if reach:
+            st.subheader(tr("Rekkevidde for tidskritiske tjenester", "Reach of time-critical services"))
+            st.dataframe(reach, hide_index=True, width="stretch")
+
+    st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
+    k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
+    if st.button(tr("Finn alternativer og rangér dem", "Find alternatives and rank them"), key="alt_go") \
+            or st.session_state.get("alt_shown") == (canonical(table), import_key, k):
+        with st.spinner(tr("Løser og simulerer …", "Solving and simulating …")):
+            found, ranking = near_optimal(canonical(table), import_key, k, result)
+        st.session_state["alt_shown"] = (canonical(table), import_key, k)
+        st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
+        for sentence in views_simulation.winner_sentences(ranking):
+            st.markdown(f"- {sentence}")
 
 with tab_compare:
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):

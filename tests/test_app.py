@@ -133,3 +133,19 @@ def test_broken_ssb_upload_shows_the_error_and_keeps_the_embedded_data(app):
     assert not app.exception
     assert len(app.sidebar.error) == 1 and "tull.json" in app.sidebar.error[0].value
     assert shown_figures(app) == figures("baseline")
+
+
+def test_uncertainty_tab_and_alternatives(app):
+    from optimizer import views_simulation
+    from optimizer.alternatives import alternatives
+    from optimizer.simulate import simulate_plan
+
+    result = run(load_scenario(SCENARIOS / "baseline.toml"))
+    sim = simulate_plan(result.scenario, result.plan, model=result.model)
+    shown = [m.value for m in app.metric[3:7]]
+    assert shown == list(views_simulation.simulation_figures(sim).values())
+    app.button(key="alt_go").click().run()
+    assert not app.exception and not app.error
+    table = next(df.value for df in app.dataframe if "Hva er annerledes" in df.value.columns)
+    found = alternatives(result.scenario, 5, model=result.model)
+    assert list(table["Kostnad per år"]) == [format_nok(a.total) for a in found]
