@@ -139,6 +139,11 @@ def read_upload(name: str, raw: bytes, scenarios_dir: Path) -> tuple[dict[str, A
             f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})",
         ))
     table = parse_toml(raw, name)
+    if "data" in table:
+        raise UserInputError(name, "data", tr(
+            "en opplastet fil kan ikke peke på en datamappe på serveren; last opp SSB-filene under «Data» i stedet",
+            "an uploaded file cannot point at a data folder on the server; upload the SSB files under “Data” instead",
+        ))
     origins = {key: name for key in _leaf_keys(table)}
     parent = table.pop("extends", None)
     if parent is None:

@@ -116,6 +116,7 @@ def test_upload_extending_a_shipped_scenario_merges_it():
     (b"\xff\xfe", None, "UTF-8"),
     (b'extends = "../pyproject.toml"\n', "extends", "medfølgende scenario"),
     (b'extends = "nope.toml"\n', "extends", "medfølgende scenario"),
+    (b'data = "/etc"\n', "data", "SSB-filene"),
 ])
 def test_bad_uploads_name_the_file_and_the_problem(raw, key, words):
     with pytest.raises(UserInputError) as info:
