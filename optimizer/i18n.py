@@ -35,3 +35,15 @@ def format_nok(amount: float, *, unit: bool = True) -> str:
     digits = f"{abs(rounded):,}".replace(",", "\u00a0")
     sign = "\u2212" if rounded < 0 else ""
     return f"{sign}{digits}\u00a0kr" if unit else f"{sign}{digits}"
+
+
+def format_number(value: float) -> str:
+    """A plain number without trailing zeros: ``8,5`` in bokmål, ``8.5`` in English."""
+    text = f"{value:g}".replace("-", "\u2212")
+    return text if language() == "en" else text.replace(".", ",")
+
+
+def format_percent(value: float, decimals: int = 1) -> str:
+    """``12,3 %`` in bokmål (``12.3 %`` in English), with a no-break space before the sign."""
+    text = f"{value:.{decimals}f}".replace("-", "\u2212")
+    return (text if language() == "en" else text.replace(".", ",")) + "\u00a0%"

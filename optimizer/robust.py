@@ -22,6 +22,13 @@ from optimizer.simulate import SimulationResult, Simulator
 from optimizer.uncertainty import UncertaintySpec
 
 CRITERIA = ("expected_cost", "p90_cost", "cvar90_cost", "understaffed", "unreachable")
+CRITERION_LABELS = {  # (bokmål, English), as in "best on <label>"
+    "expected_cost": ("forventet kostnad", "expected cost"),
+    "p90_cost": ("90-persentil kostnad (et dårlig år)", "90th-percentile cost (a bad year)"),
+    "cvar90_cost": ("CVaR 90 % (snitt av verste tidel)", "CVaR 90 % (mean of worst tenth)"),
+    "understaffed": ("andel måneder under minste fagmiljø", "share of months below minimum environment"),
+    "unreachable": ("andel hendelser utenfor rekkevidde", "share of events out of reach"),
+}
 
 
 def criterion_value(result: SimulationResult, criterion: str) -> float:

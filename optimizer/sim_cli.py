@@ -18,23 +18,15 @@ from typing import Any
 from optimizer import data
 from optimizer.alternatives import Alternative, alternative_rows, alternatives
 from optimizer.errors import UserInputError
-from optimizer.i18n import format_nok, tr
+from optimizer.i18n import format_nok, format_percent, tr
 from optimizer.output import CSV_DIALECTS, csv_text, json_text, write_folder
 from optimizer.pipeline import build_model, run
-from optimizer.robust import CRITERIA, rank_alternatives
+from optimizer.robust import CRITERIA, CRITERION_LABELS, rank_alternatives
 from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.simulate import SimulationResult, Simulator, typed_plan
 from optimizer.sweep import parse_vary, sweep
 from optimizer.uncertainty import uncertainty_spec
-
-CRITERION_LABELS = {
-    "expected_cost": ("forventet kostnad", "expected cost"),
-    "p90_cost": ("90-persentil kostnad", "90th-percentile cost"),
-    "cvar90_cost": ("CVaR 90 % (snitt av verste tidel)", "CVaR 90 % (mean of worst tenth)"),
-    "understaffed": ("andel måneder under minste fagmiljø", "share of months below minimum environment"),
-    "unreachable": ("andel hendelser utenfor rekkevidde", "share of events out of reach"),
-}
-
+from optimizer.views_simulation import change_text
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register ``simulate``, ``alternatives`` and ``sweep`` on the CLI's sub-parsers."""
@@ -106,11 +98,11 @@ def _simulate_one(scenario: Scenario, args: argparse.Namespace) -> str:
     total = sim.stats()
     return tr(
         f"{sim.paths} forløp x {sim.years} år: snitt {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
-        f"(deterministisk {format_nok(sim.deterministic())}); under minste fagmiljø {100 * sim.understaffed_share:.1f} % "
-        f"av månedene; utenfor rekkevidde {100 * sim.unreachable_share:.2f} % av hendelsene",
+        f"(deterministisk {format_nok(sim.deterministic())}); under minste fagmiljø {format_percent(100 * sim.understaffed_share)} "
+        f"av månedene; utenfor rekkevidde {format_percent(100 * sim.unreachable_share, 2)} av hendelsene",
         f"{sim.paths} paths x {sim.years} years: mean {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
-        f"(deterministic {format_nok(sim.deterministic())}); below minimum environment {100 * sim.understaffed_share:.1f} % "
-        f"of months; out of reach {100 * sim.unreachable_share:.2f} % of events",
+        f"(deterministic {format_nok(sim.deterministic())}); below minimum environment {format_percent(100 * sim.understaffed_share)} "
+        f"of months; out of reach {format_percent(100 * sim.unreachable_share, 2)} of events",
     )
 
 
@@ -205,7 +197,7 @@ def _print_alternatives(scenario: Scenario, found: list[Alternative], winners: M
     print(tr("nr  kostnad per år       over optimum  endring mot optimum",
              "no  cost per year        over optimum  change against the optimum"))
     for a in found:
-        changes = "; ".join(c.text(scenario) for c in a.changes) or tr("(optimum)", "(the optimum)")
+        changes = "; ".join(change_text(scenario, c) for c in a.changes) or tr("(optimum)", "(the optimum)")
         print(f"{a.rank:>2}  {format_nok(a.total):>18} {format_nok(a.gap_nok):>14}  {changes}")
     for criterion in CRITERIA:
         nb, en = CRITERION_LABELS[criterion]

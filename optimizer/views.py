@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.i18n import format_nok, language, tr
+from optimizer.i18n import format_nok, format_number, format_percent, language, tr
 from optimizer.newcomer import MembershipChange
 from optimizer.result import ScenarioResult
 from optimizer.scenario import Scenario
@@ -118,16 +118,6 @@ def actual_spending_rows(result: ScenarioResult) -> list[dict[str, Any]]:
         }
         for r in result.actual_spending_rows()
     ]
-
-
-def format_number(value: float) -> str:
-    """A plain number with a decimal comma and no trailing zeros: ``8,5``, ``15``."""
-    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
-
-
-def format_percent(value: float) -> str:
-    """``12,3 %``: decimal comma and a no-break space, as in Norwegian."""
-    return f"{value:.1f}".replace(".", ",").replace("-", "\u2212") + "\u00a0%"
 
 
 def settlement_rows(statement: Statement) -> list[dict[str, Any]]:

@@ -9,21 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from optimizer.alternatives import Alternative
-from optimizer.i18n import format_nok, tr
-from optimizer.robust import Ranking
+from optimizer.alternatives import Alternative, ServiceChange
+from optimizer.i18n import format_nok, format_number, format_percent, tr
+from optimizer.robust import CRITERION_LABELS, Ranking
 from optimizer.scenario import Scenario
 from optimizer.simulate import SimulationResult
-from optimizer.views import format_number, format_percent, member_label, service_label
-
-CRITERION_LABELS = {
-    "expected_cost": ("Lavest forventet kostnad", "Lowest expected cost"),
-    "p90_cost": ("Lavest kostnad i et dårlig år (P90)", "Lowest cost in a bad year (P90)"),
-    "cvar90_cost": ("Lavest snitt av de 10 % verste (CVaR 90 %)", "Lowest mean of the worst 10 % (CVaR 90 %)"),
-    "understaffed": ("Minst tid under minste fagmiljø", "Least time below the minimum professional environment"),
-    "unreachable": ("Færrest hendelser utenfor rekkevidde", "Fewest events out of reach"),
-}
-
+from optimizer.units import Unit
+from optimizer.views import member_label, service_label
 
 def simulation_figures(sim: SimulationResult) -> dict[str, str]:
     """Four headline figures: expected and P90 yearly cost, time understaffed, events out of reach."""
@@ -97,7 +89,7 @@ def alternative_rows(scenario: Scenario, found: Sequence[Alternative], ranking: 
             tr("Kostnad per år", "Cost per year"): format_nok(a.total),
             tr("Merkostnad", "Extra cost"): format_nok(a.gap_nok),
             tr("Hva er annerledes", "What differs"): "; ".join(
-                _change_text(scenario, c) for c in a.changes) or "–",
+                change_text(scenario, c) for c in a.changes) or "–",
         }
         if a.rank in values:
             v = values[a.rank]
@@ -108,8 +100,9 @@ def alternative_rows(scenario: Scenario, found: Sequence[Alternative], ranking: 
     return rows
 
 
-def _change_text(scenario: Scenario, change) -> str:
-    def hosts(units) -> str:
+def change_text(scenario: Scenario, change: ServiceChange) -> str:
+    """``Innkjøp: Porsanger → Lebesby``; a service with several units lists every host."""
+    def hosts(units: Sequence[Unit]) -> str:
         return " + ".join(scenario.name(u.host) for u in units)
     return f"{service_label(scenario, change.service)}: {hosts(change.before)} → {hosts(change.after)}"
 
@@ -117,6 +110,7 @@ def _change_text(scenario: Scenario, change) -> str:
 def winner_sentences(ranking: Ranking) -> list[str]:
     """Which plan wins under each criterion, in words."""
     return [
-        f"{tr(*CRITERION_LABELS[c])}: plan {rank}" + (" (optimum)" if rank == 1 else "")
+        tr(f"Best på {CRITERION_LABELS[c][0]}: plan {rank}", f"Best on {CRITERION_LABELS[c][1]}: plan {rank}")
+        + (" (optimum)" if rank == 1 else "")
         for c, rank in ranking.winners().items()
     ]

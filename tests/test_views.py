@@ -8,7 +8,7 @@ import pytest
 
 from optimizer import views
 from optimizer.games import model_game
-from optimizer.i18n import format_nok, set_language
+from optimizer.i18n import format_nok, format_number, format_percent, set_language
 from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.scenario import load_scenario
@@ -32,11 +32,15 @@ def masoy():
     return statement_of("join_masoy")
 
 
-def test_number_formats_are_norwegian():
-    assert views.format_number(8.5) == "8,5"
-    assert views.format_number(15.0) == "15"
-    assert views.format_percent(27.345) == "27,3\u00a0%"
-    assert views.format_percent(-1.25) == "\u22121,2\u00a0%"
+def test_number_formats_follow_the_language():
+    assert format_number(8.5) == "8,5"
+    assert format_number(15.0) == "15"
+    assert format_percent(27.345) == "27,3\u00a0%"
+    assert format_percent(-1.25) == "\u22121,2\u00a0%"
+    assert format_percent(0.284, 2) == "0,28\u00a0%"
+    set_language("en")
+    assert format_number(8.5) == "8.5"
+    assert format_percent(27.345) == "27.3\u00a0%"
 
 
 def test_key_figures_and_tables_show_the_result(baseline):
