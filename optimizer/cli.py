@@ -24,6 +24,7 @@ from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
 from optimizer import sim_cli
+from optimizer.report.cli import add_report_parser
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_show)
     ssb_cli.add_parser(sub, common)
     sim_cli.add_commands(sub, common)
+    add_report_parser(sub, common)
     return parser
 
 

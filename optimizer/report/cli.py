@@ -1,0 +1,56 @@
+"""``python -m optimizer report FILE [FILE ...] --format pptx|xlsx|html --out DIR``.
+
+Follows ``run``: a line per scenario, a bad one is reported and the rest go on, the same exit codes;
+the report holds every scenario that could be solved, written as one file into ``DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPORT_FORMATS = ("pptx", "xlsx", "html")
+
+
+def add_report_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the ``report`` subcommand to the CLI's subparsers."""
+    p = sub.add_parser("report", parents=[common],
+                       help="rapport: lysbilder, regneark eller oppgjør / report: slides, workbook or statement")
+    p.add_argument("files", nargs="+", type=Path, help="scenariofiler (TOML); flere gir en sammenligning")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="pptx",
+                   help="pptx (lysbilder), xlsx (regneark) eller html (oppgjør per kommune); default: pptx")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="mappe for rapporten (default: reports)")
+    p.set_defaults(handler=_cmd_report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    # imported here: the report formats pull in python-pptx, openpyxl and matplotlib, which the
+    # other commands do not need
+    from optimizer.cli import EXIT_FAILED, _batch, _batch_exit, _print_summary
+    from optimizer.i18n import format_nok, language, tr
+    from optimizer.newcomer import statement_for
+    from optimizer.report.files import write_report
+    from optimizer.uncertainty import uncertainty_spec
+
+    statements = []
+
+    def settle(scenario) -> str:
+        uncertainty_spec(scenario)  # the reports' case rates: a bad [uncertainty] table is this file's error
+        statement = statement_for(scenario)
+        statements.append(statement)
+        return f"total {format_nok(statement.result.total_cost)}"
+
+    outcomes = _batch(args.files, settle)
+    _print_summary(outcomes)
+    if not statements:
+        print(tr("ingen rapport skrevet: ingen scenarioer kunne løses", "no report written: no scenario could be solved"),
+              file=sys.stderr)
+        return _batch_exit(outcomes)
+    try:
+        path = write_report(statements, args.format, args.out, language())
+    except OSError as exc:
+        print(tr(f"kunne ikke skrive rapporten: {exc}", f"could not write the report: {exc}"), file=sys.stderr)
+        return _batch_exit([*outcomes, (args.format, EXIT_FAILED, "")])
+    print(tr(f"skrev {path}", f"wrote {path}"))
+    return _batch_exit(outcomes)

@@ -1,0 +1,334 @@
+"""The slide deck for leadership gatherings (PowerPoint, python-pptx), 16:9.
+
+Title slide (scenario, date, version, inputs hash, solver status); per scenario: map of hosts and
+assignments, hosts per service, cost per member alone vs in the cooperation (native, editable
+chart), settlement methods with core warnings, the price of fairness, the child-welfare caseload
+(small counts suppressed); with several scenarios one comparison slide; last, how the result was
+made. Amounts resting on estimates carry ``*`` with a footnote. The title slide's notes hold the
+scenario as resolved (JSON), so the deck carries its own inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Inches, Pt
+
+from optimizer import __version__
+from optimizer.explain import describe_rule
+from optimizer.i18n import format_nok, format_percent, tr
+from optimizer.report.map_figure import map_png
+from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
+from optimizer.report.tables import (
+    Table, caseload_table, cell_text, comparison_table, estimate_note, fairness_table, has_estimates,
+    hosts_table, in_language, key_figures, members_table, settlement_summary_table,
+)
+from optimizer.statement import Statement
+from optimizer.views import ESTIMATE_MARK, core_warnings, method_label
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+BODY_TOP = Inches(1.35)
+BODY_BOTTOM = HEIGHT - Inches(0.55)
+ALONE_COLOUR, COOP_COLOUR = "E69F00", "0072B2"  # Okabe–Ito orange and blue
+GREY = RGBColor(0x55, 0x55, 0x55)
+TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
+MAX_PT, MIN_PT = 14, 8  # table font sizes
+CHAR_EM, LINE_EM, WRAP_SLACK = 0.5, 1.25, 1.15  # average glyph width and line height (em); word-wrap loss
+PAD_X, PAD_Y = Inches(0.06), Inches(0.03)
+
+
+def deck_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None) -> bytes:
+    """The deck for one or more solved and settled scenarios, as .pptx bytes."""
+    if not statements:
+        raise ValueError("a deck needs at least one scenario")
+    return in_language(language, _deck, list(statements), today or date.today())
+
+
+def _deck(statements: list[Statement], today: date) -> bytes:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    _title_slide(prs, statements, today)
+    for st in statements:
+        _map_slide(prs, st)
+        _hosts_slide(prs, st)
+        _cost_slide(prs, st)
+        _settlement_slide(prs, st)
+        _fairness_slide(prs, st)
+        _caseload_slide(prs, st)
+    if len(statements) > 1:
+        _comparison_slide(prs, statements)
+    _about_slide(prs, statements, today)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()
+
+
+# --- slides ------------------------------------------------------------------------------------
+
+def _title_slide(prs: Presentation, statements: list[Statement], today: date) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_LAYOUT])
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title.left, title.top, title.width, title.height = MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(2.0)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Inches(3.8), WIDTH - 2 * MARGIN, Inches(2.6)
+    if len(statements) == 1:
+        title.text = statements[0].result.scenario.title
+    else:
+        title.text = tr(f"Vertskommune: {len(statements)} scenarioer", f"Host municipality: {len(statements)} scenarios")
+    lines = [today.strftime("%d.%m.%Y")]
+    lines += [f"{st.result.scenario.id}: {st.result.scenario.title}" for st in statements] if len(statements) > 1 else []
+    lines.append(tr(f"Beregnet med Vertskommune {__version__}", f"Computed with Vertskommune {__version__}"))
+    lines += [f"{st.result.scenario.id}: " + tr("inndata-hash ", "inputs hash ") + inputs_hash(st.result.scenario)[:HASH_SHOWN]
+              + " · " + solver_text(st) for st in statements]
+    notes = [estimate_note(st.result.scenario) for st in statements if has_estimates(st.result.scenario)]
+    lines += notes[:1]
+    _lines(subtitle.text_frame, lines, 16 if len(lines) <= 8 else 10)
+    slide.notes_slide.notes_text_frame.text = json.dumps(
+        [reproducibility(st) for st in statements], ensure_ascii=False, indent=1, default=str)
+
+
+def _map_slide(prs: Presentation, st: Statement) -> None:
+    s = st.result.scenario
+    slide = _slide(prs, tr("Verter og tilknytning", "Hosts and assignments"), s.title, "", st)
+    height = BODY_BOTTOM - BODY_TOP
+    width = int(height * 12.0 / 5.6)
+    slide.shapes.add_picture(io.BytesIO(map_png(st.result)), (WIDTH - width) // 2, BODY_TOP, width, height)
+
+
+def _hosts_slide(prs: Presentation, st: Statement) -> None:
+    table = hosts_table(st)
+    slide = _slide(prs, tr("Verter per tjeneste", "Hosts per service"), st.result.scenario.title, table.note, st)
+    _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, keep=("service", "host", "served", "fte", "total_nok"))
+
+
+def _cost_slide(prs: Presentation, st: Statement) -> None:
+    s = st.result.scenario
+    table = members_table(st)
+    slide = _slide(prs, tr("Kostnad per kommune: alene og i samarbeidet", "Cost per member: alone and in the cooperation"),
+                   s.title, table.note, st)
+    data = CategoryChartData(number_format="0.0")
+    data.categories = [s.name(m) for m in st.result.members]
+    data.add_series(tr("Alene", "Alone"), [r["stand_alone_nok"] / 1e6 for r in table.rows])
+    data.add_series(tr("I samarbeidet", "In the cooperation"), [r["cooperation_nok"] / 1e6 for r in table.rows])
+    chart_width = int((WIDTH - 2 * MARGIN) * 0.55)
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, BODY_TOP, chart_width,
+                                   BODY_BOTTOM - BODY_TOP, data)
+    chart = frame.chart
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.TOP
+    chart.legend.include_in_layout = False
+    chart.font.size = Pt(12)
+    axis = chart.value_axis
+    axis.has_title = True
+    axis.axis_title.text_frame.text = tr("mill. kr per år", "NOK million per year") + (
+        f" {ESTIMATE_MARK}" if has_estimates(s) else "")
+    axis.tick_labels.number_format = "0"
+    axis.tick_labels.number_format_is_linked = False
+    for series, colour in zip(chart.plots[0].series, (ALONE_COLOUR, COOP_COLOUR)):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = RGBColor.from_string(colour)
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.number_format = "0.0"
+    plot.data_labels.number_format_is_linked = False
+    plot.data_labels.font.size = Pt(11 if len(st.result.members) <= 6 else 8)
+    left = MARGIN + chart_width + Inches(0.3)
+    _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, left=left, width=WIDTH - MARGIN - left,
+           keep=("member", "stand_alone_nok", "cooperation_nok", "saving_percent"))
+
+
+def _settlement_slide(prs: Presentation, st: Statement) -> None:
+    s = st.result.scenario
+    table = settlement_summary_table(st)
+    slide = _slide(prs, tr("Fordeling av kostnadene", "Splitting the cost"), s.title, table.note, st)
+    lines = _core_lines(st)
+    room = Inches(0.25) * len(lines) + Inches(0.2)
+    chosen = 1 + list(st.outcomes).index(s.settlement_method)  # row 0 is the stand-alone reference
+    height = _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP - room, bold_rows={chosen})
+    top = BODY_TOP + height + Inches(0.15)
+    box = slide.shapes.add_textbox(MARGIN, top, WIDTH - 2 * MARGIN, BODY_BOTTOM - top)
+    _lines(box.text_frame, lines, 12 if len(lines) <= 5 else 10)
+
+
+def _core_lines(st: Statement) -> list[str]:
+    """Whether the chosen split is in the core, then one warning per method outside it."""
+    chosen = method_label(st.result.scenario.settlement_method)
+    if st.chosen.in_core:
+        lines = [tr(f"Med valgt modell ({chosen}) tjener ingen gruppe på å gå ut av samarbeidet (andelene er i kjernen).",
+                    f"With the chosen method ({chosen}) no group gains by leaving the cooperation (the split is in the core).")]
+    else:
+        lines = ["⚠ " + tr(f"Valgt modell ({chosen}) er ikke i kjernen: en gruppe ville tjent på å gå ut.",
+                           f"The chosen method ({chosen}) is not in the core: some group would gain by leaving.")]
+    warnings = core_warnings(st)
+    if warnings:
+        lines.append(tr("Modeller utenfor kjernen:", "Methods outside the core:"))
+        lines += [f"⚠ {w}" for w in warnings]
+    return lines
+
+
+def _fairness_slide(prs: Presentation, st: Statement) -> None:
+    result = st.result
+    s = result.scenario
+    table = fairness_table(st)
+    slide = _slide(prs, tr("Rettferdighetens pris", "The price of fairness"), s.title, table.note, st)
+    mark = f" {ESTIMATE_MARK}" if has_estimates(s) else ""
+    share = 100.0 * result.price_of_fairness / result.total_without_fairness
+    lines = [f"{name}: {format_nok(value)}{mark}" for name, value in key_figures(st).items()]
+    lines.append(tr(f"Rettferdighetsreglene koster {format_percent(share)} mer enn planen uten dem.",
+                    f"The fairness rules cost {format_percent(share)} more than the plan without them."))
+    rules = [describe_rule(g, s) for g in sorted(result.plan.rules) if g.startswith("fairness.")]
+    lines.append(tr("Regler:", "Rules:") if rules else tr("Ingen rettferdighetsregler er brukt.",
+                                                         "No fairness rules are applied."))
+    lines += [f"• {r}" for r in rules]
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, Inches(5.2), BODY_BOTTOM - BODY_TOP)
+    _lines(box.text_frame, lines, 14)
+    left = MARGIN + Inches(5.5)
+    _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, left=left, width=WIDTH - MARGIN - left)
+
+
+def _caseload_slide(prs: Presentation, st: Statement) -> None:
+    table = caseload_table(st)
+    slide = _slide(prs, tr("Saksgrunnlag i barnevernet", "Child-welfare caseload"), st.result.scenario.title, table.note, st)
+    _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP)
+
+
+def _comparison_slide(prs: Presentation, statements: list[Statement]) -> None:
+    """Totals and hosts on the left, each member's share on the right."""
+    table = comparison_table(statements)
+    slide = _slide(prs, tr("Sammenligning av scenarioer", "Scenarios compared"), "", table.note)
+    split = 3 + len({sid for st in statements for sid in st.result.model.costs})
+    half = (WIDTH - 2 * MARGIN - Inches(0.3)) // 2
+    for i, rows in enumerate((table.rows[:split], table.rows[split:])):
+        _table(slide, replace(table, rows=rows), BODY_TOP, BODY_BOTTOM - BODY_TOP,
+               left=MARGIN + i * (half + Inches(0.3)), width=half)
+
+
+def _about_slide(prs: Presentation, statements: list[Statement], today: date) -> None:
+    slide = _slide(prs, tr("Om beregningen", "How this was computed"), "", "")
+    lines = [tr(f"Laget {today.strftime('%d.%m.%Y')} med Vertskommune {__version__}.",
+                f"Made {today.isoformat()} with Vertskommune {__version__}.")]
+    for st in statements:
+        s = st.result.scenario
+        lines += [
+            f"{s.id} ({s.source or tr('uten fil', 'no file')})",
+            "• " + tr("Inndata-hash (SHA-256): ", "Inputs hash (SHA-256): ") + inputs_hash(s),
+            "• " + tr("Løser: ", "Solver: ") + solver_text(st),
+            "• " + tr("Fordelingsmodell: ", "Settlement method: ") + method_label(s.settlement_method),
+            "• " + tr(f"{len(s.estimates())} av inndataene er anslag.", f"{len(s.estimates())} of the inputs are estimates."),
+        ]
+    lines.append(tr("Scenarioet slik det ble brukt, dataversjoner og løserstatus ligger i notatene til første lysbilde "
+                    "og i regnearket (Om beregningen, Scenario (løst)). Samme inndata gir samme hash.",
+                    "The scenario as used, data versions and solver status are in the notes of the first slide and in "
+                    "the workbook (About, Scenario (resolved)). The same inputs give the same hash."))
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
+    _lines(box.text_frame, lines, 14 if len(statements) < 3 else 10)
+
+
+# --- building blocks ---------------------------------------------------------------------------
+
+def _slide(prs: Presentation, title: str, subtitle: str, note: str, st: Statement | None = None):
+    """A 'Title Only' slide with the title across the top, a subtitle line and a footer."""
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.8)
+    shape.text = title
+    paragraph = shape.text_frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    paragraph.runs[0].font.size = Pt(30)
+    paragraph.runs[0].font.bold = True
+    if subtitle:
+        box = slide.shapes.add_textbox(MARGIN, Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.35))
+        _lines(box.text_frame, [subtitle], 14, GREY)
+    footer = []
+    if note:
+        footer.append(note)
+    if st is not None:
+        footer.append(f"{st.result.scenario.id} · " + tr("inndata-hash ", "inputs hash ")
+                      + inputs_hash(st.result.scenario)[:HASH_SHOWN])
+    if footer:
+        box = slide.shapes.add_textbox(MARGIN, HEIGHT - Inches(0.5), WIDTH - 2 * MARGIN, Inches(0.4))
+        _lines(box.text_frame, ["   ".join(footer)], 10, GREY)
+    return slide
+
+
+def _lines(frame, lines: Sequence[str], size: int, colour: RGBColor | None = None) -> None:
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+            if colour is not None:
+                run.font.color.rgb = colour
+
+
+def _table(slide, table: Table, top: int, height: int, *, keep: Sequence[str] = (), left: int = MARGIN,
+           width: int | None = None, bold_rows: frozenset[int] | set[int] = frozenset()) -> int:
+    """``table`` (only the ``keep`` columns, if given) as a native table in the box, in the largest
+    font that fits; bold header, ``bold_rows`` (indices into ``table.rows``) and total row.
+
+    Returns the table's height."""
+    columns = [c for c in table.columns if not keep or c.key in keep]
+    body = [[cell_text(row.get(c.key), c.kind) for c in columns] for row in table.rows]
+    if table.total is not None:
+        body.append([cell_text(table.total.get(c.key), c.kind) if c.key in table.total else "" for c in columns])
+    cells = [[c.label for c in columns], *body]
+    numeric = [c.kind != "text" for c in columns]
+    width = width or WIDTH - 2 * MARGIN
+    size, widths, heights = _layout(cells, numeric, width, height)
+    grid = slide.shapes.add_table(len(cells), len(columns), left, top, width, sum(heights)).table
+    for i, w in enumerate(widths):
+        grid.columns[i].width = w
+    bold = {0} | {r + 1 for r in bold_rows} | ({len(cells) - 1} if table.total is not None else set())
+    for r, texts in enumerate(cells):
+        grid.rows[r].height = heights[r]
+        for i, text in enumerate(texts):
+            cell = grid.cell(r, i)
+            cell.margin_top = cell.margin_bottom = PAD_Y
+            cell.margin_left = cell.margin_right = PAD_X
+            cell.text = text
+            paragraph = cell.text_frame.paragraphs[0]
+            paragraph.alignment = PP_ALIGN.RIGHT if numeric[i] and r > 0 else PP_ALIGN.LEFT
+            for run in paragraph.runs:
+                run.font.size = Pt(size)
+                run.font.bold = r in bold
+    return sum(heights)
+
+
+def _layout(cells: list[list[str]], numeric: list[bool], width: int, height: int) -> tuple[int, list[int], list[int]]:
+    """The largest font size (pt) at which ``cells`` fit the box, with column widths and row heights.
+
+    Numbers keep one line; text columns share what is left and wrap (estimated from the average
+    character width). Below ``MIN_PT`` the table is set at ``MIN_PT`` and may run long.
+    """
+    for size in range(MAX_PT, MIN_PT - 1, -1):
+        char = Pt(size) * CHAR_EM
+        longest = [max([len(row[i]) for row in cells[1:]] + [len(w) for w in cells[0][i].split()])
+                   for i in range(len(numeric))]  # header words do not break
+        natural = [n * char + 2 * PAD_X for n in longest]
+        fixed = sum(w for w, num in zip(natural, numeric) if num)
+        wanted = sum(natural) - fixed
+        if sum(natural) <= width:
+            widths = [int(w * width / sum(natural)) for w in natural]
+        elif width - fixed >= numeric.count(False) * 8 * char:
+            widths = [int(w if num else w * (width - fixed) / wanted) for w, num in zip(natural, numeric)]
+        else:  # even the numbers do not fit: everything shrinks and wraps
+            widths = [int(w * width / sum(natural)) for w in natural]
+        heights = [
+            int(max(math.ceil(len(text) * char * WRAP_SLACK / max(w - 2 * PAD_X, char)) or 1 for text, w in zip(row, widths))
+                * Pt(size) * LINE_EM + 2 * PAD_Y)
+            for row in cells
+        ]
+        if sum(heights) <= height:
+            break
+    return size, widths, heights

@@ -1,0 +1,599 @@
+"""The tables every report format shares (deck, workbook, HTML statement); the app can show them too.
+
+Each function returns a ``Table``: typed columns with labels in the current language
+(``optimizer.i18n``) and rows of real numbers, not text; each format decides how to write them
+(``cell_text`` for slides and HTML, number formats in Excel). Every number comes from
+``ScenarioResult`` / ``Statement`` or from ``optimizer.report.flows``. Columns whose values rest on
+estimated inputs carry ``ESTIMATE_MARK`` in their label, explained by ``estimate_note``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from optimizer import __version__, settlement
+from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
+from optimizer.pipeline import scenario_travel
+from optimizer.result import provenance, resolved_inputs
+from optimizer.scenario import Scenario
+from optimizer.statement import Statement
+from optimizer.report import people
+from optimizer.report.flows import settlement_flows, settlement_positions
+from optimizer.report.provenance import data_versions, inputs_hash, solver_text
+from optimizer.views import (
+    ESTIMATE_MARK, PARAM_LABELS, label, member_label, method_label, service_label,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column:
+    """``kind``: text, nok, fte, percent (0-100), integer, minutes, km, number, count (people, already
+    suppressed: a whole number or ``<5``/``:``) or flag (bool)."""
+
+    key: str
+    label: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: ``key`` is stable (``"hosts"``), ``title`` is in the current language."""
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None = None
+    note: str = ""
+    widths: Mapping[str, int] = field(default_factory=dict)  # preferred width in characters, if any
+
+
+def in_language(language: str, build: Callable[..., T], *args: Any) -> T:
+    """``build(*args)`` with text in ``language``, leaving the caller's language as it was."""
+
+    def call() -> T:
+        set_language(language)
+        return build(*args)
+
+    return contextvars.copy_context().run(call)
+
+
+def cell_text(value: Any, kind: str) -> str:
+    """A cell as Norwegians write it (``1 234 567 kr``, ``8,5``, ``12,3 %``); text stays text."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    if kind == "flag":
+        return tr("ja", "yes") if value else tr("nei", "no")
+    if kind == "nok":
+        return format_nok(value)
+    if kind == "percent":
+        return format_percent(value)
+    if kind in ("integer", "count", "minutes"):
+        return format_nok(value, unit=False)
+    if kind == "km":
+        return format_number(round(value, 1))
+    return format_number(value)
+
+
+def has_estimates(scenario: Scenario) -> bool:
+    return bool(scenario.estimates())
+
+
+def estimate_note(scenario: Scenario) -> str:
+    """The footnote for ``ESTIMATE_MARK``; empty when no input is an estimate."""
+    n = len(scenario.estimates())
+    if not n:
+        return ""
+    return tr(f"{ESTIMATE_MARK} Estimat: bygger på {n} anslåtte inndata (ikke kildebelagte tall), se Inndata.",
+              f"{ESTIMATE_MARK} Estimate: rests on {n} estimated inputs (not sourced figures), see Inputs.")
+
+
+def _nok(key: str, nb: str, en: str, scenario: Scenario) -> Column:
+    mark = f" {ESTIMATE_MARK}" if has_estimates(scenario) else ""
+    return Column(key, tr(nb, en) + mark, "nok")
+
+
+def _member() -> Column:
+    return Column("member", tr("Kommune", "Municipality"))
+
+
+def _sum_row(rows: Sequence[Mapping[str, Any]], first: str, keys: Sequence[str]) -> dict[str, Any]:
+    return {first: tr("Sum", "Total"), **{k: sum(r[k] for r in rows) for k in keys}}
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+def hosts_table(statement: Statement) -> Table:
+    """One row per unit of the adopted plan: service, host, members served, FTE, cost by component."""
+    result = statement.result
+    s = result.scenario
+    rows = [
+        {
+            "service": service_label(s, r["service"]),
+            "host": member_label(s, r["host"]),
+            "served": r["served_names"],
+            "n_served": r["n_served"],
+            "fte": r["fte"],
+            "fixed_nok": r["fixed_nok"],
+            "staffing_nok": r["staffing_nok"],
+            "travel_nok": r["travel_nok"],
+            "total_nok": r["total_nok"],
+        }
+        for r in result.unit_rows()
+    ]
+    columns = (
+        Column("service", tr("Tjeneste", "Service")),
+        Column("host", tr("Vert", "Host")),
+        Column("served", tr("Betjener", "Serves")),
+        Column("n_served", tr("Antall kommuner", "Members served"), "integer"),
+        Column("fte", tr("Årsverk", "FTE"), "fte"),
+        _nok("fixed_nok", "Faste kostnader", "Fixed cost", s),
+        _nok("staffing_nok", "Bemanning", "Staffing", s),
+        _nok("travel_nok", "Reise", "Travel", s),
+        _nok("total_nok", "Kostnad per år", "Cost per year", s),
+    )
+    total = _sum_row(rows, "service", ("fte", "fixed_nok", "staffing_nok", "travel_nok", "total_nok"))
+    return Table("hosts", tr("Verter", "Hosts"), columns, rows, total, estimate_note(s), {"served": 40})
+
+
+def members_table(statement: Statement) -> Table:
+    """Per member: population, alone vs in the cooperation, saving, FTE and shared units hosted."""
+    result = statement.result
+    s = result.scenario
+    rows = [
+        {
+            "member": member_label(s, r["member"]),
+            "population": r["population"],
+            "stand_alone_nok": r["stand_alone_nok"],
+            "cooperation_nok": r["cooperation_nok"],
+            "saving_nok": r["saving_nok"],
+            "saving_percent": r["saving_percent"],
+            "fte_hosted": r["fte_hosted"],
+            "shared_units_hosted": r["shared_units_hosted"],
+        }
+        for r in result.member_rows()
+    ]
+    columns = (
+        _member(),
+        Column("population", tr("Innbyggere", "Population"), "integer"),
+        _nok("stand_alone_nok", "Alene", "Alone", s),
+        _nok("cooperation_nok", "I samarbeidet", "In the cooperation", s),
+        _nok("saving_nok", "Besparelse", "Saving", s),
+        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        Column("fte_hosted", tr("Årsverk hos seg", "FTE hosted"), "fte"),
+        Column("shared_units_hosted", tr("Felles enheter hos seg", "Shared units hosted"), "integer"),
+    )
+    total = _sum_row(rows, "member", ("population", "stand_alone_nok", "cooperation_nok", "saving_nok",
+                                      "fte_hosted", "shared_units_hosted"))
+    total["saving_percent"] = 100.0 * total["saving_nok"] / total["stand_alone_nok"]
+    return Table("members", tr("Per kommune", "Per member"), columns, rows, total, estimate_note(s))
+
+
+def costs_table(statement: Statement) -> Table:
+    """Member x service x component (fixed, staffing, travel): alone vs in the cooperation, saving."""
+    result = statement.result
+    s = result.scenario
+    names = {"fixed": tr("faste", "fixed"), "staffing": tr("bemanning", "staffing"), "travel": tr("reise", "travel")}
+    rows = [
+        {
+            "member": member_label(s, r["member"]),
+            "service": service_label(s, r["service"]),
+            "host": member_label(s, r["host"]),
+            "component": names[r["component"]],
+            "stand_alone_nok": r["stand_alone_nok"],
+            "cooperation_nok": r["cooperation_nok"],
+            "saving_nok": r["saving_nok"],
+        }
+        for r in result.cost_rows()
+    ]
+    columns = (
+        _member(),
+        Column("service", tr("Tjeneste", "Service")),
+        Column("host", tr("Vert", "Host")),
+        Column("component", tr("Kostnadsdel", "Component")),
+        _nok("stand_alone_nok", "Alene", "Alone", s),
+        _nok("cooperation_nok", "I samarbeidet", "In the cooperation", s),
+        _nok("saving_nok", "Besparelse", "Saving", s),
+    )
+    total = _sum_row(rows, "member", ("stand_alone_nok", "cooperation_nok", "saving_nok"))
+    return Table("costs", tr("Kostnader", "Costs"), columns, rows, total, estimate_note(s))
+
+
+def fairness_table(statement: Statement) -> Table:
+    """What each member pays with and without the fairness rules (the price of fairness by member)."""
+    result = statement.result
+    s = result.scenario
+    rows = [
+        {
+            "member": member_label(s, m),
+            "without_nok": result.unconstrained.payment(m),
+            "with_nok": result.plan.payment(m),
+            "change_nok": result.plan.payment(m) - result.unconstrained.payment(m),
+        }
+        for m in result.members
+    ]
+    columns = (
+        _member(),
+        _nok("without_nok", "Uten rettferdighetsregler", "Without fairness rules", s),
+        _nok("with_nok", "Med rettferdighetsregler", "With fairness rules", s),
+        _nok("change_nok", "Endring", "Change", s),
+    )
+    total = _sum_row(rows, "member", ("without_nok", "with_nok", "change_nok"))
+    return Table("fairness", tr("Rettferdighetens pris", "Price of fairness"), columns, rows, total, estimate_note(s))
+
+
+# --- settlement --------------------------------------------------------------------------------
+
+def settlement_table(statement: Statement) -> Table:
+    """Method x member x service (and the member's sum): stand-alone, share, saving, in the core."""
+    s = statement.result.scenario
+    total_label = tr("Sum alle tjenester", "All services")
+    rows = [
+        {
+            "method": method_label(r["method"]),
+            "chosen": r["method"] == s.settlement_method,
+            "member": member_label(s, r["member"]),
+            "service": total_label if r["service"] == "total" else service_label(s, r["service"]),
+            "stand_alone_nok": r["stand_alone_nok"],
+            "share_nok": r["share_nok"],
+            "saving_nok": r["saving_nok"],
+            "saving_percent": r["saving_percent"],
+            "in_core": r["method_in_core"],
+        }
+        for r in statement.rows()
+    ]
+    columns = (
+        Column("method", tr("Modell", "Method")),
+        Column("chosen", tr("Valgt", "Chosen"), "flag"),
+        _member(),
+        Column("service", tr("Tjeneste", "Service")),
+        _nok("stand_alone_nok", "Alene", "Alone", s),
+        _nok("share_nok", "Andel", "Share", s),
+        _nok("saving_nok", "Besparelse", "Saving", s),
+        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        Column("in_core", tr("Modellen i kjernen", "Method in the core"), "flag"),
+    )
+    return Table("settlement", tr("Fordeling", "Settlement"), columns, rows, None, estimate_note(s), {"method": 34})
+
+
+def settlement_summary_table(statement: Statement) -> Table:
+    """One row per method (after the stand-alone costs): each member's total share, in the core."""
+    result = statement.result
+    s = result.scenario
+    keys = {m: f"m{m}" for m in result.members}
+    rows = [{"method": tr("Alene (til sammenligning)", "Alone (for reference)"),
+             **{keys[m]: result.stand_alone(m) for m in result.members}, "in_core": None}]
+    for method, outcome in statement.outcomes.items():
+        chosen = tr(" (valgt)", " (chosen)") if method == s.settlement_method else ""
+        rows.append({"method": method_label(method) + chosen,
+                     **{keys[m]: outcome.total(m) for m in result.members},
+                     "in_core": outcome.in_core})
+    columns = (Column("method", tr("Modell", "Method")),
+               *(_nok(keys[m], s.name(m), s.name(m), s) for m in result.members),
+               Column("in_core", tr("I kjernen?", "In the core?"), "flag"))
+    return Table("settlement_summary", tr("Fordelingsmodeller", "Settlement methods"), columns, rows, None,
+                 estimate_note(s))
+
+
+def coalitions_table(statement: Statement) -> Table:
+    """Every coalition S: its cost c(S) and what the chosen method charges its members (core check)."""
+    result = statement.result
+    s = result.scenario
+    shares = {m: statement.chosen.total(m) for m in result.members}
+    game = statement.game.total
+    order = sorted(game, key=lambda c: (len(c), sorted(c)))
+    rows = []
+    for coalition in order:
+        charged = sum(shares[m] for m in coalition)
+        rows.append({
+            "coalition": ", ".join(s.name(m) for m in sorted(coalition)),
+            "size": len(coalition),
+            "cost_nok": game[coalition],
+            "stand_alone_nok": sum(result.stand_alone(m) for m in coalition),
+            "charged_nok": charged,
+            "excess_nok": charged - game[coalition],
+            "blocks": charged - game[coalition] > settlement.CORE_TOLERANCE_NOK,
+        })
+    columns = (
+        Column("coalition", tr("Koalisjon", "Coalition")),
+        Column("size", tr("Antall", "Size"), "integer"),
+        _nok("cost_nok", "Kostnad c(S)", "Cost c(S)", s),
+        _nok("stand_alone_nok", "Sum alene", "Sum alone", s),
+        _nok("charged_nok", "Andel etter valgt modell", "Share under the chosen method", s),
+        _nok("excess_nok", "Overbelastet med", "Overcharged by", s),
+        Column("blocks", tr("Bedre alene", "Better off alone"), "flag"),
+    )
+    note = tr(f"Valgt modell: {method_label(s.settlement_method)}. c(N) er den vedtatte planens kostnad.",
+              f"Chosen method: {method_label(s.settlement_method)}. c(N) is the adopted plan's cost.")
+    return Table("coalitions", tr("Koalisjoner", "Coalitions"), columns, rows, None, note, {"coalition": 40})
+
+
+def flows_table(statement: Statement) -> Table:
+    """Per member: what it pays to each host, what it receives as host (chosen method), and its net.
+
+    Amounts are signed (+ received, − paid), so each member's rows add up to its net position, which
+    follows them in a row marked ``subtotal``.
+    """
+    s = statement.result.scenario
+    flows = settlement_flows(statement)
+    rows: list[dict[str, Any]] = []
+    for m in statement.result.members:
+        mine = []
+        for f in flows:
+            if m not in (f.payer, f.payee):
+                continue
+            paying = f.payer == m
+            service = service_label(s, f.service)
+            mine.append({
+                "member": member_label(s, m),
+                "direction": tr("betaler til", "pays") if paying else tr("mottar fra", "receives from"),
+                "counterpart": member_label(s, f.payee if paying else f.payer),
+                "service": service + (tr(" (utjevning mellom verter)", " (equalisation between hosts)")
+                                      if f.equalisation else ""),
+                "amount_nok": -f.amount if paying else f.amount,
+            })
+        rows += mine
+        rows.append({"member": member_label(s, m), "direction": tr("nettoposisjon", "net position"),
+                     "counterpart": "", "service": "", "amount_nok": sum(r["amount_nok"] for r in mine),
+                     "subtotal": True})
+    columns = (
+        _member(),
+        Column("direction", tr("Retning", "Direction")),
+        Column("counterpart", tr("Motpart", "Counterpart")),
+        Column("service", tr("Tjeneste", "Service")),
+        _nok("amount_nok", "Beløp per år (+ mottar, − betaler)", "Amount per year (+ receives, − pays)", s),
+    )
+    note = tr(f"Fordelingsmodell: {method_label(s.settlement_method)}. Nettoposisjon = mottatt − betalt.",
+              f"Settlement method: {method_label(s.settlement_method)}. Net position = received − paid.")
+    return Table("flows", tr("Oppgjør", "Statement"), columns, rows, None, note, {"service": 44})
+
+
+def positions_table(statement: Statement) -> Table:
+    """Per member: its share, the cost of the units it hosts, paid, received and net position."""
+    s = statement.result.scenario
+    rows = [
+        {
+            "member": member_label(s, p.member),
+            "share_nok": p.share,
+            "hosted_nok": p.hosted_cost,
+            "paid_nok": p.paid,
+            "received_nok": p.received,
+            "net_nok": p.net,
+        }
+        for p in settlement_positions(statement)
+    ]
+    columns = (
+        _member(),
+        _nok("share_nok", "Egen andel", "Own share", s),
+        _nok("hosted_nok", "Kostnad for enheter kommunen er vert for", "Cost of units it hosts", s),
+        _nok("paid_nok", "Betaler til verter", "Pays to hosts", s),
+        _nok("received_nok", "Mottar som vert", "Receives as host", s),
+        _nok("net_nok", "Nettoposisjon (+ mottar)", "Net position (+ receives)", s),
+    )
+    total = _sum_row(rows, "member", ("share_nok", "hosted_nok", "paid_nok", "received_nok", "net_nok"))
+    note = tr("Nettoposisjon = mottatt − betalt = kostnad for egne vertsenheter − egen andel; summen er null.",
+              "Net position = received − paid = cost of the units it hosts − own share; the sum is zero.")
+    return Table("positions", tr("Nettoposisjon", "Net positions"), columns, rows, total, note)
+
+
+# --- inputs and provenance ---------------------------------------------------------------------
+
+CASE_LABELS = {
+    "child_welfare": ("Barn med tiltak per år (forventet)", "Children with measures per year (expected)"),
+    "child_welfare_on_call": ("Utrykninger per år (forventet)", "Call-outs per year (expected)"),
+}
+
+
+def caseload_table(statement: Statement) -> Table:
+    """Expected yearly child-welfare cases per member, suppressed by ``people`` (``<5``, ``:``)."""
+    s = statement.result.scenario
+    cases = people.expected_cases(s)
+    members = list(statement.result.members)
+    rows = [{"member": member_label(s, m), "population": s.population(m)} for m in members]
+    total: dict[str, Any] = {"member": tr("Sum", "Total"), "population": sum(s.population(m) for m in members)}
+    columns = [_member(), Column("population", tr("Innbyggere", "Population"), "integer")]
+    for service, values in cases.items():
+        cells, column_total = people.suppress_column(values)
+        for row, m in zip(rows, members):
+            row[service] = cells[m]
+        total[service] = column_total
+        columns.append(Column(service, label(CASE_LABELS.get(service, ("Saker per år (forventet)",
+                                                                       "Cases per year (expected)"))), "count"))
+    note = tr(f"Forventet antall = sats per 1000 innbyggere × innbyggere. Tall under {people.THRESHOLD} vises som "
+              f"<{people.THRESHOLD}; «{people.SECONDARY}» er skjult for at de små tallene ikke skal kunne regnes ut "
+              "fra summen.",
+              f"Expected number = rate per 1000 inhabitants × population. Counts below {people.THRESHOLD} are shown "
+              f"as <{people.THRESHOLD}; '{people.SECONDARY}' is hidden so that the small counts cannot be worked out "
+              "from the total.")
+    return Table("caseload", tr("Saksgrunnlag", "Caseload"), tuple(columns), rows, total, note)
+
+
+def municipalities_table(statement: Statement) -> Table:
+    s = statement.result.scenario
+    rows = [
+        {
+            "number": m, "name": s.name(m), "centre": s.municipalities[m].centre,
+            "population": s.population(m), "lat": s.municipalities[m].lat, "lon": s.municipalities[m].lon,
+            "founding": m in s.founding,
+        }
+        for m in statement.result.members
+    ]
+    columns = (
+        Column("number", tr("Kommunenr.", "Number")),
+        Column("name", tr("Kommune", "Municipality")),
+        Column("centre", tr("Kommunesenter", "Centre")),
+        Column("population", tr("Innbyggere", "Population"), "integer"),
+        Column("lat", tr("Breddegrad", "Latitude"), "number"),
+        Column("lon", tr("Lengdegrad", "Longitude"), "number"),
+        Column("founding", tr("Grunnleggende medlem", "Founding member"), "flag"),
+    )
+    return Table("municipalities", tr("Kommuner", "Municipalities"), columns, rows)
+
+
+def inputs_table(statement: Statement) -> Table:
+    """Every service and travel parameter in use: value, status (sourced / estimate / scenario), basis."""
+    s = statement.result.scenario
+    status = {"sourced": tr("kildebelagt", "sourced"), "estimate": tr("anslag", "estimate"),
+              "scenario": tr("satt i scenarioet", "set in the scenario")}
+    rows = []
+
+    def add(group: str, name: str, key: str, p: Any) -> None:
+        rows.append({"group": group, "parameter": name, "key": key, "value": p.value,
+                     "status": status.get(p.status, p.status), "estimate": p.is_estimate, "basis": p.basis})
+
+    for spec in s.services:
+        for name, p in spec.service.params.items():
+            add(service_label(s, spec.id), label(PARAM_LABELS[name]), f"services.{spec.id}.{name}", p)
+    t = s.travel.params
+    travel = tr("Reise", "Travel")
+    add(travel, tr("Timer per årsverk", "Hours per FTE"), "travel.hours_per_fte", t.hours_per_fte)
+    add(travel, tr("Kilometersats (kr)", "Rate per km (NOK)"), "travel.km_rate", t.km_rate)
+    add(travel, tr("Vinterforsinkelse per fjellovergang (min)", "Winter delay per mountain pass (min)"),
+        "travel.winter_penalty_minutes", t.winter_penalty_minutes)
+    for road, p in t.speed_kmh.items():
+        add(travel, tr(f"Fart på {road}-vei (km/t)", f"Speed on {road} roads (km/h)"), f"travel.speed_kmh.{road}", p)
+    for lid in s.travel.links:
+        link = t.links[lid]
+        add(travel, tr(f"{lid}: minutter", f"{lid}: minutes"), f"travel.links.{lid}.minutes", link.minutes)
+        add(travel, tr(f"{lid}: billett (kr)", f"{lid}: fare (NOK)"), f"travel.links.{lid}.fare", link.fare)
+    columns = (
+        Column("group", tr("Tjeneste", "Service")),
+        Column("parameter", tr("Parameter", "Parameter")),
+        Column("key", tr("Nøkkel i scenariofil", "Scenario key")),
+        Column("value", tr("Verdi", "Value"), "number"),
+        Column("status", tr("Status", "Status")),
+        Column("estimate", tr("Anslag", "Estimate"), "flag"),
+        Column("basis", tr("Grunnlag og kilde", "Basis and source")),
+    )
+    return Table("inputs", tr("Inndata", "Inputs"), columns, rows, None, "", {"basis": 90, "key": 36})
+
+
+def travel_table(statement: Statement) -> Table:
+    """Fastest route between every pair of member centres: minutes, km and fares (one way)."""
+    s = statement.result.scenario
+    matrix = scenario_travel(s)
+    rows = [
+        {"from": member_label(s, a), "to": member_label(s, b), "minutes": float(matrix.minutes[i, j]),
+         "km": float(matrix.km[i, j]), "fare_nok": float(matrix.fare[i, j])}
+        for i, a in enumerate(matrix.members) for j, b in enumerate(matrix.members) if a != b
+    ]
+    columns = (
+        Column("from", tr("Fra", "From")),
+        Column("to", tr("Til", "To")),
+        Column("minutes", tr("Minutter", "Minutes"), "minutes"),
+        Column("km", "km", "km"),
+        Column("fare_nok", tr("Billett", "Fare"), "nok"),
+    )
+    note = tr("Vinterkjøring" if s.travel.winter else "Sommerføre", "Winter driving" if s.travel.winter else "Summer")
+    return Table("travel", tr("Reisetider", "Travel times"), columns, rows, None, note)
+
+
+def about_table(statement: Statement, today: date) -> Table:
+    """How the result was made: scenario, date, version, inputs hash, data versions, solver, method."""
+    result = statement.result
+    s = result.scenario
+    items = [
+        (tr("Scenario", "Scenario"), s.id),
+        (tr("Navn", "Name"), s.title),
+        (tr("Beskrivelse", "Description"), s.description),
+        (tr("Scenariofil", "Scenario file"), s.source),
+        (tr("Laget", "Made"), today.isoformat()),
+        (tr("Vertskommune-versjon", "Vertskommune version"), __version__),
+        (tr("Inndata-hash (SHA-256)", "Inputs hash (SHA-256)"), inputs_hash(s)),
+        (tr("Løser, vedtatt plan", "Solver, adopted plan"), solver_text(statement)),
+        (tr("Plan uten rettferdighetsregler", "Plan without fairness rules"),
+         f"{result.unconstrained.solve_info.solver}: {result.unconstrained.solve_info.status}"),
+        (tr("Kandidatenheter", "Candidate units"), len(result.model.candidates)),
+        (tr("Regler brukt", "Rules applied"), ", ".join(sorted(result.plan.rules)) or "–"),
+        (tr("Fordelingsmodell", "Settlement method"), method_label(s.settlement_method)),
+        (tr("Anslåtte inndata", "Estimated inputs"), len(s.estimates())),
+        (tr("Prikking", "Suppression"), tr(
+            f"antall personer under {people.THRESHOLD} vises som <{people.THRESHOLD} (se docs/REPORTS.md)",
+            f"counts of people below {people.THRESHOLD} are shown as <{people.THRESHOLD} (see docs/REPORTS.md)")),
+        *((tr(f"Datafil {name} (SHA-256)", f"Data file {name} (SHA-256)"), digest)
+          for name, digest in data_versions().items()),
+        *((tr(f"Kilde: {key}", f"Source: {key}"), value)
+          for key, value in _provenance_items(s).items()),
+    ]
+    rows = [{"item": item, "value": value} for item, value in items]
+    columns = (Column("item", tr("Hva", "Item")), Column("value", tr("Verdi", "Value"), "integer"))
+    return Table("about", tr("Om beregningen", "About"), columns, rows, None, estimate_note(s),
+                 {"item": 34, "value": 80})
+
+
+def _provenance_items(s: Scenario) -> dict[str, str]:
+    return {k: v for k, v in provenance(s).items() if isinstance(v, str) and k != "toolkit_version"}
+
+
+def scenario_table(statement: Statement) -> Table:
+    """The scenario as resolved, one dotted key per row (lists and tables as JSON)."""
+    rows = [{"key": key, "value": value} for key, value in _flatten(resolved_inputs(statement.result.scenario))]
+    columns = (Column("key", tr("Nøkkel", "Key")), Column("value", tr("Verdi", "Value"), "number"))
+    return Table("scenario", tr("Scenario (løst)", "Scenario (resolved)"), columns, rows, None, "",
+                 {"key": 60, "value": 40})
+
+
+def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out = []
+    for key, value in document.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out += _flatten(value, full + ".")
+        elif isinstance(value, (str, int, float)) or value is None:
+            out.append((full, value))
+        else:
+            out.append((full, json.dumps(value, ensure_ascii=False, default=str)))
+    return out
+
+
+# --- several scenarios -------------------------------------------------------------------------
+
+def comparison_table(statements: Sequence[Statement]) -> Table:
+    """Scenarios side by side: total cost, saving, price of fairness, hosts per service, each share."""
+    keys = [f"s{i}" for i in range(len(statements))]
+    rows: list[dict[str, Any]] = []
+
+    def add(figure: str, values: Sequence[Any]) -> None:
+        rows.append({"figure": figure, **dict(zip(keys, values))})
+
+    results = [st.result for st in statements]
+    add(tr("Samlet kostnad per år", "Total cost per year"), [r.total_cost for r in results])
+    add(tr("Besparelse mot å stå alene", "Saving against going alone"),
+        [r.total_stand_alone - r.total_cost for r in results])
+    add(tr("Rettferdighetens pris", "Price of fairness"), [r.price_of_fairness for r in results])
+    services = list(dict.fromkeys(sid for r in results for sid in r.model.costs))
+    for sid in services:
+        scenario = next(r.scenario for r in results if sid in r.model.costs)
+        add(tr("Vert: ", "Host: ") + service_label(scenario, sid),
+            [" / ".join(r.scenario.name(u.host) for u in r.plan.units if u.service == sid) or None for r in results])
+    members = sorted({m for r in results for m in r.members})
+    for m in members:
+        scenario = next(r.scenario for r in results if m in r.members)
+        add(tr("Andel: ", "Share: ") + scenario.name(m),
+            [st.chosen.total(m) if m in st.result.members else None for st in statements])
+    mark = f" {ESTIMATE_MARK}" if any(has_estimates(r.scenario) for r in results) else ""
+    columns = (Column("figure", tr("Størrelse", "Figure")),
+               *(Column(k, r.scenario.id + mark, "nok") for k, r in zip(keys, results)))
+    note = tr("Andel: hvert medlems andel etter scenarioets fordelingsmodell; – betyr ikke medlem.",
+              "Share: each member's share under the scenario's settlement method; – means not a member.")
+    return Table("comparison", tr("Sammenligning", "Comparison"), columns, rows, None, note, {"figure": 40})
+
+
+def key_figures(statement: Statement) -> dict[str, float]:
+    """Total cost, saving and the price of fairness (label -> NOK)."""
+    r = statement.result
+    return {
+        tr("Samlet kostnad per år", "Total cost per year"): r.total_cost,
+        tr("Besparelse mot å stå alene", "Saving against going alone"): r.total_stand_alone - r.total_cost,
+        tr("Uten rettferdighetsregler", "Without fairness rules"): r.total_without_fairness,
+        tr("Rettferdighetens pris", "Price of fairness"): r.price_of_fairness,
+    }

@@ -1,0 +1,142 @@
+"""The workbook for finance staff (Excel, openpyxl): one sheet per table, real numbers, NOK formats.
+
+Every sheet starts with a ``Scenario`` column, so several scenarios share one sheet and can be
+filtered; the header row is frozen and filtered, column widths fit the content, amounts are numbers
+with the format ``#,##0 "kr"`` (Excel shows the separators of the reader's locale: ``1 234 567 kr``
+in Norwegian Excel), percentages are the percent figures (``12,3 %``), flags are ``ja``/``nei``.
+Sheets hold only their table; their footnotes are rows of the first sheet (Om beregningen).
+Sum rows are bold and hold values, not formulas, so they read the same in every program. The
+``Oppgjør`` sheet has a block per member ending in its net position, with a page break between
+members (one printed page per member, header repeated).
+Counts about people are suppressed here too (``optimizer.report.people``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from optimizer.i18n import tr
+from optimizer.report.tables import (
+    Column, Table, about_table, caseload_table, coalitions_table, comparison_table, costs_table, flows_table,
+    hosts_table, in_language, inputs_table, members_table, municipalities_table, positions_table, scenario_table,
+    settlement_table, travel_table,
+)
+from optimizer.statement import Statement
+
+NOK_FORMAT = '#,##0 "kr"'
+FORMATS = {
+    "nok": NOK_FORMAT,
+    "fte": "0.0",
+    "percent": '0.0" %"',
+    "integer": "#,##0",
+    "count": "0",
+    "minutes": "0",
+    "km": "0.0",
+    "number": "General",
+}
+BOLD = Font(bold=True)
+MAX_WIDTH = 60
+PER_STATEMENT = (
+    about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table, costs_table,
+    members_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_table,
+)
+
+
+def workbook_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None) -> bytes:
+    """The workbook for one or more solved and settled scenarios, as .xlsx bytes."""
+    if not statements:
+        raise ValueError("a workbook needs at least one scenario")
+    return in_language(language, _workbook, list(statements), today or date.today())
+
+
+def _workbook(statements: list[Statement], today: date) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    notes: dict[str, str] = {}
+    for build in PER_STATEMENT:
+        tables = [build(st, today) if build is about_table else build(st) for st in statements]
+        _sheet(book, tables, [st.result.scenario.id for st in statements])
+        notes.update((t.title, t.note) for t in reversed(tables) if t.note)
+    if len(statements) > 1:
+        table = comparison_table(statements)
+        _sheet(book, [table], [""])
+        notes[table.title] = table.note
+    about = book.worksheets[0]
+    about.append([])
+    for title, note in notes.items():
+        about.append(["", tr(f"Merknad: {title}", f"Note: {title}"), note])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(book: Workbook, tables: list[Table], scenario_ids: list[str]) -> None:
+    """One sheet for the tables of one kind (one per scenario), stacked with a scenario column."""
+    first = tables[0]
+    ws = book.create_sheet(first.title[:31])
+    scenario_col = Column("scenario", tr("Scenario", "Scenario"))
+    columns = [scenario_col, *_union(t.columns for t in tables)] if scenario_ids[0] else list(first.columns)
+    for col, c in enumerate(columns, start=1):
+        ws.cell(1, col, c.label).font = BOLD
+    widths = {c.key: len(c.label) for c in columns}
+    r, last_member = 1, None
+    for table, scenario_id in zip(tables, scenario_ids):
+        rows = [*table.rows, *([table.total] if table.total is not None else [])]
+        for i, row in enumerate(rows):
+            if table.key == "flows" and last_member not in (None, row["member"]):
+                ws.row_breaks.append(Break(id=r))
+            last_member = row.get("member")
+            r += 1
+            bold = row.get("subtotal") or (table.total is not None and i == len(rows) - 1)
+            values = {"scenario": scenario_id, **row}
+            for col, c in enumerate(columns, start=1):
+                cell = ws.cell(r, col, _value(values.get(c.key), c))
+                if c.kind in FORMATS and not isinstance(cell.value, str):
+                    cell.number_format = FORMATS[c.kind]
+                if bold:
+                    cell.font = BOLD
+                widths[c.key] = max(widths[c.key], _shown_width(cell.value, c))
+    for i, c in enumerate(columns, start=1):
+        width = min(first.widths.get(c.key, MAX_WIDTH), widths[c.key]) + 2
+        ws.column_dimensions[get_column_letter(i)].width = width
+        if widths[c.key] > width:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _union(column_sets) -> list[Column]:
+    seen: dict[str, Column] = {}
+    for columns in column_sets:
+        for c in columns:
+            seen.setdefault(c.key, c)
+    return list(seen.values())
+
+
+def _value(value, column: Column):
+    """The cell value: numbers stay numbers; flags become ja/nei; None stays empty."""
+    if column.kind == "flag" and isinstance(value, bool):
+        return tr("ja", "yes") if value else tr("nei", "no")
+    return value
+
+
+def _shown_width(value, column: Column) -> int:
+    """About how many characters Excel shows for ``value`` in ``column``'s format."""
+    if value is None:
+        return 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        digits = len(f"{abs(value):,.0f}") + (2 if column.kind in ("fte", "percent", "km") else 0)
+        return digits + (3 if column.kind == "nok" else 0) + (2 if column.kind == "percent" else 0) + 1
+    return max(len(line) for line in str(value).splitlines() or [""])

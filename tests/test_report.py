@@ -1,0 +1,278 @@
+"""Reports: deck, workbook and HTML statement carry the library's numbers; flows, suppression, hash."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from optimizer.cli import main
+from optimizer.i18n import format_nok
+from optimizer.newcomer import statement_for
+from optimizer.report import people
+from optimizer.report.flows import Flow, UnitCost, positions, settlement_flows, settlement_positions, unit_flows
+from optimizer.report.html_statement import statement_html
+from optimizer.report.pptx_deck import deck_bytes
+from optimizer.report.provenance import data_versions, inputs_hash
+from optimizer.report.tables import caseload_table
+from optimizer.report.xlsx_workbook import NOK_FORMAT, workbook_bytes
+from optimizer.scenario import load_scenario, read_scenario_file, resolve
+from optimizer.views import method_label
+
+from conftest import SCENARIOS
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return statement_for(load_scenario(SCENARIOS / "baseline.toml"))
+
+
+@pytest.fixture(scope="module")
+def tana():
+    return statement_for(load_scenario(SCENARIOS / "join_tana.toml"))
+
+
+@pytest.fixture(scope="module")
+def deck(baseline):
+    return Presentation(io.BytesIO(deck_bytes([baseline], "nb", TODAY)))
+
+
+@pytest.fixture(scope="module")
+def book(baseline, tana):
+    return load_workbook(io.BytesIO(workbook_bytes([baseline, tana], "nb", TODAY)))
+
+
+# --- flows and net positions -------------------------------------------------------------------
+
+def test_flows_of_a_hand_computed_case():
+    # Service A: h hosts {h, m} for 100. Service B: h runs alone (30), m hosts {m, k} for 60.
+    units = [UnitCost("A", "h", ("h", "m"), 100.0), UnitCost("B", "h", ("h",), 30.0),
+             UnitCost("B", "m", ("k", "m"), 60.0)]
+    shares = {"h": {"A": 40.0, "B": 40.0}, "m": {"A": 60.0, "B": 20.0}, "k": {"A": 0.0, "B": 30.0}}
+    flows = unit_flows(units, shares)
+    # m pays h its 60 of A; k pays m 30 of B; B's unit in h got 40 for a cost of 30 and m's unit
+    # got 50 for 60, so h passes the surplus of 10 to m
+    assert flows == [Flow("m", "h", "A", 60.0), Flow("k", "m", "B", 30.0), Flow("h", "m", "B", 10.0, equalisation=True)]
+    result = {p.member: p for p in positions(["h", "m", "k"], units, flows, shares)}
+    assert [(p.share, p.hosted_cost, p.paid, p.received, p.net) for p in result.values()] == [
+        (80.0, 130.0, 10.0, 60.0, 50.0), (80.0, 60.0, 60.0, 40.0, -20.0), (30.0, 0.0, 30.0, 0.0, -30.0)]
+    assert sum(p.net for p in result.values()) == 0
+
+
+def test_net_positions_reconcile_for_every_method(baseline):
+    result = baseline.result
+    for method in baseline.outcomes:
+        found = settlement_positions(baseline, method)
+        assert sum(p.net for p in found) == pytest.approx(0, abs=0.05)
+        assert sum(p.share for p in found) == pytest.approx(result.total_cost, abs=0.05)
+        for p in found:  # each member ends up paying exactly its share
+            assert p.hosted_cost + p.paid - p.received == pytest.approx(p.share, abs=0.05)
+    # the cost key splits unit by unit: no equalisation, and each flow is the plan's payment
+    flows = settlement_flows(baseline, "cost_key")
+    assert not any(f.equalisation for f in flows)
+    for f in flows:
+        assert f.amount == pytest.approx(result.plan.payment(f.payer, f.service))
+
+
+# --- suppression and hash ----------------------------------------------------------------------
+
+def test_small_counts_are_suppressed_with_a_complementary_cell():
+    cells, total = people.suppress_column({"a": 3.2, "b": 10.0, "c": 12.4})
+    assert cells == {"a": "<5", "b": people.SECONDARY, "c": 12} and total == 26
+    cells, total = people.suppress_column({"a": 3.0, "b": 2.0, "c": 10.0})  # two hidden: only their sum shows
+    assert cells == {"a": "<5", "b": "<5", "c": 10} and total == 15
+    assert people.suppress_column({"a": 0.0, "b": 7.0}) == ({"a": 0, "b": 7}, 7)
+    assert people.suppress_column({"a": 0.3, "b": 0.0}) == ({"a": "<5", "b": 0}, "<5")
+    assert people.primary(4.6) == 5 and people.primary(4.4) == "<5"
+
+
+def test_baseline_caseload_hides_gamvik_on_call_and_one_more(baseline):
+    table = caseload_table(baseline)
+    on_call = {r["member"]: r["child_welfare_on_call"] for r in table.rows}
+    assert on_call["5626 Gamvik"] == "<5"  # 4 per 1000 x 1070
+    assert on_call["5624 Lebesby"] == people.SECONDARY
+    assert table.total["child_welfare_on_call"] == 36
+
+
+def test_inputs_hash_follows_the_inputs_not_the_name():
+    table, _ = read_scenario_file(SCENARIOS / "baseline.toml")
+    a = resolve(table, scenario_id="a")
+    same = resolve(table, scenario_id="another_name")
+    changed = resolve({**table, "municipalities": {"5624": {"population": 1250}}}, scenario_id="a")
+    assert inputs_hash(a) == inputs_hash(same) == inputs_hash(load_scenario(SCENARIOS / "baseline.toml"))
+    assert inputs_hash(changed) != inputs_hash(a)
+    assert inputs_hash(replace(a, settlement_method="shapley")) != inputs_hash(a)
+    assert {"municipalities.csv", "road_edges.csv", "catalogue.toml"} <= set(data_versions())
+
+
+# --- slide deck --------------------------------------------------------------------------------
+
+def slide_titles(prs: Presentation) -> list[str]:
+    return [slide.shapes.title.text for slide in prs.slides]
+
+
+def table_cells(slide) -> list[list[str]]:
+    """The rows of every table on ``slide``, one table after the other (headers included)."""
+    return [[cell.text for cell in row.cells] for s in slide.shapes if s.has_table for row in s.table.rows]
+
+
+def slide_text(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
+    result = baseline.result
+    assert slide_titles(deck) == [
+        result.scenario.title, "Verter og tilknytning", "Verter per tjeneste",
+        "Kostnad per kommune: alene og i samarbeidet", "Fordeling av kostnadene", "Rettferdighetens pris",
+        "Saksgrunnlag i barnevernet", "Om beregningen",
+    ]
+    slides = list(deck.slides)
+    title = slide_text(slides[0])
+    assert "27.11.2026" in title and inputs_hash(result.scenario)[:12] in title and "optimal" in title
+    assert json.loads(slides[0].notes_slide.notes_text_frame.text)[0]["inputs_hash"] == inputs_hash(result.scenario)
+    assert any(s.shape_type == 13 for s in slides[1].shapes)  # the map picture
+
+    hosts = table_cells(slides[2])
+    assert hosts[0][-1] == "Kostnad per år *"
+    assert [row[-1] for row in hosts[1:-1]] == [format_nok(u.total) for u in result.plan.units]
+    assert hosts[-1][-1] == format_nok(result.total_cost)
+
+    chart = next(s for s in slides[3].shapes if s.has_chart).chart
+    alone, coop = chart.plots[0].series
+    assert list(coop.values) == pytest.approx([result.plan.payment(m) / 1e6 for m in result.members])
+    assert list(alone.values) == pytest.approx([result.stand_alone(m) / 1e6 for m in result.members])
+
+    settlement = table_cells(slides[4])
+    by_method = {row[0].removesuffix(" (valgt)"): row for row in settlement[1:]}
+    for method, outcome in baseline.outcomes.items():
+        row = by_method[method_label(method)]
+        assert row[1:-1] == [format_nok(outcome.total(m)) for m in result.members]
+        assert row[-1] == ("ja" if outcome.in_core else "nei")
+    assert "⚠ Per innbygger:" in slide_text(slides[4])  # a core warning for a method outside the core
+
+    assert format_nok(result.price_of_fairness) in slide_text(slides[5])
+    caseload = table_cells(slides[6])
+    assert caseload[4][-1] == "<5" and caseload[3][-1] == ":"  # Gamvik, Lebesby on-call
+    assert "* Estimat" in slide_text(slides[2])
+
+
+def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
+    prs = Presentation(io.BytesIO(deck_bytes([baseline, tana], "en", TODAY)))
+    titles = slide_titles(prs)
+    assert titles[0] == "Host municipality: 2 scenarios"
+    assert titles.count("Hosts per service") == 2 and titles[-2:] == ["Scenarios compared", "How this was computed"]
+    assert sum(s.has_table for s in list(prs.slides)[-2].shapes) == 2  # totals and hosts | shares
+    rows = {row[0]: row[1:] for row in table_cells(list(prs.slides)[-2])}
+    assert rows["Total cost per year"] == [format_nok(baseline.result.total_cost), format_nok(tana.result.total_cost)]
+    assert rows["Share: Tana"] == ["–", format_nok(tana.chosen.total("5628"))]
+    assert rows["Share: Gamvik"] == [format_nok(baseline.chosen.total("5626")), format_nok(tana.chosen.total("5626"))]
+
+
+# --- workbook ----------------------------------------------------------------------------------
+
+SHEETS = ["Om beregningen", "Scenario (løst)", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
+          "Per kommune", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag", "Sammenligning"]
+
+
+def records(ws, scenario: str) -> list[dict]:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows)
+    return [dict(zip(header, r)) for r in rows if r[0] == scenario]
+
+
+def test_workbook_sheets_are_numeric_and_reconcile(book, baseline, tana):
+    assert book.sheetnames == SHEETS
+    for ws in book:
+        assert ws.freeze_panes == "A2"
+    for statement in (baseline, tana):
+        result = statement.result
+        sid = result.scenario.id
+        members = records(book["Per kommune"], sid)
+        assert [r["I samarbeidet *"] for r in members[:-1]] == pytest.approx([result.plan.payment(m) for m in result.members])
+        assert members[-1]["Kommune"] == "Sum"
+        assert members[-1]["I samarbeidet *"] == pytest.approx(result.total_cost)
+        hosts = records(book["Verter"], sid)
+        assert sum(r["Kostnad per år *"] for r in hosts[:-1]) == pytest.approx(result.total_cost)
+        settlement = records(book["Fordeling"], sid)
+        for method in statement.outcomes:
+            totals = [r["Andel *"] for r in settlement
+                      if r["Modell"] == method_label(method) and r["Tjeneste"] == "Sum alle tjenester"]
+            assert len(totals) == len(result.members)
+            assert sum(totals) == pytest.approx(result.total_cost)  # sum of shares = total cost
+        net = records(book["Nettoposisjon"], sid)
+        assert net[-1]["Nettoposisjon (+ mottar) *"] == pytest.approx(0, abs=0.05)
+        assert sum(r["Nettoposisjon (+ mottar) *"] for r in net[:-1]) == pytest.approx(0, abs=0.05)
+        flows = records(book["Oppgjør"], sid)
+        amount = "Beløp per år (+ mottar, − betaler) *"
+        for p in net[:-1]:
+            block = [r for r in flows if r["Kommune"] == p["Kommune"]]
+            assert block[-1]["Retning"] == "nettoposisjon"
+            assert sum(r[amount] for r in block[:-1]) == pytest.approx(block[-1][amount])
+            assert block[-1][amount] == pytest.approx(p["Nettoposisjon (+ mottar) *"])
+        coalitions = records(book["Koalisjoner"], sid)
+        assert len(coalitions) == 2 ** len(result.members) - 1
+        about = {r["Hva"]: r["Verdi"] for r in records(book["Om beregningen"], sid)}
+        assert about["Inndata-hash (SHA-256)"] == inputs_hash(result.scenario)
+    # amounts are numbers with the NOK format, never text
+    for name in ("Verter", "Kostnader", "Per kommune", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør"):
+        ws = book[name]
+        header = [c.value for c in ws[1]]
+        for i, label in enumerate(header):
+            if label.endswith("*"):
+                cells = [row[i] for row in ws.iter_rows(min_row=2) if row[0].value]
+                assert cells and all(isinstance(c.value, (int, float)) for c in cells), (name, label)
+                assert all(c.number_format == NOK_FORMAT for c in cells), (name, label)
+    assert book["Oppgjør"].row_breaks.count == len(baseline.result.members) + len(tana.result.members) - 1
+    comparison = {r[0]: r[1:] for r in book["Sammenligning"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert comparison["Samlet kostnad per år"] == pytest.approx((baseline.result.total_cost, tana.result.total_cost))
+
+
+# --- HTML statement ----------------------------------------------------------------------------
+
+def test_statement_html_has_a_page_per_member_with_its_net_position(baseline):
+    text = statement_html([baseline], "nb", TODAY)
+    for p in settlement_positions(baseline):
+        assert f'id="mbaseline-{p.member}"' in text
+        assert format_nok(abs(p.net)) in text
+    assert text.count('<section class="member"') == len(baseline.result.members)
+    assert "@media print" in text and "break-after: page" in text
+    embedded = text.split('<script type="application/json" id="scenario-baseline">')[1].split("</script>")[0]
+    assert json.loads(embedded)["inputs_hash"] == inputs_hash(baseline.result.scenario)
+    assert "&lt;5" in text  # Gamvik's on-call count
+    assert "<script>" not in text
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, write_scenario, capsys):
+    bad = write_scenario("bad", 'members = ["5620", "9999"]')
+    bad_rates = write_scenario("bad_rates", f"""
+        extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+        [uncertainty.demand]
+        cases_per_1000 = {{ child_welfare = "many" }}
+    """)
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "keep.txt").write_text("not mine")
+    code = main(["report", str(SCENARIOS / "baseline.toml"), str(bad), str(bad_rates), "--format", "xlsx",
+                 "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.count("UGYLDIG") == 2 and "cases_per_1000.child_welfare" in captured.err
+    assert sorted(p.name for p in out.iterdir()) == ["baseline.xlsx", "keep.txt"]
+    assert load_workbook(out / "baseline.xlsx").sheetnames == SHEETS[:-1]
+
+    assert main(["report", str(bad), "--format", "html", "--out", str(out)]) == 2
+    assert "ingen rapport skrevet" in capsys.readouterr().err
+    assert main(["report", str(SCENARIOS / "baseline.toml"), "--format", "html", "--out", str(out), "--lang", "en"]) == 0
+    assert "Settlement statement" in (out / "baseline.html").read_text(encoding="utf-8")
+    assert "wrote" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["baseline.html", "baseline.xlsx", "keep.txt"]
