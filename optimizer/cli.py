@@ -1,32 +1,36 @@
-"""Command line: ``python -m optimizer run|join|leave|validate|show``.
+"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report``.
 
-Exit codes: 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a batch: 2 if any file was
-invalid, else 3 if any was infeasible, else 1 if any failed.
+Exit codes (``optimizer.batch``): 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a
+batch: 2 if any file was invalid, else 3 if any was infeasible, else 1 if any failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from optimizer import data
+from optimizer import data, sim_cli
+from optimizer.batch import (
+    EXIT_INFEASIBLE,
+    EXIT_INVALID,
+    EXIT_OK,
+    batch_exit,
+    print_summary,
+    run_batch,
+)
 from optimizer.errors import InfeasibleError, UserInputError
-from optimizer.explain import explain_infeasible
 from optimizer.export import result_files
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
+from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.output import CSV_DIALECTS, write_folder
 from optimizer.pipeline import run, scenario_travel
+from optimizer.report.cli import add_report_parser
 from optimizer.result import ScenarioResult
-from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
-from optimizer import sim_cli
-from optimizer.report.cli import add_report_parser
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+from optimizer.uncertainty import uncertainty_spec
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,9 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    outcomes = _batch(args.files, lambda scenario: _run_one(scenario, args))
-    _print_summary(outcomes)
-    return _batch_exit(outcomes)
+    outcomes = run_batch(args.files, lambda scenario: _run_one(scenario, args))
+    print_summary(outcomes)
+    return batch_exit(outcomes)
 
 
 def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
@@ -162,56 +166,12 @@ def _print_change(change: MembershipChange) -> None:
 def _cmd_validate(args: argparse.Namespace) -> int:
     def check(scenario: Scenario) -> str:
         scenario_travel(scenario)  # a member off the road network is a validation error too
+        uncertainty_spec(scenario)  # and so is a bad [uncertainty] table
         return tr(f"{len(scenario.members)} medlemmer, {len(scenario.services)} tjenester",
                   f"{len(scenario.members)} members, {len(scenario.services)} services")
 
-    outcomes = _batch(args.files, check)
-    return _batch_exit(outcomes)
-
-
-def _batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[tuple[str, int, str]]:
-    """Run ``action`` on each file; print a progress line each; never stop at a bad one."""
-    outcomes = []
-    for i, path in enumerate(files, start=1):
-        prefix = f"[{i}/{len(files)}] {path.stem}"
-        start = time.perf_counter()
-        scenario = None
-        try:
-            scenario = load_scenario(path)
-            message = action(scenario)
-            code = EXIT_OK
-        except UserInputError as exc:
-            code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}")
-        except InfeasibleError as exc:
-            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario)
-        except Exception as exc:  # noqa: BLE001 - a batch goes on past any failure and reports it
-            code, message = EXIT_FAILED, tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}")
-        seconds = time.perf_counter() - start
-        status = {EXIT_OK: "ok", EXIT_INVALID: tr("UGYLDIG", "INVALID"),
-                  EXIT_INFEASIBLE: tr("UMULIG", "INFEASIBLE"), EXIT_FAILED: tr("FEIL", "FAILED")}[code]
-        stream = sys.stdout if code == EXIT_OK else sys.stderr
-        print(f"{prefix}: {status} ({seconds:.2f} s) {message}", file=stream, flush=True)
-        outcomes.append((path.stem, code, status))
-    return outcomes
-
-
-def _print_summary(outcomes: list[tuple[str, int, str]]) -> None:
-    if len(outcomes) < 2:
-        return
-    width = max(len(name) for name, _, _ in outcomes)
-    print(tr("\nSammendrag:", "\nSummary:"))
-    for name, _, status in outcomes:
-        print(f"  {name:<{width}}  {status}")
-    failed = sum(1 for _, code, _ in outcomes if code != EXIT_OK)
-    print(tr(f"{len(outcomes) - failed} av {len(outcomes)} lyktes", f"{len(outcomes) - failed} of {len(outcomes)} succeeded"))
-
-
-def _batch_exit(outcomes: list[tuple[str, int, str]]) -> int:
-    codes = {code for _, code, _ in outcomes}
-    for code in (EXIT_INVALID, EXIT_INFEASIBLE, EXIT_FAILED):
-        if code in codes:
-            return code
-    return EXIT_OK
+    outcomes = run_batch(args.files, check)
+    return batch_exit(outcomes)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

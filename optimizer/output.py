@@ -49,10 +49,10 @@ def _cell(value: Any, dialect: str) -> str:
 
 
 def json_text(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, default=json_default) + "\n"
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
     if hasattr(value, "item"):  # numpy scalars

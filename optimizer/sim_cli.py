@@ -12,10 +12,10 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from optimizer import data
+from optimizer.batch import EXIT_FAILED, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK, batch_exit, print_summary, run_batch
 from optimizer.alternatives import Alternative, alternative_rows, alternatives
 from optimizer.errors import UserInputError
 from optimizer.i18n import format_nok, format_percent, tr
@@ -63,20 +63,13 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.set_defaults(handler=_cmd_sweep)
 
 
-def _cli() -> ModuleType:  # optimizer.cli imports this module, so its helpers are fetched when used
-    from optimizer import cli
-
-    return cli
-
-
 # ---------------------------------------------------------------------------------------------
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    cli = _cli()
-    outcomes = cli._batch(args.files, lambda scenario: _simulate_one(scenario, args))
-    cli._print_summary(outcomes)
-    return cli._batch_exit(outcomes)
+    outcomes = run_batch(args.files, lambda scenario: _simulate_one(scenario, args))
+    print_summary(outcomes)
+    return batch_exit(outcomes)
 
 
 def _simulate_one(scenario: Scenario, args: argparse.Namespace) -> str:
@@ -143,10 +136,9 @@ def _typed_units(entries: list[str]) -> dict[str, list[tuple[str, list[str] | No
 
 
 def _cmd_alternatives(args: argparse.Namespace) -> int:
-    cli = _cli()
-    outcomes = cli._batch(args.files, lambda scenario: _alternatives_one(scenario, args))
-    cli._print_summary(outcomes)
-    return cli._batch_exit(outcomes)
+    outcomes = run_batch(args.files, lambda scenario: _alternatives_one(scenario, args))
+    print_summary(outcomes)
+    return batch_exit(outcomes)
 
 
 def _alternatives_one(scenario: Scenario, args: argparse.Namespace) -> str:
@@ -205,7 +197,6 @@ def _print_alternatives(scenario: Scenario, found: list[Alternative], winners: M
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    cli = _cli()
     start = time.perf_counter()
     try:
         scenario = load_scenario(args.file)
@@ -219,10 +210,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         rows = sweep(scenario, varies, workers=args.workers, scheduler=args.scheduler, progress=bar.update)
     except UserInputError as exc:
         print(tr(f"ugyldig: {exc}", f"invalid: {exc}"), file=sys.stderr)
-        return cli.EXIT_INVALID
+        return EXIT_INVALID
     except Exception as exc:  # noqa: BLE001 - a failed worker or cluster is reported, not a traceback
         print(tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
-        return cli.EXIT_FAILED
+        return EXIT_FAILED
     summary = {"scenario": scenario.id, "vary": {v.key: list(v.values) for v in varies}, "points": rows}
     _write(args.out / f"{scenario.id}-sweep",
            {"sweep.csv": csv_text(rows, args.csv_dialect), "summary.json": json_text(summary)}, args.csv_dialect)
@@ -233,7 +224,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{point}: {cost}")
     print(tr(f"{len(rows)} punkter, {feasible} mulige ({time.perf_counter() - start:.2f} s)",
              f"{len(rows)} points, {feasible} feasible ({time.perf_counter() - start:.2f} s)"))
-    return cli.EXIT_OK if feasible else cli.EXIT_INFEASIBLE
+    return EXIT_OK if feasible else EXIT_INFEASIBLE
 
 
 # ---------------------------------------------------------------------------------------------

@@ -112,3 +112,13 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Running HiGHS" not in proc.stdout  # the solver banner is kept out of the user's output
+
+
+def test_validate_checks_the_uncertainty_table(write_scenario, capsys):
+    path = write_scenario("bad_uncertainty", f"""
+        extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+        [uncertainty]
+        years = 0
+    """)
+    assert main(["validate", str(path)]) == 2
+    assert "uncertainty.years" in capsys.readouterr().err

@@ -27,7 +27,7 @@ def add_report_parser(sub: argparse._SubParsersAction, common: argparse.Argument
 def _cmd_report(args: argparse.Namespace) -> int:
     # imported here: the report formats pull in python-pptx, openpyxl and matplotlib, which the
     # other commands do not need
-    from optimizer.cli import EXIT_FAILED, _batch, _batch_exit, _print_summary
+    from optimizer.batch import EXIT_FAILED, batch_exit, print_summary, run_batch
     from optimizer.i18n import format_nok, language, tr
     from optimizer.newcomer import statement_for
     from optimizer.report.files import write_report
@@ -41,16 +41,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
         statements.append(statement)
         return f"total {format_nok(statement.result.total_cost)}"
 
-    outcomes = _batch(args.files, settle)
-    _print_summary(outcomes)
+    outcomes = run_batch(args.files, settle)
+    print_summary(outcomes)
     if not statements:
         print(tr("ingen rapport skrevet: ingen scenarioer kunne løses", "no report written: no scenario could be solved"),
               file=sys.stderr)
-        return _batch_exit(outcomes)
+        return batch_exit(outcomes)
     try:
         path = write_report(statements, args.format, args.out, language())
     except OSError as exc:
         print(tr(f"kunne ikke skrive rapporten: {exc}", f"could not write the report: {exc}"), file=sys.stderr)
-        return _batch_exit([*outcomes, (args.format, EXIT_FAILED, "")])
+        return batch_exit([*outcomes, (args.format, EXIT_FAILED, "")])
     print(tr(f"skrev {path}", f"wrote {path}"))
-    return _batch_exit(outcomes)
+    return batch_exit(outcomes)

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from optimizer import __version__
-from optimizer.output import _json_default
+from optimizer.output import json_default
 from optimizer.result import resolved_inputs
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
@@ -37,7 +37,7 @@ def data_versions() -> dict[str, str]:
 
 
 def canonical_json(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default)
 
 
 def inputs_hash(scenario: Scenario) -> str:

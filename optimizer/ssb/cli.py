@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from optimizer.batch import EXIT_INVALID, EXIT_OK
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.ssb.importer import MAX_FILE_BYTES, import_files, write_data_folder
-
-EXIT_OK, EXIT_INVALID = 0, 2
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

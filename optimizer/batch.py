@@ -1,0 +1,66 @@
+"""Batch runs over scenario files: a progress line per file, a summary, one exit code.
+
+Exit codes: 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a batch: 2 if any file was
+invalid, else 3 if any was infeasible, else 1 if any failed. Every command that takes scenario
+files (``run``, ``validate``, ``simulate``, ``alternatives``, ``report``) goes through here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.explain import explain_infeasible
+from optimizer.i18n import tr
+from optimizer.scenario import Scenario, load_scenario
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+Outcome = tuple[str, int, str]  # scenario id, exit code, status word
+
+
+def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[Outcome]:
+    """Run ``action`` on each file; print a progress line each; never stop at a bad one."""
+    outcomes = []
+    for i, path in enumerate(files, start=1):
+        prefix = f"[{i}/{len(files)}] {path.stem}"
+        start = time.perf_counter()
+        scenario = None
+        try:
+            scenario = load_scenario(path)
+            message = action(scenario)
+            code = EXIT_OK
+        except UserInputError as exc:
+            code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}")
+        except InfeasibleError as exc:
+            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario)
+        except Exception as exc:  # noqa: BLE001 - a batch goes on past any failure and reports it
+            code, message = EXIT_FAILED, tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}")
+        seconds = time.perf_counter() - start
+        status = {EXIT_OK: "ok", EXIT_INVALID: tr("UGYLDIG", "INVALID"),
+                  EXIT_INFEASIBLE: tr("UMULIG", "INFEASIBLE"), EXIT_FAILED: tr("FEIL", "FAILED")}[code]
+        stream = sys.stdout if code == EXIT_OK else sys.stderr
+        print(f"{prefix}: {status} ({seconds:.2f} s) {message}", file=stream, flush=True)
+        outcomes.append((path.stem, code, status))
+    return outcomes
+
+
+def print_summary(outcomes: list[Outcome]) -> None:
+    if len(outcomes) < 2:
+        return
+    width = max(len(name) for name, _, _ in outcomes)
+    print(tr("\nSammendrag:", "\nSummary:"))
+    for name, _, status in outcomes:
+        print(f"  {name:<{width}}  {status}")
+    failed = sum(1 for _, code, _ in outcomes if code != EXIT_OK)
+    print(tr(f"{len(outcomes) - failed} av {len(outcomes)} lyktes", f"{len(outcomes) - failed} of {len(outcomes)} succeeded"))
+
+
+def batch_exit(outcomes: list[Outcome]) -> int:
+    codes = {code for _, code, _ in outcomes}
+    for code in (EXIT_INVALID, EXIT_INFEASIBLE, EXIT_FAILED):
+        if code in codes:
+            return code
+    return EXIT_OK
