@@ -23,6 +23,7 @@ from optimizer.games import model_game
 from optimizer.i18n import format_nok, set_language, tr
 from optimizer.newcomer import join
 from optimizer.pipeline import run
+from optimizer.report.files import MIME, report_bytes, report_name
 from optimizer.result import ScenarioResult
 from optimizer.scenario import COST_KEYS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
 from optimizer.alternatives import Alternative, alternatives
@@ -406,6 +407,26 @@ with tab_inputs:
             st.dataframe(spending, hide_index=True, width="stretch")
 
 with tab_download:
+    st.subheader(tr("Rapporter", "Reports"))
+    st.caption(tr("Lages når du trykker (lysbildene tar et halvt sekund).",
+                  "Made when you click (the slides take half a second)."))
+    report_labels = {
+        "pptx": tr("Lysbilder (PowerPoint)", "Slides (PowerPoint)"),
+        "xlsx": tr("Regneark for økonomi (Excel)", "Workbook for finance staff (Excel)"),
+        "html": tr("Oppgjør per kommune (HTML, skriv ut til PDF)", "Statement per member (HTML, print to PDF)"),
+    }
+    kept = st.session_state.get("compare_a")
+    sets = [("", [statement])]
+    if kept is not None:
+        sets.append(("ab", [evaluate(*kept)[2], statement]))
+    for suffix, statements in sets:
+        columns = st.columns(len(report_labels))
+        for column, (fmt, text) in zip(columns, report_labels.items()):
+            column.download_button(
+                text + (tr(" – A mot B", " – A against B") if suffix else ""),
+                lambda statements=statements, fmt=fmt: report_bytes(statements, fmt, language),
+                file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
+    st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
     stem = f"{scenario.id}-{ns}" if table != base_table else scenario.id
     scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),

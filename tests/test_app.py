@@ -149,3 +149,11 @@ def test_uncertainty_tab_and_alternatives(app):
     table = next(df.value for df in app.dataframe if "Hva er annerledes" in df.value.columns)
     found = alternatives(result.scenario, 5, model=result.model)
     assert list(table["Kostnad per år"]) == [format_nok(a.total) for a in found]
+
+
+def test_report_downloads_are_offered_for_the_result_and_for_a_and_b(app):
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert {"Lysbilder (PowerPoint)", "Regneark for økonomi (Excel)"} <= set(labels)
+    app.button(key="keep_a").click().run()
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Lysbilder (PowerPoint) – A mot B" in labels

@@ -86,3 +86,17 @@ def test_page_loads_and_a_member_toggle_changes_the_host_table(page, tmp_path):
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
     assert (tmp_path / "app.png").stat().st_size > 10_000
+
+
+def test_report_download_is_a_deck_of_the_shown_scenario(page, tmp_path):
+    from pptx import Presentation
+
+    page.get_by_role("tab", name="Last ned").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Lysbilder (PowerPoint)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    deck = Presentation(str(path))
+    texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
+    assert any("Grunnscenario" in text for text in texts)
+    assert len(deck.slides) >= 5
