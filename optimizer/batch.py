@@ -64,3 +64,10 @@ def batch_exit(outcomes: list[Outcome]) -> int:
         if code in codes:
             return code
     return EXIT_OK
+
+
+def run_command(files: Sequence[Path], action: Callable[[Scenario], str]) -> int:
+    """``run_batch``, then the summary, then the batch's exit code: the shape of every file command."""
+    outcomes = run_batch(files, action)
+    print_summary(outcomes)
+    return batch_exit(outcomes)

@@ -17,8 +17,8 @@ from optimizer.batch import (
     EXIT_INVALID,
     EXIT_OK,
     batch_exit,
-    print_summary,
     run_batch,
+    run_command,
 )
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.export import result_files
@@ -83,9 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    outcomes = run_batch(args.files, lambda scenario: _run_one(scenario, args))
-    print_summary(outcomes)
-    return batch_exit(outcomes)
+    return run_command(args.files, lambda scenario: _run_one(scenario, args))
 
 
 def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer import data
-from optimizer.batch import EXIT_FAILED, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK, batch_exit, print_summary, run_batch
+from optimizer.batch import EXIT_FAILED, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK, run_command
 from optimizer.alternatives import Alternative, alternative_rows, alternatives
 from optimizer.errors import UserInputError
 from optimizer.i18n import format_nok, format_percent, tr
@@ -67,9 +67,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    outcomes = run_batch(args.files, lambda scenario: _simulate_one(scenario, args))
-    print_summary(outcomes)
-    return batch_exit(outcomes)
+    return run_command(args.files, lambda scenario: _simulate_one(scenario, args))
 
 
 def _simulate_one(scenario: Scenario, args: argparse.Namespace) -> str:
@@ -136,9 +134,7 @@ def _typed_units(entries: list[str]) -> dict[str, list[tuple[str, list[str] | No
 
 
 def _cmd_alternatives(args: argparse.Namespace) -> int:
-    outcomes = run_batch(args.files, lambda scenario: _alternatives_one(scenario, args))
-    print_summary(outcomes)
-    return batch_exit(outcomes)
+    return run_command(args.files, lambda scenario: _alternatives_one(scenario, args))
 
 
 def _alternatives_one(scenario: Scenario, args: argparse.Namespace) -> str:
