@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import altair as alt
@@ -20,7 +21,7 @@ from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.export import result_files, zip_folder
 from optimizer.games import model_game
-from optimizer.i18n import format_nok, set_language, tr
+from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
 from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.report.files import MIME, report_bytes, report_name
@@ -80,6 +81,23 @@ def ssb_import(files: tuple[tuple[str, bytes], ...]) -> ImportResult:
     return import_files(files)
 
 
+def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
+                      format_func: Callable[[str], str]) -> str:
+    """A radio or selectbox whose option labels follow the language, keeping its value across a switch.
+
+    Streamlit remembers a choice by its label, so each language gets its own widget key and the
+    new one starts from the value chosen under the other language.
+    """
+    own = f"{key}@{language}"
+    for other in LANGUAGES:
+        previous = f"{key}@{other}"
+        if other != language and previous in st.session_state:
+            if own not in st.session_state:
+                default = st.session_state[previous]
+            del st.session_state[previous]
+    return widget(label, options, index=list(options).index(default), key=own, format_func=format_func)
+
+
 def canonical(table: dict) -> str:
     return json.dumps(table, sort_keys=True, ensure_ascii=False, default=str)
 
@@ -95,9 +113,9 @@ st.markdown(PROJECTOR_CSS if projector else METRIC_CSS, unsafe_allow_html=True)
 
 # Starting point: a shipped scenario or an uploaded file.
 st.sidebar.header(tr("Utgangspunkt", "Starting point"))
-origin = st.sidebar.radio(tr("Scenario fra", "Scenario from"), ("shipped", "upload"), key="origin",
-                          format_func=lambda o: tr("medfølgende filer", "shipped files") if o == "shipped"
-                          else tr("egen fil (TOML)", "own file (TOML)"))
+origin = translated_choice(st.sidebar.radio, tr("Scenario fra", "Scenario from"), ("shipped", "upload"), "shipped",
+                           "origin", lambda o: tr("medfølgende filer", "shipped files") if o == "shipped"
+                           else tr("egen fil (TOML)", "own file (TOML)"))
 if origin == "shipped":
     files = sorted(SCENARIOS.glob("*.toml"))
     chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: p.stem,
@@ -214,13 +232,10 @@ if fair["enabled"]:
     ) if use_band else None
 
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
-method = st.sidebar.selectbox(tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
-                              index=SETTLEMENT_METHODS.index(start.settlement_method),
-                              format_func=views.method_label, key=f"{ns}:settlement")
-cost_key = st.sidebar.selectbox(tr("Kostnadsnøkkel i modellen", "Cost key in the model"), COST_KEYS,
-                                index=COST_KEYS.index(start.cost_key_method),
-                                format_func=lambda k: views.method_label(k) if k in views.METHOD_LABELS
-                                else tr("Likt", "Equal"), key=f"{ns}:costkey")
+method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
+                           start.settlement_method, f"{ns}:settlement", views.method_label)
+cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel i modellen", "Cost key in the model"), COST_KEYS,
+                             start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
 fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
     fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,

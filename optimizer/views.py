@@ -45,6 +45,11 @@ def method_label(method: str) -> str:
     return label(METHOD_LABELS[method])
 
 
+def cost_key_label(key: str) -> str:
+    """A scenario cost key (``cost_key.method``) in words."""
+    return tr("Likt på alle", "Equal shares") if key == "equal" else method_label(key)
+
+
 def member_label(scenario: Scenario, member: str) -> str:
     return f"{member} {scenario.name(member)}"
 

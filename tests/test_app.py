@@ -72,7 +72,7 @@ def test_switching_language_to_english(app):
 
 
 def test_invalid_upload_shows_its_error_and_no_result(app):
-    app.sidebar.radio(key="origin").set_value("upload").run()
+    app.sidebar.radio(key="origin@nb").set_value("upload").run()
     app.sidebar.file_uploader(key="upload").set_value(
         ("mitt.toml", b'members = ["5620", "9999"]\n', "application/toml")).run()
     assert not app.exception
@@ -83,7 +83,7 @@ def test_invalid_upload_shows_its_error_and_no_result(app):
 
 
 def test_valid_upload_is_used(app):
-    app.sidebar.radio(key="origin").set_value("upload").run()
+    app.sidebar.radio(key="origin@nb").set_value("upload").run()
     raw = (SCENARIOS / "no_fairness.toml").read_bytes()
     app.sidebar.file_uploader(key="upload").set_value(("no_fairness.toml", raw, "application/toml")).run()
     assert not app.exception and not app.error
@@ -157,3 +157,15 @@ def test_report_downloads_are_offered_for_the_result_and_for_a_and_b(app):
     app.button(key="keep_a").click().run()
     labels = [b.proto.label for b in app.get("download_button")]
     assert "Lysbilder (PowerPoint) – A mot B" in labels
+
+
+def test_choices_survive_a_language_switch(app):
+    widget(app.sidebar.selectbox, ":settlement@nb").set_value("shapley").run()
+    widget(app.sidebar.toggle, ":m:5618").set_value(True).run()
+    before = shown_figures(app)
+    app.sidebar.radio[0].set_value("en").run()
+    assert not app.exception and not app.error
+    assert widget(app.sidebar.selectbox, ":settlement@en").value == "shapley"
+    assert app.sidebar.radio(key="origin@en").value == "shipped"
+    assert shown_figures(app) == before
+    assert any("Shapley value" in s.value for s in app.success)
