@@ -143,7 +143,11 @@ class HostChoiceModel:
         differently or some group has another host for some service. After each plan S the same
         problem gets the no-good cut ``sum of x[u] for u in S <= |S| - 1`` and is solved again: in
         a set partitioning every other plan lacks at least one unit of S, so the cut removes S
-        alone. Exact with the default zero gap (ties within the tie-break of 1 NOK per unit).
+        alone. Exact with the default zero gap, up to the tie-break of under 1 NOK per unit: the
+        plans are returned sorted by true cost (stable, so exact ties keep the tie-break order),
+        which keeps the list cheapest first; plans within the tie-break may be interchanged.
+        A solve stopped early (time limit) returns its plan with ``solve_info.status`` other than
+        ``"optimal"``: the list is then not proven to be the k best, and the caller must say so.
         """
         rules = frozenset(rules)
         allowed = [u for u in self.candidates if not (u.violates & rules)]
@@ -158,7 +162,7 @@ class HostChoiceModel:
             plans.append(plan)
             chosen = [(var, 1.0) for var in x if var.varValue is not None and var.varValue > 0.5]
             problem.addConstraint(pulp.LpAffineExpression(chosen) <= len(chosen) - 1, f"no_good_{len(plans)}")
-        return plans
+        return sorted(plans, key=lambda p: round(p.total, 6))
 
     def _solve_built(self, problem: pulp.LpProblem, allowed: Sequence[Unit], x: Sequence[pulp.LpVariable],
                      rules: frozenset[str]) -> Plan | None:

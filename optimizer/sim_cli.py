@@ -25,7 +25,7 @@ from optimizer.robust import CRITERIA, CRITERION_LABELS, rank_alternatives
 from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.simulate import SimulationResult, Simulator, typed_plan
 from optimizer.sweep import parse_vary, sweep
-from optimizer.uncertainty import uncertainty_spec
+from optimizer.uncertainty import LIMITS, uncertainty_spec
 from optimizer.views_simulation import change_text
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -88,10 +88,10 @@ def _simulate_one(scenario: Scenario, args: argparse.Namespace) -> str:
     _write(args.out / f"{scenario.id}-simulation", files, args.csv_dialect)
     total = sim.stats()
     return tr(
-        f"{sim.paths} forløp x {sim.years} år: snitt {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
+        f"{sim.paths} forløp x {sim.years} år, samlet over avtalen: snitt {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
         f"(deterministisk {format_nok(sim.deterministic())}); under minste fagmiljø {format_percent(100 * sim.understaffed_share)} "
         f"av månedene; utenfor rekkevidde {format_percent(100 * sim.unreachable_share, 2)} av hendelsene",
-        f"{sim.paths} paths x {sim.years} years: mean {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
+        f"{sim.paths} paths x {sim.years} years, total over the agreement: mean {format_nok(total['mean'])}, P90 {format_nok(total['p90'])} "
         f"(deterministic {format_nok(sim.deterministic())}); below minimum environment {format_percent(100 * sim.understaffed_share)} "
         f"of months; out of reach {format_percent(100 * sim.unreachable_share, 2)} of events",
     )
@@ -148,12 +148,15 @@ def _alternatives_one(scenario: Scenario, args: argparse.Namespace) -> str:
     ranking = rank_alternatives(scenario, found, model=model, spec=spec, paths=args.paths, years=args.years,
                                 seed=args.seed, progress=bar.update)
     winners = ranking.winners()
+    close = ranking.within_noise()
     summary = {
         "scenario": scenario.id,
         "k": args.k,
         "fairness": not args.no_fairness,
         "alternatives": [_alternative_summary(scenario, a) for a in found],
         "winners": winners,
+        "within_noise": close,
+        "proven": all(a.proven for a in found),
         "ranking": ranking.rows(),
         "paths": ranking.results[0].paths,
         "years": ranking.results[0].years,
@@ -166,7 +169,7 @@ def _alternatives_one(scenario: Scenario, args: argparse.Namespace) -> str:
         "summary.json": json_text(summary),
     }
     _write(args.out / f"{scenario.id}-alternatives", files, args.csv_dialect)
-    _print_alternatives(scenario, found, winners)
+    _print_alternatives(scenario, found, winners, close)
     return tr(f"{len(found)} planer", f"{len(found)} plans")
 
 
@@ -181,15 +184,23 @@ def _alternative_summary(scenario: Scenario, a: Alternative) -> dict[str, Any]:
     }
 
 
-def _print_alternatives(scenario: Scenario, found: list[Alternative], winners: Mapping[str, int]) -> None:
+def _print_alternatives(scenario: Scenario, found: list[Alternative], winners: Mapping[str, int],
+                        close: Mapping[str, int | None]) -> None:
     print(tr("nr  kostnad per år       over optimum  endring mot optimum",
              "no  cost per year        over optimum  change against the optimum"))
     for a in found:
         changes = "; ".join(change_text(scenario, c) for c in a.changes) or tr("(optimum)", "(the optimum)")
-        print(f"{a.rank:>2}  {format_nok(a.total):>18} {format_nok(a.gap_nok):>14}  {changes}")
+        note = f"  [{a.note()}]" if a.note() else ""
+        print(f"{a.rank:>2}  {format_nok(a.total):>18} {format_nok(a.gap_nok):>14}  {changes}{note}")
+    if not all(a.proven for a in found):
+        print(tr("  advarsel: løseren stoppet før optimum (solver.time_limit?); listen er ikke bevist de k beste",
+                 "  warning: the solver stopped before optimality (solver.time_limit?); the list is not proven the k best"))
     for criterion in CRITERIA:
         nb, en = CRITERION_LABELS[criterion]
-        print(tr(f"  best på {nb}: plan {winners[criterion]}", f"  best on {en}: plan {winners[criterion]}"))
+        rank, other = winners[criterion], close[criterion]
+        noise = tr(f" (innenfor støyen, ikke sikkert bedre enn plan {other})",
+                   f" (within noise, not clearly better than plan {other})") if other else ""
+        print(tr(f"  best på {nb}: plan {rank}{noise}", f"  best on {en}: plan {rank}{noise}"))
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -243,10 +254,15 @@ class Progress:
 
 
 def _check_draws(args: argparse.Namespace) -> None:
-    for name, low in (("paths", 1), ("years", 1)):
+    """``--paths``/``--years`` within the bounds of ``[uncertainty]`` paths/years; ``--seed`` at least 0."""
+    for name, (low, high) in (*LIMITS.items(), ("seed", (0, None))):
         value = getattr(args, name)
         if value is not None and value < low:
-            raise UserInputError(f"--{name}", None, tr(f"må være minst {low}", f"must be at least {low}"))
+            raise UserInputError(f"--{name}", None, tr(f"må være minst {low}, fikk {value}",
+                                                       f"must be at least {low}, got {value}"))
+        if value is not None and high is not None and value > high:
+            raise UserInputError(f"--{name}", None, tr(f"må være høyst {high}, fikk {value}",
+                                                       f"must be at most {high}, got {value}"))
 
 
 def _write(folder: Path, files: dict[str, str], dialect: str) -> None:

@@ -27,10 +27,20 @@ each mountain pass is closed with its probability, independently per event; shor
 precomputed for every combination of the passes that lie between members, so the chance p(m, h)
 of an event being out of reach is exact and the count of unreachable events is Binomial(cases,
 p(m, h)). Closures delay trips but do not change their cost.
+
+Random streams (common random numbers): every random quantity has its own generator, seeded by
+the seed and a stable hash of what it belongs to (``_stream``): demand per (service, member),
+cost growth once, staffing per (service, members served) and out-of-reach draws per (service,
+member). Two plans simulated with the same seed therefore see the same demand and cost growth,
+and a unit they share has the same staffing path, so differences between plans come from the
+units that differ. The host is left out of the staffing key on purpose: each position draws one
+uniform number a month for "filled" and one for "leaves", so the same unit at a host that fills
+vacancies faster is never below its minimum in a month where the slower host is not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -58,9 +68,23 @@ MONTHS = 12
 def stats(values: np.ndarray) -> dict[str, float]:
     """Mean, 10th and 90th percentile and CVaR at 90 % (mean of the worst tenth) of ``values``."""
     ordered = np.sort(np.asarray(values, dtype=float))
-    tail = ordered[-max(1, math.ceil(0.1 * len(ordered))):]
     p10, p90 = np.percentile(ordered, [10, 90])
-    return {"mean": float(ordered.mean()), "p10": float(p10), "p90": float(p90), "cvar90": float(tail.mean())}
+    return {"mean": float(ordered.mean()), "p10": float(p10), "p90": float(p90), "cvar90": cvar90(ordered)}
+
+
+def cvar90(ordered: np.ndarray) -> float:
+    """Mean of the worst tenth of sorted ``ordered`` (exact: the path at the boundary counts in part).
+
+    With n paths the tail holds n / 10 paths' worth of weight: the floor(n / 10) largest whole and
+    the next one with the fractional rest (n = 15: (x15 + 0.5 x14) / 1.5; n < 10: the largest).
+    """
+    n = len(ordered)
+    mass = n / 10
+    whole = math.floor(mass)
+    tail = float(ordered[n - whole:].sum()) if whole else 0.0
+    if mass > whole:
+        tail += (mass - whole) * float(ordered[n - whole - 1])
+    return tail / mass
 
 
 @dataclass(frozen=True)
@@ -209,22 +233,21 @@ class Simulator:
         paths = self.spec.paths if paths is None else paths
         years = self.spec.years if years is None else years
         seed = self.spec.seed if seed is None else seed
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-        demand_rng, growth_rng, staff_rng, event_rng = streams
         index = {m: i for i, m in enumerate(self.members)}
         growth = np.array([spec.population_growth_for(m) for m in self.members])
         popf = (1.0 + growth[None, :]) ** np.arange(years)[:, None]  # (years, members)
 
         cases: dict[str, np.ndarray] = {}  # service -> (paths, years, members) Poisson draws
-        for sid in self.model.costs:  # fixed order: the same seed gives every plan the same demand
+        for sid in self.model.costs:
             rate = spec.cases(sid)
             if rate > 0:
                 lam = rate * self.population * popf / 1000.0
-                cases[sid] = demand_rng.poisson(lam, size=(paths, years, len(self.members)))
+                cases[sid] = np.stack([_stream(seed, "demand", sid, m).poisson(lam[:, i], size=(paths, years))
+                                       for i, m in enumerate(self.members)], axis=2)
 
         cost_index = np.ones((paths, years))
         if spec.growth_sd > 0 or spec.growth_mean != 0:
-            steps = 1.0 + growth_rng.normal(spec.growth_mean, spec.growth_sd, size=(paths, years - 1))
+            steps = 1.0 + _stream(seed, "cost_growth").normal(spec.growth_mean, spec.growth_sd, size=(paths, years - 1))
             cost_index[:, 1:] = np.cumprod(steps, axis=1)
 
         member_yearly = np.zeros((paths, years, len(self.members)))
@@ -244,7 +267,8 @@ class Simulator:
                 i, h = index[m], index[u.host]
                 if u.service in cases:
                     n = cases[u.service][:, :, i]
-                    missed = event_rng.binomial(n, p[i, h]) if 0 < p[i, h] < 1 else n * p[i, h]
+                    missed = (_stream(seed, "events", u.service, m).binomial(n, p[i, h]) if 0 < p[i, h] < 1
+                              else n * p[i, h])
                 else:  # steady demand: events at their expected rate
                     rate = sc.spec.value("trips_per_1000") * self.population[i] * popf[:, i] / 1000.0
                     n = np.broadcast_to(rate, (paths, years))
@@ -252,7 +276,7 @@ class Simulator:
                 events[(u.service, m)] = n.sum(axis=1).astype(float)
                 unreachable[(u.service, m)] = np.asarray(missed).sum(axis=1).astype(float)
 
-        below = self._staffing(plan.units, paths, years, staff_rng, spec)
+        below = np.array([self._staffing(u, paths, years, seed, spec) for u in plan.units]).reshape(-1, paths)
         return SimulationResult(self.scenario, plan, self.spec, self.members, years, seed,
                                 member_yearly, below, events, unreachable)
 
@@ -293,21 +317,25 @@ class Simulator:
             out.append(pool_shares(self.scenario.cost_key, u.members, pop, usage))
         return out
 
-    def _staffing(self, units: Sequence[Unit], paths: int, years: int, rng: np.random.Generator,
-                  spec: UncertaintySpec) -> np.ndarray:
-        """Share of months each unit is below its minimum environment, per path (units, paths)."""
-        leave = np.array([1.0 - (1.0 - spec.turnover_for(u.service)) ** (1.0 / MONTHS) for u in units])
-        if not np.any(leave > 0):
-            return np.zeros((len(units), paths))
-        positions = np.array([_positions(u.fte) for u in units])[:, None]
-        minimum = np.array([self.scenario.service(u.service).value("min_fte") for u in units])[:, None]
-        fill = np.array([1.0 / spec.vacancy_months_for(u.host, self.scenario.population(u.host)) for u in units])
-        vacant = np.zeros((len(units), paths), dtype=np.int64)
-        count = np.zeros((len(units), paths), dtype=np.int64)
+    def _staffing(self, u: Unit, paths: int, years: int, seed: int, spec: UncertaintySpec) -> np.ndarray:
+        """Share of months unit ``u`` is below its minimum environment, per path (paths,).
+
+        Each position draws a uniform number a month for "the vacancy is filled" and one for "the
+        holder leaves", from the unit's own stream (see the module docstring).
+        """
+        leave = 1.0 - (1.0 - spec.turnover_for(u.service)) ** (1.0 / MONTHS)
+        positions = _positions(u.fte)
+        minimum = self.scenario.service(u.service).value("min_fte")
+        if leave <= 0 or minimum <= 0:
+            return np.zeros(paths)
+        fill = 1.0 / spec.vacancy_months_for(u.host, self.scenario.population(u.host))
+        rng = _stream(seed, "staffing", u.service, *u.members)
+        vacant = np.zeros((paths, positions), dtype=bool)
+        count = np.zeros(paths, dtype=np.int64)
         for _ in range(years * MONTHS):
-            vacant -= rng.binomial(vacant, fill[:, None])
-            vacant += rng.binomial(positions - vacant, leave[:, None])
-            count += (positions - vacant) < minimum - 1e-9
+            filled, leaves = rng.random((2, paths, positions), dtype=np.float32)
+            vacant = (vacant & (filled >= fill)) | (leaves < leave)
+            count += (positions - vacant.sum(axis=1)) < minimum - 1e-9
         return count / (years * MONTHS)
 
 
@@ -346,6 +374,12 @@ def typed_plan(model: HostChoiceModel, units: Mapping[str, Sequence[tuple[str, S
     chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
     info = SolveInfo("typed in", "feasible", sum(u.total for u in chosen), 0.0, None)
     return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, frozenset())
+
+
+def _stream(seed: int, *identity: str) -> np.random.Generator:
+    """The generator of one random quantity: ``seed`` and a stable hash of ``identity`` (same in every process)."""
+    digest = hashlib.sha256("\x1f".join(identity).encode()).digest()
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int.from_bytes(digest[:8], "little"),)))
 
 
 def _positions(fte: float) -> int:

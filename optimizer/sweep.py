@@ -58,7 +58,8 @@ def _value(text: str) -> Any:
 def grid_scenarios(scenario: Scenario, varies: Sequence[Vary]) -> list[tuple[dict[str, Any], Scenario]]:
     """Every grid point (first key varies slowest) as (key -> value, resolved scenario).
 
-    Raises ``UserInputError`` naming ``--vary`` and the key when a value is not valid there.
+    An imported SSB data folder (``scenario.imported``) is kept at every point. Raises
+    ``UserInputError`` naming ``--vary`` and the key when a value is not valid there.
     """
     out = []
     origins = {**scenario.origins, **{v.key: VARY_SOURCE for v in varies}}
@@ -67,7 +68,8 @@ def grid_scenarios(scenario: Scenario, varies: Sequence[Vary]) -> list[tuple[dic
         table = copy.deepcopy(dict(scenario.raw))
         for key, value in point.items():
             _set(table, key, value)
-        resolved = resolve(table, scenario_id=scenario.id, source=scenario.source, origins=origins)
+        resolved = resolve(table, scenario_id=scenario.id, source=scenario.source, origins=origins,
+                           imported=scenario.imported)
         out.append((point, resolved))
     return out
 

@@ -58,6 +58,7 @@ TABLES = {
     "cost_growth": {"mean", "sd"},
     "population": {"growth", "by_member"},
 }
+LIMITS = {"years": (1, 30), "paths": (1, 1_000_000)}  # bounds of [uncertainty] years/paths and of --years/--paths
 DEFAULT_CASES = {"child_welfare": 5.0, "child_welfare_on_call": 4.0}
 BASIS = {
     "years": "Length of the agreement; host agreements commonly run four years before review.",
@@ -71,7 +72,7 @@ BASIS = {
     "staffing.reference_population": "Population at which the mean vacancy time is vacancy_months.",
     "staffing.size_elasticity": "Larger places recruit more easily: mean months x (reference / population) ^ elasticity.",
     "closures.probability": "Share of the time each mountain pass is closed in the closure months; no closure "
-                            "statistics were found (shared/data/SOURCES.md).",
+                            "statistics were found (optimizer/data/SOURCES.md).",
     "closures.months": "Months in which passes can close (November to April).",
     "cost_growth.mean": "Real yearly cost growth beyond the base-year level; 0 keeps costs at the deterministic level.",
     "cost_growth.sd": "Spread of real yearly cost growth (wage settlements), common to every unit.",
@@ -226,8 +227,8 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
                            lambda x, k: v.number(x, k, low=0.0, high=1000.0))
     return UncertaintySpec(
         enabled=v.boolean(table.get("enabled", True), "uncertainty.enabled"),
-        years=_bounded_int(v, table.get("years", defaults.years), "uncertainty.years", 1, 30),
-        paths=_bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", 1, 1_000_000),
+        years=_bounded_int(v, table.get("years", defaults.years), "uncertainty.years", *LIMITS["years"]),
+        paths=_bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"]),
         seed=v.integer(table.get("seed", defaults.seed), "uncertainty.seed", low=0),
         cases_per_1000=cases,
         turnover=probability(staffing.get("turnover", defaults.turnover), "uncertainty.staffing.turnover", high=0.99),

@@ -2,6 +2,8 @@
 
 Numbers come from ``SimulationResult`` and ``Ranking``; amounts are per year (the simulated cost
 over the agreement divided by its years), so they sit beside the deterministic yearly figures.
+P10, P90 and CVaR are taken over paths of the whole agreement's total, then divided by its years:
+"a bad outcome over the agreement, per year", not the cost of one bad year.
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ from optimizer.simulate import SimulationResult
 from optimizer.units import Unit
 from optimizer.views import member_label, service_label
 
+def p90_label() -> str:
+    """P90 of the agreement's total, shown per year (not the cost of one bad year)."""
+    return tr("Dårlig forløp (P90), per år", "Bad outcome over the agreement (P90), per year")
+
+
 def simulation_figures(sim: SimulationResult) -> dict[str, str]:
     """Four headline figures: expected and P90 yearly cost, time understaffed, events out of reach."""
     total = sim.stats()
     return {
         tr("Forventet kostnad per år", "Expected cost per year"): format_nok(total["mean"] / sim.years),
-        tr("Dårlig år (P90)", "Bad year (P90)"): format_nok(total["p90"] / sim.years),
+        p90_label(): format_nok(total["p90"] / sim.years),
         tr("Tid under minste fagmiljø", "Time below minimum staffing"): format_percent(100 * sim.understaffed_share),
         tr("Hendelser utenfor rekkevidde", "Events out of reach"): format_percent(100 * sim.unreachable_share),
     }
 
 
 def cost_spread_rows(sim: SimulationResult) -> list[dict[str, Any]]:
-    """Total and per member: deterministic, expected, P10, P90 and CVaR 90 % per year."""
+    """Total and per member: deterministic, expected, P10, P90 and CVaR 90 % of the agreement's total, per year."""
     rows = []
     for r in sim.summary_rows():
         who = tr("Samlet", "Total") if r["who"] == "total" else member_label(sim.scenario, r["who"])
@@ -90,11 +97,12 @@ def alternative_rows(scenario: Scenario, found: Sequence[Alternative], ranking: 
             tr("Merkostnad", "Extra cost"): format_nok(a.gap_nok),
             tr("Hva er annerledes", "What differs"): "; ".join(
                 change_text(scenario, c) for c in a.changes) or "–",
+            tr("Merknad", "Note"): a.note() or "–",
         }
         if a.rank in values:
             v = values[a.rank]
             row[tr("Forventet per år", "Expected per year")] = format_nok(v["expected_cost"] / years)
-            row[tr("P90 per år", "P90 per year")] = format_nok(v["p90_cost"] / years)
+            row[p90_label()] = format_nok(v["p90_cost"] / years)
             row[tr("Under minimum", "Below minimum")] = format_percent(100 * v["understaffed"])
         rows.append(row)
     return rows
@@ -108,9 +116,14 @@ def change_text(scenario: Scenario, change: ServiceChange) -> str:
 
 
 def winner_sentences(ranking: Ranking) -> list[str]:
-    """Which plan wins under each criterion, in words."""
-    return [
-        tr(f"Best på {CRITERION_LABELS[c][0]}: plan {rank}", f"Best on {CRITERION_LABELS[c][1]}: plan {rank}")
-        + (" (optimum)" if rank == 1 else "")
-        for c, rank in ranking.winners().items()
-    ]
+    """Which plan wins under each criterion, in words; says so when the runner-up is within simulation noise."""
+    close = ranking.within_noise()
+    out = []
+    for c, rank in ranking.winners().items():
+        text = tr(f"Best på {CRITERION_LABELS[c][0]}: plan {rank}", f"Best on {CRITERION_LABELS[c][1]}: plan {rank}")
+        text += " (optimum)" if rank == 1 else ""
+        if close[c] is not None:
+            text += tr(f" – innenfor støyen, ikke sikkert bedre enn plan {close[c]}",
+                       f" – within noise, not clearly better than plan {close[c]}")
+        out.append(text)
+    return out

@@ -158,3 +158,63 @@ def test_cli_simulate_writes_files_and_exits_2_on_bad_input(tmp_path, write_scen
     assert main(["simulate", str(bad), "--out", str(tmp_path), "--lang", "en"]) == 2
     assert "uncertainty.seed" in capsys.readouterr().err
     assert not (tmp_path / "bad-simulation").exists()
+
+
+def test_cvar_weights_the_boundary_path_when_a_tenth_is_fractional():
+    values = np.arange(1.0, 16.0)  # n = 15: the worst tenth is 1.5 paths' worth
+    assert stats(values)["cvar90"] == pytest.approx((15.0 + 0.5 * 14.0) / 1.5)
+    assert stats(np.arange(1.0, 6.0))["cvar90"] == 5.0  # fewer than ten paths: the worst one
+
+
+def test_plans_sharing_a_unit_share_its_staffing_draws(baseline):
+    """Common random numbers per unit: moving one service leaves every other unit's staffing path unchanged,
+    and the moved unit at a host that fills vacancies faster is below its minimum in no more months, path by path."""
+    scenario, result = baseline
+    simulator = Simulator(scenario, result.model)
+    at = {host: typed_plan(result.model, {"claims_collection": [(host, None)]}, base=result.plan)
+          for host in ("5620", "5626")}
+    assert at["5620"].units == result.plan.units
+    sims = {host: simulator.run(plan, paths=400, seed=8) for host, plan in at.items()}
+    below = {host: dict(zip(plan.units, sims[host].below_minimum)) for host, plan in at.items()}
+    shared = set(at["5620"].units) & set(at["5626"].units)
+    assert len(shared) == len(at["5620"].units) - 1
+    for u in shared:
+        assert np.array_equal(below["5620"][u], below["5626"][u])
+    fast, slow = (next(b for u, b in below[h].items() if u.service == "claims_collection") for h in ("5620", "5626"))
+    assert np.all(fast <= slow) and fast.mean() < slow.mean()  # Nordkapp fills in 6.0 months, Gamvik in 10.0
+    assert np.array_equal(sims["5620"].member_yearly, sims["5626"].member_yearly)  # no travel: same cost draws
+
+
+def test_random_streams_do_not_depend_on_the_python_process(baseline, tmp_path):
+    """Streams are keyed by a SHA-256 of the unit, not Python's salted hash(): another process, same numbers."""
+    import os
+    import subprocess
+    import sys
+
+    scenario, result = baseline
+    here = simulate_plan(scenario, result.plan, model=result.model, paths=50, seed=3)
+    code = ("import sys; sys.path.insert(0, 'tests'); from conftest import SCENARIOS;"
+            "from optimizer.scenario import load_scenario; from optimizer.pipeline import run;"
+            "from optimizer.simulate import simulate_plan; s = load_scenario(SCENARIOS / 'baseline.toml'); r = run(s);"
+            "sim = simulate_plan(s, r.plan, model=r.model, paths=50, seed=3);"
+            "print(repr(float(sim.distribution().sum())), repr(float(sim.below_minimum.sum())))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                         cwd=str(SCENARIOS.parent)).stdout.split()
+    assert out == [repr(float(here.distribution().sum())), repr(float(here.below_minimum.sum()))]
+
+
+@pytest.mark.parametrize(("option", "value"), [("--years", "31"), ("--paths", "1000001"), ("--years", "0")])
+def test_cli_draw_options_have_the_bounds_of_the_uncertainty_table(tmp_path, capsys, option, value):
+    code = main(["simulate", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path), "--paths", "10", option, value])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert option in err and value in err
+    assert not (tmp_path / "baseline-simulation").exists()
+
+
+def test_every_file_named_in_the_assumptions_exists():
+    from optimizer.uncertainty import BASIS
+
+    named = [word.strip("().,") for text in BASIS.values() for word in text.split() if word.strip("().,").endswith(".md")]
+    assert named and all((SCENARIOS.parent / path).is_file() for path in named)

@@ -77,3 +77,24 @@ def test_cli_sweep_writes_the_table(tmp_path, capsys):
     assert main(["sweep", str(SCENARIOS / "baseline.toml"), "--vary", "cost_key.fixed_shar=0.2",
                  "--out", str(tmp_path)]) == 2
     assert "--vary: cost_key.fixed_shar" in capsys.readouterr().err
+
+
+def test_grid_points_keep_the_imported_ssb_data():
+    import tomllib
+
+    from optimizer.scenario import resolve
+    from optimizer.ssb import import_files
+
+    ssb = SCENARIOS.parent / "tests" / "data" / "ssb"
+    names = ("07459_midt_finnmark_2024_2025.jsonstat2.json", "12362_midt_finnmark.jsonstat2.json",
+             "12058_midt_finnmark_2024.csv")
+    imported = import_files([(n, (ssb / n).read_bytes()) for n in names], imported_at="2026-04-01T10:00:00+00:00").data()
+    table = tomllib.loads((SCENARIOS / "baseline.toml").read_text(encoding="utf-8"))
+    scenario = resolve(table, scenario_id="ssb", imported=imported)
+    embedded = resolve(table, scenario_id="plain")
+    assert scenario.population("5620") != embedded.population("5620")  # the fixture changes what is checked
+    (_, point), = grid_scenarios(scenario, [Vary("cost_key.fixed_share", (0.4,))])
+    assert point.imported is imported and point.cost_key.fixed_share == 0.4
+    assert [point.population(m) for m in scenario.members] == [scenario.population(m) for m in scenario.members]
+    fire = ("fire_prevention", "cost_per_fte")
+    assert point.service(fire[0]).value(fire[1]) == scenario.service(fire[0]).value(fire[1])

@@ -64,3 +64,16 @@ def test_alternative_rows_and_winners(baseline):
     sentences = vs.winner_sentences(ranking)
     assert len(sentences) == len(CRITERIA)
     assert all(f"plan {rank}" in s for s, rank in zip(sentences, ranking.winners().values()))
+    # plans 1 and 2 differ only in who hosts claims collection (same cost, same draws): a tie, said in words
+    assert sentences[0] == "Best på forventet kostnad: plan 1 (optimum) – innenfor støyen, ikke sikkert bedre enn plan 2"
+    assert [r["Merknad"] for r in rows] == ["–"] + ["samme kostnad som plan 1: fritt valg av vert"] * 2
+    assert "Dårlig forløp (P90), per år" in rows[0]
+
+
+def test_p90_is_labelled_as_the_agreements_total_not_one_year(sim):
+    from optimizer.robust import CRITERION_LABELS
+
+    assert "Dårlig forløp (P90), per år" in vs.simulation_figures(sim)
+    assert CRITERION_LABELS["p90_cost"] == ("90-persentil av samlet kostnad over avtalen",
+                                            "90th percentile of the total cost over the agreement")
+    assert not any("år)" in nb or "year)" in en for nb, en in CRITERION_LABELS.values())
