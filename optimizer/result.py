@@ -119,7 +119,8 @@ class ScenarioResult:
 
         Empty without an imported data folder. Groups the model does not cover one-to-one
         (120/190 administration) are left out; a group's services absent from the scenario are
-        listed in ``services_missing``.
+        listed in ``services_missing``, and then the actual spending pays for more than the
+        modelled cost: ``comparable`` is false and ``saving_vs_actual_nok`` None.
         """
         s = self.scenario
         if s.imported is None:
@@ -129,6 +130,7 @@ class ScenarioResult:
             services = [sid for sid in spend.services if sid in self.model.costs]
             if not spend.comparable or spend.member not in self.members or not services:
                 continue
+            missing = [sid for sid in spend.services if sid not in services]
             alone = sum(self.stand_alone(spend.member, sid) for sid in services)
             coop = sum(self.plan.payment(spend.member, sid) for sid in services)
             rows.append({
@@ -137,13 +139,14 @@ class ScenarioResult:
                 "member_name": s.name(spend.member),
                 "kostra_functions": spend.group,
                 "services": " ".join(services),
-                "services_missing": " ".join(sid for sid in spend.services if sid not in services),
+                "services_missing": " ".join(missing),
                 "year": spend.year,
                 "measure": f"{spend.measure} operating expenditure",
                 "actual_nok": spend.nok,
                 "stand_alone_nok": alone,
                 "cooperation_nok": coop,
-                "saving_vs_actual_nok": spend.nok - coop,
+                "saving_vs_actual_nok": None if missing else spend.nok - coop,
+                "comparable": not missing,  # false: the actual spending also pays for services_missing
                 "basis": spend.basis,
             })
         return rows

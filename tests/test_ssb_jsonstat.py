@@ -135,3 +135,67 @@ def test_errors_in_english_on_request():
     doc["value"] = [1, 2]
     with pytest.raises(UserInputError, match="has 2 values but size gives 3 cells"):
         decode(doc)
+
+
+def test_a_one_element_status_array_applies_to_every_value():
+    # As the JSON-stat toolkit reads it: status ["e"] marks all values, not a length error.
+    doc = sample()
+    doc["status"] = [":"]
+    doc["value"] = [None, 1, None]
+    ds = decode(doc)
+    assert [(c.value, c.status) for c in ds.cells] == [(None, ":"), (1.0, ":"), (None, ":")]
+
+
+@pytest.mark.parametrize("keys", [{"01": 1}, {"1": 9, "01": 1}, {"+1": 1}, {" 1": 1}, {"\u0661": 1}, {"1.0": 1}])
+def test_sparse_value_keys_must_be_canonical_ascii_positions(keys):
+    doc = sample()
+    doc["value"] = keys
+    with pytest.raises(UserInputError) as err:
+        decode(doc, "glissen.json")
+    bad = next(k for k in keys if k != "1")
+    assert (err.value.source, err.value.key) == ("glissen.json", f"value.{bad}")
+    assert "uten innledende null" in err.value.problem
+
+
+def test_canonical_sparse_keys_are_read():
+    doc = sample()
+    doc["value"] = {"0": 5, "2": 7}
+    assert by_region_year(decode(doc)) == {("0301", "2024"): 5, ("5001", "2024"): 7}
+
+
+@pytest.mark.parametrize("role", [
+    {"geo": ["Tid"], "time": ["Tid"]},
+    {"geo": ["KOKkommuneregion0000"], "time": ["Tid"], "metric": ["Tid"]},
+    {"geo": ["KOKkommuneregion0000"], "time": ["Tid"], "metric": ["KOKkommuneregion0000"]},
+])
+def test_geo_time_and_metric_roles_name_different_dimensions(role):
+    doc = sample()
+    doc["role"] = role
+    with pytest.raises(UserInputError) as err:
+        decode(doc, "roller.json")
+    assert (err.value.source, err.value.key) == ("roller.json", "role")
+    assert "ulike dimensjoner" in err.value.problem
+
+
+def test_too_many_cells_are_refused_before_reading_the_values():
+    doc = {
+        "version": "2.0", "class": "dataset", "id": ["R", "T"], "size": [2500, 2500],
+        "role": {"geo": ["R"], "time": ["T"]},
+        "dimension": {"R": {"category": {"index": [f"{i:04d}" for i in range(2500)]}},
+                      "T": {"category": {"index": [str(1000 + i) for i in range(2500)]}}},
+        "value": {},
+    }
+    with pytest.raises(UserInputError) as err:
+        decode(doc, "stor.json")
+    assert (err.value.source, err.value.key) == ("stor.json", "size")
+    assert "6,250,000 celler; høyst 5,000,000" in err.value.problem
+
+
+def test_non_finite_and_overflowing_values_are_refused():
+    doc = sample()
+    for bad, key in (("NaN", "value[1]"), ("1e999", "value[1]"), ("1" + "0" * 400, "value[1]")):
+        raw = json.dumps(doc).replace('"value": [81240, 66605, 62853]', f'"value": [1, {bad}, 3]')
+        assert bad in raw
+        with pytest.raises(UserInputError) as err:
+            parse_jsonstat(raw.encode("utf-8"), "x.json")
+        assert err.value.key == key and "forventet et tall" in err.value.problem

@@ -1,12 +1,15 @@
 """The CSV that SSB's StatBank web page offers for download, decoded to a ``Dataset``.
 
-Semicolon separated, UTF-8 (with or without byte-order mark) or Latin-1, decimal comma. Title
+Semicolon separated, UTF-8 (with or without byte-order mark), else Windows-1252, else Latin-1;
+decimal comma, thousands grouped with (no-break) spaces or none. Title
 lines (one field, e.g. ``"12362: Utgifter til tjenesteområdene, etter region, ..."``) may come
 before the header. Two layouts:
 
 - long: one column per dimension, including the period (``år``), and the value last;
 - wide: dimension columns, then one value column per period, headed ``"<content> <year>"`` or
-  just ``"<year>"`` (``"12362: ... 2023"``, ``"Personer 2024"``).
+  just ``"<year>"`` (``"12362: ... 2023"``, ``"Personer 2024"``); only when no column before the
+  value columns is a period column (a long table's value column may be headed with the title,
+  ``"12058: ... 2015 - 2024"``).
 
 Cells such as ``"5620 Nordkapp"`` or ``"K-5620 Nordkapp"`` are split into code and label.
 Missing-value symbols (see ``SYMBOLS``) become no value with the symbol kept as status.
@@ -15,6 +18,7 @@ Missing-value symbols (see ``SYMBOLS``) become no value with the symbol kept as 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from typing import NoReturn
 
@@ -36,13 +40,18 @@ REGION_HEADERS = ("region", "kommune", "municipality")
 CONTENTS_HEADERS = {"statistikkvariabel", "contents", "statistical variable"}
 WIDE = re.compile(r"^(.*?)\s*(\d{4})$")
 CODE_LABEL = re.compile(r"^(\S*\d\S*)\s+(.+)$")
+NUMBER = re.compile(r"^[-\u2212]?[0-9]+(,[0-9]+)?$")  # after removing (no-break) spaces: -1234,5
+SPACES = str.maketrans("", "", " \u00a0\u202f")
 
 
 def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
     """Decode StatBank CSV ``raw`` bytes read from file ``source``."""
     text, encoding = _decode(raw)
-    rows = [[c.strip() for c in row] for row in csv.reader(text.splitlines(), delimiter=";")]
-    rows = [(n, row) for n, row in enumerate(rows, start=1) if any(row)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        rows = [(reader.line_num, r) for r in ([c.strip() for c in row] for row in reader) if any(r)]
+    except csv.Error as exc:
+        _fail(source, f"linje {reader.line_num}", tr(f"ugyldig CSV: {exc}", f"invalid CSV: {exc}"))
     if not any(sum(1 for c in row if c) > 1 for _, row in rows):
         _fail(source, None, tr(
             "fant ingen tabell med flere kolonner: StatBank-CSV skal være semikolonseparert",
@@ -54,11 +63,25 @@ def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
     header_line, header = rows[0]
     title = titles[0] if titles else ""
     wide = [i for i, h in enumerate(header) if WIDE.match(h) and h.casefold() not in TIME_HEADERS]
+    if wide and any(h.casefold() in TIME_HEADERS for h in header[:wide[0]]):
+        if wide != [len(header) - 1]:
+            _fail(source, f"linje {header_line}", tr(
+                "har både en årskolonne og flere kolonner med årstall i overskriften; last ned i langt format",
+                "has both a period column and several columns with a year in the header; download in long layout"))
+        wide = []  # long layout whose value column's header (often the title) ends in a year
     if wide:
         dims, cells = _wide(header, rows[1:], wide, source)
     else:
         dims, cells = _long(header, rows[1:], source)
     ids = [d.id for d in dims]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        _fail(source, f"linje {header_line}", tr(
+            f"kolonnen {', '.join(twice)} forekommer to ganger (som kolonne eller i overskrifter med årstall); "
+            "last ned tabellen i langt format (én kolonne per dimensjon, verdien sist)",
+            f"the column {', '.join(twice)} occurs twice (as a column or in headers with years); "
+            "download the table in long layout (one column per dimension, the value last)",
+        ))
     geo = next((h for h in ids if any(r in h.casefold() for r in REGION_HEADERS)), None)
     if geo is None:
         _fail(source, f"linje {header_line}", tr(
@@ -86,10 +109,13 @@ def _fail(source: str, key: str | None, problem: str) -> NoReturn:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
+    """UTF-8, else Windows-1252 (Excel's Norwegian default), else Latin-1 (decodes any byte)."""
+    for codec, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
+        try:
+            return raw.decode(codec), name
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1"), "latin-1"
 
 
 def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> tuple[list[Dimension], list[Cell]]:
@@ -137,18 +163,20 @@ def _check_width(row: list[str], header: list[str], line: int, source: str) -> N
 
 
 def _value(text: str, source: str, line: int, column: str) -> tuple[float | None, str | None]:
-    text = text.replace("\u00a0", "").replace(" ", "")
+    """A cell's value and SSB symbol; numbers are digits with an optional decimal comma."""
+    text = text.translate(SPACES)
     if text in SYMBOLS:
         return (0.0 if text in ("-", "–") else None), text
     if text == "":
         return None, None
-    try:
-        return float(text.replace(",", ".")), None
-    except ValueError:
+    if not NUMBER.match(text):
         _fail(source, f"linje {line}", tr(
-            f"kolonne {column!r}: {text!r} er verken et tall eller et av SSBs symboler ({' '.join(SYMBOLS)})",
-            f"column {column!r}: {text!r} is neither a number nor one of SSB's symbols ({' '.join(SYMBOLS)})",
+            f"kolonne {column!r}: {text!r} er verken et tall (sifre med desimalkomma, f.eks. 1234,5) "
+            f"eller et av SSBs symboler ({' '.join(SYMBOLS)})",
+            f"column {column!r}: {text!r} is neither a number (digits with a decimal comma, e.g. 1234,5) "
+            f"nor one of SSB's symbols ({' '.join(SYMBOLS)})",
         ))
+    return float(text.replace("\u2212", "-").replace(",", ".")), None
 
 
 class _DimensionBuilder:

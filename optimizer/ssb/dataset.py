@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import NamedTuple
 
 TABLE_ID = re.compile(r"^\s*(\d{5})\s*:")
 
@@ -20,14 +22,20 @@ class Dimension:
     label: str
     codes: tuple[str, ...]
     labels: tuple[str, ...]
+    _label: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_label", dict(zip(self.codes, self.labels)))
 
     def label_of(self, code: str) -> str:
-        return self.labels[self.codes.index(code)]
+        return self._label[code]
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One value: its category code in every dimension (in dataset order), value and SSB symbol."""
+class Cell(NamedTuple):
+    """One value: its category code in every dimension (in dataset order), value and SSB symbol.
+
+    A named tuple, not a dataclass: a county-wide table has a million cells and this builds fast.
+    """
 
     codes: tuple[str, ...]
     value: float | None
@@ -69,11 +77,14 @@ class Dataset:
 
     @property
     def years(self) -> tuple[str, ...]:
-        return tuple(sorted({c.codes[self.position(self.time)] for c in self.cells if c.value is not None}))
+        t = self.position(self.time)
+        return tuple(sorted({c.codes[t] for c in self.cells if c.value is not None}))
 
 
 def table_id(*texts: str) -> str | None:
-    """The 5-digit SSB table id at the start of a title (``"12362: Utgifter ..."``) or a file name."""
+    """The 5-digit SSB table id at the start of a title (``"12362: Utgifter ..."``) or a file name
+    (the last text, a path: its final part counts)."""
+    texts = (*texts[:-1], PurePath(texts[-1]).name) if texts else texts
     for text in texts:
         match = TABLE_ID.match(text or "") or re.match(r"^(\d{5})(?:\D|$)", text or "")
         if match:

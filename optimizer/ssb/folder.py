@@ -15,7 +15,10 @@ Only the first four are read back; the raw files are for the user.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,11 @@ MUNICIPALITIES = "municipalities.csv"
 PARAMETERS = "parameters.csv"
 ACTUAL_SPENDING = "actual_spending.csv"
 READ_BACK = (PROVENANCE, MUNICIPALITIES, PARAMETERS, ACTUAL_SPENDING)
+COLUMNS = {
+    MUNICIPALITIES: ("number", "name", "population", "population_year", "children_0_17", "children_year", "table"),
+    PARAMETERS: ("service", "param", "value", "status", "table", "year", "basis"),
+    ACTUAL_SPENDING: ("member", "member_name", "group", "services", "year", "measure", "nok", "comparable", "basis"),
+}
 
 
 @dataclass(frozen=True)
@@ -76,9 +84,7 @@ class ImportedData:
 def folder_texts(provenance: Mapping[str, Any], municipalities: tuple[MunicipalityFigures, ...],
                  parameters: tuple[CalibratedParam, ...], spending: tuple[ActualSpending, ...]) -> dict[str, str]:
     """The four read-back files as text."""
-    header = {MUNICIPALITIES: "number,name,population,population_year,children_0_17,children_year,table\n",
-              PARAMETERS: "service,param,value,status,table,year,basis\n",
-              ACTUAL_SPENDING: "member,member_name,group,services,year,measure,nok,comparable,basis\n"}
+    header = {name: ",".join(columns) + "\n" for name, columns in COLUMNS.items()}
     rows = {
         MUNICIPALITIES: [{"number": m.number, "name": m.name, "population": _blank(m.population),
                           "population_year": m.population_year, "children_0_17": _blank(m.children_0_17),
@@ -114,6 +120,9 @@ def load_data_folder(path: str | Path) -> ImportedData:
                 f"kan ikke lese filen ({exc.strerror}); er dette en importert datamappe?",
                 f"cannot read the file ({exc.strerror}); is this an imported data folder?",
             )) from None
+        except UnicodeDecodeError as exc:
+            raise UserInputError(str(path / name), f"byte {exc.start}", tr(
+                "filen er ikke UTF-8-tekst", "the file is not UTF-8 text")) from None
     return read_data_texts(texts, str(path))
 
 
@@ -126,25 +135,30 @@ def read_data_texts(texts: Mapping[str, str], folder: str) -> ImportedData:
         reader.fail(PROVENANCE, None, tr(f"ugyldig JSON: {exc}", f"invalid JSON: {exc}"))
     if not isinstance(provenance, dict) or provenance.get("format") != FORMAT:
         reader.fail(PROVENANCE, "format", tr(f"forventet {FORMAT!r}", f"expected {FORMAT!r}"))
+    for key in ("files", "number_changes"):
+        if not isinstance(provenance.get(key, []), list) or \
+                (key == "files" and not all(isinstance(f, dict) for f in provenance.get(key, []))):
+            reader.fail(PROVENANCE, key, tr("forventet en liste (filer: en liste med objekter)",
+                                            "expected a list (files: a list of objects)"))
     municipalities = {}
     for line, row in reader.rows(texts, MUNICIPALITIES):
         number = reader.municipality(row["number"], MUNICIPALITIES, line)
         municipalities[number] = MunicipalityFigures(
-            number, row["name"], reader.integer(row["population"], MUNICIPALITIES, line), row["population_year"],
-            reader.integer(row["children_0_17"], MUNICIPALITIES, line), row["children_year"])
+            number, row["name"], reader.integer(row, "population", MUNICIPALITIES, line), row["population_year"],
+            reader.integer(row, "children_0_17", MUNICIPALITIES, line), row["children_year"])
     catalogue = data.catalogue().services
     parameters = []
     for line, row in reader.rows(texts, PARAMETERS):
         if row["service"] not in catalogue or row["param"] not in data.SERVICE_PARAMS:
             reader.fail(PARAMETERS, f"linje {line}", tr(
                 f"ukjent parameter {row['service']}.{row['param']}", f"unknown parameter {row['service']}.{row['param']}"))
-        parameters.append(CalibratedParam(row["service"], row["param"], reader.number(row["value"], PARAMETERS, line),
+        parameters.append(CalibratedParam(row["service"], row["param"], reader.number(row, "value", PARAMETERS, line),
                                           row["status"], row["table"], row["year"], row["basis"]))
     spending = []
     for line, row in reader.rows(texts, ACTUAL_SPENDING):
         spending.append(ActualSpending(
             reader.municipality(row["member"], ACTUAL_SPENDING, line), row["group"], tuple(row["services"].split()),
-            row["year"], row["measure"], reader.number(row["nok"], ACTUAL_SPENDING, line),
+            row["year"], row["measure"], reader.number(row, "nok", ACTUAL_SPENDING, line),
             row["comparable"] == "true", row["basis"]))
     return ImportedData(folder, provenance, municipalities, tuple(parameters), tuple(spending))
 
@@ -157,7 +171,22 @@ class _Reader:
         raise UserInputError(str(Path(self.folder) / name), key, problem)
 
     def rows(self, texts: Mapping[str, str], name: str) -> list[tuple[int, dict[str, str]]]:
-        return list(enumerate(csv.DictReader(texts[name].splitlines()), start=2))
+        """The file's rows by line number; every column of ``COLUMNS`` present, every row complete."""
+        reader = csv.DictReader(io.StringIO(texts[name], newline=""))
+        missing = [c for c in COLUMNS[name] if c not in (reader.fieldnames or ())]
+        if missing:
+            self.fail(name, "linje 1", tr(f"mangler kolonnene {', '.join(missing)}", f"missing columns {', '.join(missing)}"))
+        out = []
+        try:
+            for row in reader:
+                if None in row or None in row.values():
+                    self.fail(name, f"linje {reader.line_num}", tr(
+                        f"har et annet antall felt enn overskriftslinjen ({len(reader.fieldnames)})",
+                        f"has a different number of fields than the header line ({len(reader.fieldnames)})"))
+                out.append((reader.line_num, row))
+        except csv.Error as exc:
+            self.fail(name, f"linje {reader.line_num}", tr(f"ugyldig CSV: {exc}", f"invalid CSV: {exc}"))
+        return out
 
     def municipality(self, value: str, name: str, line: int) -> str:
         if value not in data.municipalities():
@@ -165,16 +194,22 @@ class _Reader:
                                                  f"{value!r} is not a municipality in the toolkit's data"))
         return value
 
-    def number(self, value: str, name: str, line: int) -> float:
+    def number(self, row: Mapping[str, str], column: str, name: str, line: int) -> float:
+        value = row[column]
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
-            self.fail(name, f"linje {line}", tr(f"forventet et tall, fikk {value!r}", f"expected a number, got {value!r}"))
+            number = math.nan
+        if not math.isfinite(number):
+            self.fail(name, f"linje {line}, {column}", tr(f"forventet et tall, fikk {value!r}",
+                                                          f"expected a number, got {value!r}"))
+        return number
 
-    def integer(self, value: str, name: str, line: int) -> int | None:
-        if value in ("", None):
+    def integer(self, row: Mapping[str, str], column: str, name: str, line: int) -> int | None:
+        value = row[column]
+        if value == "":
             return None
-        if not value.isdigit() or int(value) < 1:
-            self.fail(name, f"linje {line}", tr(f"forventet et positivt heltall, fikk {value!r}",
-                                                 f"expected a positive whole number, got {value!r}"))
+        if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+            self.fail(name, f"linje {line}, {column}", tr(f"forventet et positivt heltall, fikk {value!r}",
+                                                          f"expected a positive whole number, got {value!r}"))
         return int(value)

@@ -7,18 +7,23 @@ once, so a failed import never leaves a half-written folder.
 
 from __future__ import annotations
 
+import csv
+import gc
 import hashlib
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from optimizer import __version__, data
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
-from optimizer.output import csv_text, write_folder
+from optimizer.output import write_folder
 from optimizer.ssb.calibrate import Calibration, calibrate
 from optimizer.ssb.csv_statbank import parse_statbank_csv
 from optimizer.ssb.dataset import Dataset
@@ -31,6 +36,8 @@ MAX_FILE_BYTES = 50_000_000
 WHAT = {"population": "population", "children_0_17": "children 0-17", "spending": "actual spending",
         "fire_prevention_fte_per_1000": "FTE per 1000 (fire prevention)",
         "child_welfare_positions_per_1000_children": "positions per 1000 children (child welfare)"}
+RAW_COLUMNS = ("table", "source_file", "region", "region_code", "region_kind", "region_label", "year", "year_label",
+               "contents", "contents_label", "breakdown", "breakdown_label", "value", "status")
 
 
 @dataclass(frozen=True)
@@ -128,40 +135,73 @@ def import_files(files: Sequence[tuple[str, bytes]], *, imported_at: str | None 
     """Read SSB files given as (name, bytes); raises ``UserInputError`` naming the file on any problem."""
     if not files:
         raise UserInputError("import", None, tr("ingen filer å importere", "no files to import"))
+    with _without_gc():
+        return _import(files, imported_at)
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a large table is a million small acyclic objects, and
+    collecting while they are built takes most of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(files: Sequence[tuple[str, bytes]], imported_at: str | None) -> ImportResult:
     sources, figures, changes, warnings = [], [], [], []
-    raw_rows: dict[str, list[dict[str, Any]]] = {}
+    raw_rows: dict[str, list[str]] = {}
     for name, raw in files:
-        ds = read_dataset(raw, name)
-        regions = {code: classify(code, name) for code in ds.dimension(ds.geo).codes}
+        try:
+            source, found, regions = _read_file(name, raw)
+            raw_rows.setdefault(_raw_name(source.dataset), []).extend(_raw_rows(source.dataset, regions))
+        except UserInputError:
+            raise
+        except Exception as exc:  # a shape no check foresaw: still name the file, never a traceback
+            raise UserInputError(name, None, tr(f"filen kunne ikke leses ({type(exc).__name__}: {exc})",
+                                                f"the file could not be read ({type(exc).__name__}: {exc})")) from exc
+        sources.append(source)
+        figures += found
         changes += [f"{name}: {r.note}" for r in regions.values() if r.kind == "municipality" and r.note]
         warnings += [tr(f"{name}: {r.note}; beholdt som rådata, ikke lagt på noe medlem",
                         f"{name}: {r.note}; kept as raw data, not put onto any member")
                      for r in regions.values() if r.kind == "former"]
-        mapped, notes = (), ()
-        if ds.table in KNOWN:
-            found, notes = KNOWN[ds.table](ds, regions)
-            figures += found
-            mapped = tuple(WHAT[k] for k in dict.fromkeys(f.kind for f in found))
-            if not found:
-                warnings.append(tr(f"{name}: tabell {ds.table} er kjent, men ingenting ble kartlagt: {'; '.join(notes)}",
-                                   f"{name}: table {ds.table} is known but nothing was mapped: {'; '.join(notes)}"))
-        else:
-            warnings.append(tr(
-                f"{name}: tabell {ds.table or '(uten nummer)'} er ikke en tabell importen kjenner; lest som rådata, "
-                "ingenting ble kartlagt til modellen",
-                f"{name}: table {ds.table or '(no id)'} is not a table the importer knows; read as raw data, "
-                "nothing was mapped onto the model"))
-        raw_rows.setdefault(_raw_name(ds), []).extend(_raw_rows(ds, regions))
-        sources.append(SourceFile(name, hashlib.sha256(raw).hexdigest(), len(raw), ds, mapped, tuple(notes)))
+        warnings += _file_warnings(source, bool(found))
     calibration = calibrate(_unique(figures))
     return ImportResult(
         files=tuple(sources),
-        raw={name: csv_text(rows) for name, rows in raw_rows.items() if rows},
+        raw={name: _raw_text(rows) for name, rows in raw_rows.items() if rows},
         number_changes=tuple(changes),
         calibration=calibration,
         warnings=tuple(warnings) + calibration.warnings,
         imported_at=imported_at or datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def _read_file(name: str, raw: bytes) -> tuple[SourceFile, list[Figure], dict[str, Region]]:
+    """One file's dataset, the figures of a known table and its regions."""
+    ds = read_dataset(raw, name)
+    regions = {code: classify(code, name) for code in ds.dimension(ds.geo).codes}
+    found, notes = KNOWN[ds.table](ds, regions) if ds.table in KNOWN else ([], [])
+    mapped = tuple(WHAT[k] for k in dict.fromkeys(f.kind for f in found))
+    return SourceFile(name, hashlib.sha256(raw).hexdigest(), len(raw), ds, mapped, tuple(notes)), found, regions
+
+
+def _file_warnings(source: SourceFile, found: bool) -> list[str]:
+    name, table = source.name, source.dataset.table
+    if table not in KNOWN:
+        return [tr(f"{name}: tabell {table or '(uten nummer)'} er ikke en tabell importen kjenner; lest som rådata, "
+                   "ingenting ble kartlagt til modellen",
+                   f"{name}: table {table or '(no id)'} is not a table the importer knows; read as raw data, "
+                   "nothing was mapped onto the model")]
+    if not found:
+        return [tr(f"{name}: tabell {table} er kjent, men ingenting ble kartlagt: {'; '.join(source.notes)}",
+                   f"{name}: table {table} is known but nothing was mapped: {'; '.join(source.notes)}")]
+    return [f"{name}: {note}" for note in source.notes]
 
 
 def write_data_folder(result: ImportResult, out: str | Path) -> None:
@@ -184,30 +224,50 @@ def _raw_name(ds: Dataset) -> str:
     return f"raw_{stem}.csv"
 
 
-def _raw_rows(ds: Dataset, regions: dict[str, Region]) -> list[dict[str, Any]]:
-    geo, time = ds.dimension(ds.geo), ds.dimension(ds.time)
-    metric = ds.dimension(ds.metric) if ds.metric else None
-    others = ds.others()
-    rows = []
-    for codes, cell in ds.values():
-        region = regions[codes[ds.geo]]
-        rows.append({
-            "table": ds.table or "",
-            "source_file": ds.source,
-            "region": region.number or region.code,
-            "region_code": region.code,
-            "region_kind": region.kind,
-            "region_label": geo.label_of(region.code),
-            "year": codes[ds.time],
-            "year_label": time.label_of(codes[ds.time]),
-            "contents": codes[ds.metric] if metric else "",
-            "contents_label": metric.label_of(codes[ds.metric]) if metric else "",
-            "breakdown": "; ".join(f"{d.id}={codes[d.id]}" for d in others),
-            "breakdown_label": "; ".join(f"{d.label}: {d.label_of(codes[d.id])}" for d in others),
-            "value": "" if cell.value is None else cell.value,
-            "status": cell.status or "",
-        })
-    return rows
+def _raw_rows(ds: Dataset, regions: dict[str, Region]) -> list[str]:
+    """Every cell as a CSV line of ``RAW_COLUMNS``; the fields of each category are written once, not per cell."""
+    geo, time = ds.position(ds.geo), ds.position(ds.time)
+    dim = ds.dimension
+    head = _csv_fields(ds.table or "", ds.source)
+    place = {code: _csv_fields(r.number or r.code, r.code, r.kind, dim(ds.geo).label_of(code)) for code, r in regions.items()}
+    years = {code: _csv_fields(code, label) for code, label in zip(dim(ds.time).codes, dim(ds.time).labels)}
+    metric = ds.position(ds.metric) if ds.metric else None
+    contents = {code: _csv_fields(code, label) for code, label in zip(dim(ds.metric).codes, dim(ds.metric).labels)} \
+        if ds.metric else {}
+    others = [(ds.position(d.id), d) for d in ds.others()]
+    key = itemgetter(*(i for i, _ in others)) if others else (lambda _: ())
+    breakdowns: dict[Any, str] = {}
+    values: dict[tuple[float | None, str | None], str] = {}
+    lines = []
+    for codes, value, status in ds.cells:
+        breakdown = breakdowns.get(k := key(codes))
+        if breakdown is None:
+            breakdown = breakdowns[k] = _csv_fields(
+                "; ".join(f"{d.id}={codes[i]}" for i, d in others),
+                "; ".join(f"{d.label}: {d.label_of(codes[i])}" for i, d in others))
+        content = contents[codes[metric]] if metric is not None else ","
+        number = values.get((value, status))
+        if number is None:
+            number = values[(value, status)] = _csv_fields("" if value is None else _number(value), status or "")
+        lines.append(f"{head},{place[codes[geo]]},{years[codes[time]]},{content},{breakdown},{number}")
+    return lines
+
+
+def _csv_fields(*fields: str) -> str:
+    """Fields as part of a CSV line (quoted where needed), as ``csv.writer`` writes them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    """A value as ``optimizer.output.csv_text`` writes a float: at most 4 decimals, no trailing zeros."""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _raw_text(lines: list[str]) -> str:
+    return "\n".join((",".join(RAW_COLUMNS), *lines, ""))
 
 
 def _unique(figures: list[Figure]) -> list[Figure]:

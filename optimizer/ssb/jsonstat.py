@@ -1,21 +1,27 @@
 """A small, strict JSON-stat 2.0 decoder for SSB's PxWebApi v2 responses (``outputFormat=json-stat2``).
 
 Reads ``class: dataset`` with ``id``, ``size``, ``dimension[*].category`` (``index`` as array or
-object, ``label``), ``value`` as array or sparse object, ``status`` as array, object or string, and
-``role.geo`` / ``role.time`` / ``role.metric``. Values are in row-major order of ``id`` (the last
-dimension varies fastest). Every problem is a ``UserInputError`` naming the file and the key.
+object, ``label``), ``value`` as array or sparse object (keys ``"0"``, ``"1"``, ... written
+canonically), ``status`` as array (one element: for every value), object or string, and
+``role.geo`` / ``role.time`` / ``role.metric`` (three different dimensions). Values are in row-major
+order of ``id`` (the last dimension varies fastest); at most ``MAX_CELLS`` cells. Every problem is
+a ``UserInputError`` naming the file and the key.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from itertools import product
 from typing import Any, NoReturn
 
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.ssb.dataset import Cell, Dataset, Dimension, table_id
+
+MAX_CELLS = 5_000_000  # about 20 times a county-wide 07459 download by single ages since 2011
+POSITION = re.compile(r"0|[1-9][0-9]*")  # a canonical cell position in a sparse object
 
 
 def parse_jsonstat(raw: bytes, source: str) -> Dataset:
@@ -24,7 +30,7 @@ def parse_jsonstat(raw: bytes, source: str) -> Dataset:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         _fail(source, None, tr("filen er ikke UTF-8-tekst", "the file is not UTF-8 text"))
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, an integer of over 4300 digits, deep nesting
         _fail(source, None, tr(f"ugyldig JSON: {exc}", f"invalid JSON: {exc}"))
     if not isinstance(doc, dict):
         _fail(source, None, tr("ikke et JSON-stat-datasett (forventet et JSON-objekt)",
@@ -49,16 +55,24 @@ def parse_jsonstat(raw: bytes, source: str) -> Dataset:
         _fail(source, "dimension", tr("mangler eller er ikke et objekt", "missing or not an object"))
     dims = tuple(_dimension(dims_raw.get(d), d, n, source) for d, n in zip(ids, size))
     total = math.prod(size)
+    if total > MAX_CELLS:
+        _fail(source, "size", tr(
+            f"gir {total:,} celler; høyst {MAX_CELLS:,} leses: last ned færre kommuner, år eller kategorier",
+            f"gives {total:,} cells; at most {MAX_CELLS:,} are read: download fewer regions, years or categories",
+        ))
     values = _values(doc.get("value"), total, source)
     status = _status(doc.get("status"), total, source)
     role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
     geo = _role(role, "geo", ids, source)
     time = _role(role, "time", ids, source)
     metric = _role(role, "metric", ids, source, required=False)
+    if geo == time or metric in (geo, time):
+        _fail(source, "role", tr(f"geo, time og metric må være ulike dimensjoner (geo {geo}, time {time}, metric {metric})",
+                                 f"geo, time and metric must be different dimensions (geo {geo}, time {time}, metric {metric})"))
     cells = tuple(
-        Cell(tuple(d.codes[i] for d, i in zip(dims, index)), values[k], status[k])
-        for k, index in enumerate(product(*(range(n) for n in size)))
-        if values[k] is not None or status[k] is not None
+        Cell(codes, v, st)
+        for codes, v, st in zip(product(*(d.codes for d in dims)), values, status)
+        if v is not None or st is not None
     )
     label = doc.get("label") if isinstance(doc.get("label"), str) else ""
     px = doc.get("extension", {}).get("px", {}) if isinstance(doc.get("extension"), dict) else {}
@@ -127,9 +141,15 @@ def _dimension(raw: Any, dim_id: str, size: int, source: str) -> Dimension:
 def _number(value: Any, source: str, key: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    number = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range
+            value = "…" + str(value)[-6:]
+    if not math.isfinite(number):
         _fail(source, key, tr(f"forventet et tall eller null, fikk {value!r}", f"expected a number or null, got {value!r}"))
-    return float(value)
+    return number
 
 
 def _values(raw: Any, total: int, source: str) -> list[float | None]:
@@ -139,7 +159,13 @@ def _values(raw: Any, total: int, source: str) -> list[float | None]:
                 f"har {len(raw)} verdier, men size gir {total} celler",
                 f"has {len(raw)} values but size gives {total} cells",
             ))
-        return [_number(v, source, f"value[{i}]") for i, v in enumerate(raw)]
+        try:  # fast path; any doubt (a non-number, NaN, an int too large) goes through _number
+            out = [None if v is None else float(v) if type(v) in (int, float) else math.nan for v in raw]
+        except OverflowError:
+            out = [math.nan]
+        if not all(math.isfinite(v) for v in out if v is not None):
+            return [_number(v, source, f"value[{i}]") for i, v in enumerate(raw)]
+        return out
     if isinstance(raw, dict):
         out: list[float | None] = [None] * total
         for k, v in raw.items():
@@ -154,6 +180,8 @@ def _status(raw: Any, total: int, source: str) -> list[str | None]:
     if isinstance(raw, str):
         return [raw] * total
     if isinstance(raw, list):
+        if len(raw) == 1:  # one status for every value, as the JSON-stat toolkit reads it
+            return [raw[0] if isinstance(raw[0], str) else None] * total
         if len(raw) != total:
             _fail(source, "status", tr(f"har {len(raw)} elementer, men det er {total} celler",
                                        f"has {len(raw)} entries but there are {total} cells"))
@@ -167,9 +195,11 @@ def _status(raw: Any, total: int, source: str) -> list[str | None]:
 
 
 def _position(key: str, total: int, source: str, where: str) -> int:
-    if not key.isdigit() or int(key) >= total:
-        _fail(source, f"{where}.{key}", tr(f"ugyldig celleposisjon (det er {total} celler)",
-                                           f"invalid cell position (there are {total} cells)"))
+    """A sparse object's key as a cell position: ``0``, ``1``, ... (no sign, leading zero or non-ASCII digit)."""
+    if not POSITION.fullmatch(key) or int(key) >= total:
+        _fail(source, f"{where}.{key}", tr(
+            f"ugyldig celleposisjon: forventet et heltall 0–{total - 1} skrevet uten innledende null",
+            f"invalid cell position: expected a whole number 0-{total - 1} written without leading zeros"))
     return int(key)
 
 

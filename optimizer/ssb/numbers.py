@@ -5,13 +5,15 @@ A region code from an SSB file is one of:
 
 - ``municipality``: a current Finnmark number, or an older one mapped to it (the mapping is
   reported);
-- ``former``: a Finnmark municipality merged away (Kvalsund, into Hammerfest in 2020): kept as raw
-  data, never put onto a member, since its figures cover only part of today's municipality;
+- ``former``: a Finnmark municipality merged away (Kvalsund, into Hammerfest in 2020), or one
+  whose old figures cover a different area (Hammerfest before 2020, without Kvalsund), or a
+  pre-2020 number (20xx) not in the table (e.g. 2016 Sørøysund, merged in 1992): kept as raw data,
+  never put onto a member;
 - ``other``: a municipality outside Finnmark (kept as raw data, not mapped onto members);
 - ``aggregate``: the country, a county, a KOSTRA group (``0``, ``EAK``, ``EKA56``, ``EKG13``...).
 
-A Finnmark-range number (20xx before 2020, 56xx from 2024) not in the table is unknown, and an
-old number that split into several current ones is ambiguous: both are errors.
+A current-range Finnmark number (56xx) not in the table is unknown, and an old number that split
+into several current ones is ambiguous: both are errors.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from importlib import resources
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 
-FINNMARK_PREFIXES = ("20", "56")  # county 20 Finnmark before 2020, 56 Finnmark from 2024
+FINNMARK_CURRENT = "56"  # county 56 Finnmark from 2024; unknown numbers here are errors
+FINNMARK_OLD = "20"  # county 20 Finnmark before 2020; unknown numbers here are former municipalities
 PREFIX = re.compile(r"^[Kk][-_]")
 
 
@@ -75,7 +78,11 @@ def classify(code: str, source: str) -> Region:
         return Region(code, "municipality", number)
     matches = [(r, period) for r in _rows() for old, period in r.old if old == number]
     if not matches:
-        if number.startswith(FINNMARK_PREFIXES):
+        if number.startswith(FINNMARK_OLD):
+            return Region(code, "former", None, tr(
+                f"{number} (før 2020): et tidligere kommunenummer i Finnmark som ikke står i tabellen over nummerendringer",
+                f"{number} (before 2020): a former Finnmark municipality number not in the table of number changes"))
+        if number.startswith(FINNMARK_CURRENT):
             raise UserInputError(source, f"region {code}", tr(
                 f"ukjent kommunenummer i Finnmark: {number} finnes verken blant dagens numre eller i tabellen over "
                 "nummerendringer (optimizer/data/finnmark_number_changes.csv)",

@@ -8,7 +8,8 @@ otherwise by their label (bokmål or English). ``docs/IMPORT.md`` lists the rule
 - 12362 expenditure by function: gross (``AGD10``) and net (``AGD2``) operating expenditure of
   functions 120, 190, 244, 301, 302, 338 in NOK (``Beløp (1000 kr)``) or per inhabitant;
 - 12058 fire and accident protection: FTE per 1000 inhabitants in fire prevention (+ chimney
-  sweeping where the table gives it separately);
+  sweeping where the table gives it separately; a member and year with either figure missing or
+  suppressed is left out, with a note);
 - 12279 child welfare: positions per 1000 children 0-17 in the child-welfare service.
 """
 
@@ -67,17 +68,14 @@ def _norm(text: str) -> str:
 
 
 def _member_cells(ds: Dataset, regions: Mapping[str, Region]) -> list[tuple[str, dict[str, str], Cell]]:
-    """Cells of municipalities mapped to a current number, with that number.
+    """Cells of municipalities mapped to a current number, with that number and their codes by dimension.
 
     Figures are formed per region code as written, so values under an old and a new number stay
-    apart and a conflict between them is caught (``importer._check_conflicts``).
+    apart and a conflict between them is caught (``importer._unique``).
     """
-    out = []
-    for codes, cell in ds.values():
-        region = regions[codes[ds.geo]]
-        if region.kind == "municipality":
-            out.append((region.number, codes, cell))
-    return out
+    ids, geo = [d.id for d in ds.dimensions], ds.position(ds.geo)
+    numbers = {code: r.number for code, r in regions.items() if r.kind == "municipality"}
+    return [(numbers[c.codes[geo]], dict(zip(ids, c.codes)), c) for c in ds.cells if c.codes[geo] in numbers]
 
 
 def _pick(dim: Dimension | None, test: Callable[[str, str], bool]) -> list[str]:
@@ -220,32 +218,43 @@ def _per_1000(label: str, *, of: tuple[str, ...]) -> bool:
 
 
 def _ratio(ds: Dataset, regions: Mapping[str, Region], kind: str, table: str,
-           groups: Mapping[str, Callable[[str], bool]], combine: Callable[[dict[str, float]], float | None]) -> tuple[list[Figure], list[str]]:
-    """Figures from labelled statistical variables (per member and year) combined by ``combine``."""
+           groups: Mapping[str, Callable[[str], bool]]) -> tuple[list[Figure], list[str]]:
+    """Per member and year, the sum of the statistical variables ``groups`` recognise by label.
+
+    The first group is required; the others count when the table has them. A member and year
+    lacking a value for any of them (missing, or an SSB symbol such as ``:``) gives no figure, and
+    a note when it has a value for another: the sum of the rest would understate it.
+    """
     if ds.metric is None or any(len(d.codes) > 1 for d in ds.others()):
         return [], [tr("trenger bare region, statistikkvariabel og år (ingen flere inndelinger)",
                        "needs region, statistical variable and year only (no further breakdowns)")]
     metric = ds.dimension(ds.metric)
-    chosen = {}
+    chosen: dict[str, str] = {}  # code -> group, in the order of groups
     for name, test in groups.items():
-        codes = _pick(metric, lambda c, lbl, test=test: test(lbl))
-        if codes:
-            chosen[codes[0]] = name
-    found: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
-    labels = {}
+        code = next((c for c, lbl in zip(metric.codes, metric.labels) if test(_norm(lbl))), None)
+        if code is not None:
+            chosen[code] = name
+    if next(iter(groups)) not in chosen.values():
+        return [], [tr("fant ingen statistikkvariabel importen kjenner igjen (se docs/IMPORT.md)",
+                       "found no statistical variable the importer recognises (see docs/IMPORT.md)")]
+    found: dict[tuple[str, str, str], dict[str, Cell]] = defaultdict(dict)
     for number, codes, cell in _member_cells(ds, regions):
-        name = chosen.get(codes[ds.metric])
-        if name and cell.value is not None:
-            found[(number, codes[ds.geo], codes[ds.time])][name] = cell.value
-            labels[name] = metric.label_of(codes[ds.metric])
-    figures = []
-    for (number, _, year), parts in found.items():
-        value = combine(parts)
-        if value is not None:
-            label = " + ".join(labels[n] for n in groups if n in parts)
-            figures.append(Figure(kind, number, year, value, table, ds.source, label=label))
-    return figures, [] if figures else [tr("fant ingen statistikkvariabel importen kjenner igjen (se docs/IMPORT.md)",
-                                            "found no statistical variable the importer recognises (see docs/IMPORT.md)")]
+        if codes[ds.metric] in chosen:
+            found[(number, codes[ds.geo], codes[ds.time])][codes[ds.metric]] = cell
+    label = " + ".join(metric.label_of(c) for c in chosen)
+    figures, incomplete = [], []
+    for (number, _, year), cells in found.items():
+        gaps = [f"{metric.label_of(c)}: {cells[c].status if c in cells and cells[c].status else '—'}"
+                for c in chosen if c not in cells or cells[c].value is None]
+        if gaps:
+            if len(gaps) < len(chosen):
+                incomplete.append(f"{number} {year} ({', '.join(gaps)})")
+        else:
+            figures.append(Figure(kind, number, year, sum(cells[c].value for c in chosen), table, ds.source, label=label))
+    notes = [tr(f"utelatt fra kalibreringen fordi en verdi mangler eller er skjermet: {'; '.join(incomplete)}",
+                f"left out of the calibration because a value is missing or suppressed: {'; '.join(incomplete)}")
+             ] if incomplete else []
+    return figures, notes
 
 
 def fire_fte(ds: Dataset, regions: Mapping[str, Region]) -> tuple[list[Figure], list[str]]:
@@ -254,15 +263,14 @@ def fire_fte(ds: Dataset, regions: Mapping[str, Region]) -> tuple[list[Figure], 
         "prevention": lambda lbl: _per_1000(lbl, of=inhabitants) and ("forebygg" in lbl or "prevent" in lbl),
         "sweeping": lambda lbl: _per_1000(lbl, of=inhabitants) and ("feiing" in lbl or "feier" in lbl or "chimney" in lbl),
     }
-    return _ratio(ds, regions, FIRE_FTE, "12058", groups,
-                  lambda parts: parts["prevention"] + parts.get("sweeping", 0.0) if "prevention" in parts else None)
+    return _ratio(ds, regions, FIRE_FTE, "12058", groups)
 
 
 def child_welfare_positions(ds: Dataset, regions: Mapping[str, Region]) -> tuple[list[Figure], list[str]]:
     def positions(lbl: str) -> bool:
         return _per_1000(lbl, of=("barn", "children")) and "0-17" in lbl and "fagutdanning" not in lbl and "qualif" not in lbl
 
-    return _ratio(ds, regions, CHILD_WELFARE_POSITIONS, "12279", {"positions": positions}, lambda parts: parts["positions"])
+    return _ratio(ds, regions, CHILD_WELFARE_POSITIONS, "12279", {"positions": positions})
 
 
 KNOWN: dict[str, Callable[[Dataset, Mapping[str, Region]], tuple[list[Figure], list[str]]]] = {
