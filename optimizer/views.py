@@ -119,7 +119,9 @@ def actual_spending_rows(result: ScenarioResult) -> list[dict[str, Any]]:
             tr("Faktisk i dag (SSB)", "Actual today (SSB)"): format_nok(r["actual_nok"]),
             tr("Modell: alene", "Model: alone"): format_nok(r["stand_alone_nok"]),
             tr("I samarbeidet", "In the cooperation"): format_nok(r["cooperation_nok"]),
-            tr("Besparelse mot i dag", "Saving against today"): format_nok(r["saving_vs_actual_nok"]),
+            tr("Besparelse mot i dag", "Saving against today"):
+                format_nok(r["saving_vs_actual_nok"]) if r["saving_vs_actual_nok"] is not None
+                else tr("– (ikke alle tjenestene i funksjonen er med)", "– (not every service of the function is included)"),
         }
         for r in result.actual_spending_rows()
     ]

@@ -146,3 +146,22 @@ def test_inputs_mark_estimates(baseline):
     marked = [r for r in rows if r["Verdi"].endswith(views.ESTIMATE_MARK)]
     assert len(marked) == sum(1 for e in baseline.result.scenario.estimates() if e.startswith("services."))
     assert all(r["Status"] == "anslag" for r in marked)
+
+
+def test_actual_spending_rows_say_when_a_function_is_not_comparable():
+    from optimizer.scenario import read_scenario_file, resolve
+    from optimizer.ssb import import_files
+
+    from conftest import ROOT
+
+    folder = ROOT / "tests" / "data" / "ssb"
+    files = [(n, (folder / n).read_bytes()) for n in ("07459_midt_finnmark_2024_2025.jsonstat2.json",
+                                                      "12362_midt_finnmark.jsonstat2.json")]
+    table, _ = read_scenario_file(SCENARIOS / "baseline.toml")
+    table = dict(table, services={"child_welfare_on_call": {"enabled": False}})
+    result = run(resolve(table, scenario_id="x", imported=import_files(files).data()))
+    rows = views.actual_spending_rows(result)
+    child = [r for r in rows if r["KOSTRA-funksjon"].startswith("244")]
+    assert child and all(r["Besparelse mot i dag"].startswith("–") for r in child)
+    other = [r for r in rows if not r["KOSTRA-funksjon"].startswith("244")]
+    assert all(r["Besparelse mot i dag"].endswith("kr") for r in other)
