@@ -16,17 +16,27 @@ import pandas as pd
 import streamlit as st
 
 from optimizer import data
-from optimizer.editing import EDITABLE_PARAMS, Settings, apply, changed_keys, overlay, read_upload, settings_of, to_toml
-from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.editing import (
+    EDITABLE_PARAMS,
+    Settings,
+    apply,
+    changed_keys,
+    interactive,
+    overlay,
+    read_upload,
+    settings_of,
+    to_toml,
+)
+from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
-from optimizer.export import result_files, zip_folder
+from optimizer.export import encoded, result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
 from optimizer.newcomer import join
 from optimizer.pipeline import run
 from optimizer.report.files import MIME, report_bytes, report_name
 from optimizer.result import ScenarioResult
-from optimizer.scenario import COST_KEYS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
+from optimizer.scenario import COST_KEYS, PARAM_LIMITS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
 from optimizer.alternatives import Alternative, alternatives
 from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
@@ -51,7 +61,7 @@ METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</sty
 def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "",
              _imported: ImportedData | None = None) -> tuple[Scenario, ScenarioResult, Statement]:
     """Resolve, solve and settle a scenario table (cached by its canonical JSON and the import)."""
-    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported)
+    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported))
     result = run(scenario)
     return scenario, result, settlement_statement(result, model_game(result.model, result.plan))
 
@@ -59,7 +69,7 @@ def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "
 @st.cache_resource(show_spinner=False, max_entries=32)
 def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: str = "",
              _imported: ImportedData | None = None):
-    scenario = resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported)
+    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported))
     return join(scenario, municipality)
 
 
@@ -207,7 +217,8 @@ for sid, service in catalogue.services.items():
             estimate = service.params[param].is_estimate if param in service.params else False
             params[(sid, param)] = st.number_input(
                 views.label(views.PARAM_LABELS[param]) + (f" {views.ESTIMATE_MARK}" if estimate else ""),
-                min_value=0.0, value=float(current), step=step, key=f"{ns}:p:{sid}:{param}",
+                min_value=PARAM_LIMITS[param][0], max_value=PARAM_LIMITS[param][1], value=float(current), step=step,
+                key=f"{ns}:p:{sid}:{param}",
                 help=tr("* = anslag, ikke kildebelagt", "* = estimate, not sourced") if estimate else None)
 
 st.sidebar.header(tr("Rettferdighet", "Fairness"))
@@ -223,7 +234,8 @@ if fair["enabled"]:
         float(fair["min_saving_percent"]), 1.0, key=f"{ns}:f:saving")
     fair["min_shared_units_hosted"] = int(st.sidebar.number_input(
         tr("Delte enheter hver stifter skal være vert for", "Shared units each founding member hosts"),
-        0, 7, int(fair["min_shared_units_hosted"]), 1, key=f"{ns}:f:units"))
+        0, max(len(catalogue.services), int(fair["min_shared_units_hosted"])), int(fair["min_shared_units_hosted"]), 1,
+        key=f"{ns}:f:units"))
     use_band = st.sidebar.checkbox(tr("Arbeidsplasser fordelt etter folketall", "Jobs spread by population"),
                                    value=fair["fte_band"] is not None, key=f"{ns}:f:useband")
     fair["fte_band"] = st.sidebar.slider(
@@ -242,6 +254,8 @@ if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
                                     key=f"{ns}:fixed")
 
 settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
+if (slow := views.size_warning(len(members))):
+    st.sidebar.warning(slow)
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
     with st.spinner(tr("Regner ut …", "Calculating …")):
@@ -252,17 +266,24 @@ except UserInputError as exc:
 except InfeasibleError as exc:
     st.error(explain_infeasible(exc, scenario))
     st.stop()
+except SolverLimitError:
+    st.error(views.no_plan_in_time(len(settings.members)))
+    st.stop()
 
 # --- answer --------------------------------------------------------------------------------------
 
-st.title(scenario.title)
+st.title(views.plain(scenario.title))
 if scenario.description:
-    st.caption(scenario.description)
+    st.caption(views.plain(scenario.description))
 edits = changed_keys(overlay(base, settings))
 if edits:
     st.caption("✎ " + tr(f"Endret fra «{base_id}»: ", f"Changed from “{base_id}”: ") + ", ".join(edits))
 for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
     column.metric(name, value)
+
+note = views.solver_note(result)
+if note:
+    st.warning(note)
 
 tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
     tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
@@ -389,9 +410,9 @@ with tab_compare:
         st.dataframe(comparison.shares, hide_index=True, width="stretch")
 
 with tab_join:
-    border = [m for m, muni in municipalities.items() if muni.role != data.ROLE_FOUNDING and m not in scenario.members]
+    border = [m for m in municipalities if m not in scenario.members]
     if not border:
-        st.info(tr("Alle randkommuner er allerede med.", "Every border municipality is already a member."))
+        st.info(tr("Alle kommunene i dataene er allerede med.", "Every municipality in the data is already a member."))
     else:
         who = st.selectbox(tr("Hva om denne blir med?", "What if this one joins?"), border,
                            format_func=lambda m: f"{m} {municipalities[m].name}", key="join_who")
@@ -401,6 +422,8 @@ with tab_join:
                     change = newcomer(canonical(table), base_id, who, import_key, imported)
             except InfeasibleError as exc:
                 st.error(explain_infeasible(exc, scenario))
+            except SolverLimitError:
+                st.error(views.no_plan_in_time(len(scenario.members) + 1))
             else:
                 for column, (name, value) in zip(st.columns(2), views.newcomer_figures(change).items()):
                     column.metric(name, value)
@@ -442,7 +465,7 @@ with tab_download:
                 lambda statements=statements, fmt=fmt: report_bytes(statements, fmt, language),
                 file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
-    stem = f"{scenario.id}-{ns}" if table != base_table else scenario.id
+    stem = views.download_stem(scenario.id, table, base_table)
     scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
                        to_toml(scenario_file, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
@@ -452,7 +475,6 @@ with tab_download:
                               "Imported data (zip with the folder ssb-import; unpack next to the scenario file)"),
                            zip_folder(imported_result.folder_files(), "ssb-import"), file_name="ssb-import.zip",
                            mime="application/zip", key="dl_ssb")
-    files = result_files(result, "excel-no" if language == "nb" else "pandas", statement)
-    for name, text in files.items():
-        st.download_button(name, text.encode("utf-8-sig" if name.endswith(".csv") and language == "nb" else "utf-8"),
-                           file_name=f"{stem}-{name}", key=f"dl_{name}")
+    dialect = "excel-no" if language == "nb" else "pandas"
+    for name, text in result_files(result, dialect, statement).items():
+        st.download_button(name, encoded(name, text, dialect), file_name=f"{stem}-{name}", key=f"dl_{name}")

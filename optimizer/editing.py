@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from optimizer.scenario import (
 )
 
 EDITABLE_PARAMS = ("cost_per_fte", "min_fte", "max_travel_minutes")
+INTERACTIVE_TIME_LIMIT_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class Settings:
 def settings_of(scenario: Scenario) -> Settings:
     """The settings a scenario has as it stands (the app's starting widget values)."""
     enabled = {s.id: True for s in scenario.services} | {s.id: False for s in scenario.disabled_services}
+    services = [spec.service for spec in scenario.services] + list(scenario.disabled_services)
     params = {
-        (s.id, p): value for s in scenario.services for p in EDITABLE_PARAMS
+        (s.id, p): value for s in services for p in EDITABLE_PARAMS
         if (value := s.value(p)) is not None
     }
     return Settings(
@@ -68,7 +70,7 @@ def overlay(base: Scenario, settings: Settings) -> dict[str, Any]:
     """The scenario-file keys that turn ``base`` into ``settings``: only what differs."""
     start = settings_of(base)
     out: dict[str, Any] = {}
-    if tuple(settings.members) != tuple(base.members):
+    if set(settings.members) != set(base.members):
         out["members"] = list(settings.members)
         founding = [m for m in base.founding if m in settings.members]
         if founding != list(base.founding) or "founding" in base.raw:
@@ -126,6 +128,17 @@ def apply(base_table: Mapping[str, Any], base: Scenario, settings: Settings, *, 
     scenario = resolve(table, scenario_id=scenario_id, source=tr("innstillinger i appen", "settings in the app"),
                        imported=imported)
     return table, scenario
+
+
+def interactive(scenario: Scenario, seconds: float = INTERACTIVE_TIME_LIMIT_SECONDS) -> Scenario:
+    """``scenario`` with a solver time limit for interactive use, unless its file sets one.
+
+    Large member sets can take minutes to prove optimal; the app then shows the best plan found
+    and its gap (``views.solver_note``).
+    """
+    if scenario.solver.time_limit is not None:
+        return scenario
+    return replace(scenario, solver=replace(scenario.solver, time_limit=seconds))
 
 
 def read_upload(name: str, raw: bytes, scenarios_dir: Path) -> tuple[dict[str, Any], dict[str, str]]:

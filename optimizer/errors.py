@@ -27,3 +27,13 @@ class InfeasibleError(Exception):
         self.detail = detail
         names = ", ".join(culprits) if culprits else "the rules together"
         super().__init__(f"{scenario_id}: no feasible plan; loosen: {names}. {detail}".strip())
+
+
+class SolverLimitError(RuntimeError):
+    """The solver stopped (e.g. at its time limit) before it found any plan."""
+
+    def __init__(self, status: str, time_limit: float | None) -> None:
+        self.status = status
+        self.time_limit = time_limit
+        limit = f" within the time limit of {time_limit:g} s" if time_limit else ""
+        super().__init__(f"the solver found no plan{limit} (status {status})")

@@ -34,6 +34,12 @@ def result_files(result: ScenarioResult, dialect: str = "pandas", statement: Sta
     return files
 
 
+def encoded(name: str, text: str, dialect: str) -> bytes:
+    """A file's bytes as ``write_folder`` would write them: CSV for Norwegian Excel gets a BOM."""
+    bom = dialect == "excel-no" and name.endswith(".csv")
+    return text.encode("utf-8-sig" if bom else "utf-8")
+
+
 def zip_folder(files: Mapping[str, str], folder: str) -> bytes:
     """``files`` (name -> text) as a zip archive holding one folder ``folder/``."""
     buffer = io.BytesIO()

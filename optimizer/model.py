@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import pulp
 
+from optimizer.errors import SolverLimitError
 from optimizer.pooling import pool_shares
 from optimizer.scenario import Scenario
 from optimizer.solver import SolveInfo, solve
@@ -170,7 +171,7 @@ class HostChoiceModel:
         if info.status == "infeasible":
             return None
         if not info.has_solution:
-            raise RuntimeError(f"solver stopped without a plan (status {info.status})")
+            raise SolverLimitError(info.status, self.scenario.solver.time_limit)
         chosen = [u for u, var in zip(allowed, x) if var.varValue is not None and var.varValue > 0.5]
         chosen.sort(key=lambda u: (list(self.costs).index(u.service), u.host, u.members))
         return Plan(tuple(chosen), {u: self.shares[u] for u in chosen}, info, rules)

@@ -200,6 +200,10 @@ def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
         raise UserInputError(source, None, tr(
             f"ugyldig TOML: {exc}", f"invalid TOML: {exc}"
         )) from None
+    except RecursionError:
+        raise UserInputError(source, None, tr(
+            "ugyldig TOML: for dypt nestede lister eller tabeller", "invalid TOML: lists or tables nested too deeply"
+        )) from None
 
 
 def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -282,6 +286,8 @@ def resolve(
     for sid in services_table:
         if sid not in catalogue.services:
             v.fail(f"services.{sid}", v.unknown(sid, catalogue.services, "tjeneste", "service"))
+    if not specs:
+        v.fail("services", tr("alle tjenestene er slått av; slå på minst én", "every service is switched off; switch on at least one"))
 
     fairness = _fairness(v, v.table(table.get("fairness", {}), "fairness"))
     cost_key = _cost_key(v, v.table(table.get("cost_key", {}), "cost_key"))

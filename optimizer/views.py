@@ -5,9 +5,13 @@ Every number here comes from ``ScenarioResult`` / ``Statement``; the app only la
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
 from optimizer.i18n import format_nok, format_number, format_percent, language, tr
 from optimizer.newcomer import MembershipChange
 from optimizer.result import ScenarioResult
@@ -35,6 +39,7 @@ PARAM_LABELS = {
     "max_travel_minutes": ("Lengste reisetid (minutter)", "Longest travel time (minutes)"),
 }
 ESTIMATE_MARK = "*"
+MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
 def label(pair: tuple[str, str]) -> str:
@@ -66,6 +71,56 @@ def key_figures(result: ScenarioResult) -> dict[str, str]:
             format_nok(result.total_stand_alone - result.total_cost),
         tr("Rettferdighetens pris", "Price of fairness"): format_nok(result.price_of_fairness),
     }
+
+
+LARGE_GROUP = 8  # members from which a fresh solve can take tens of seconds
+
+
+def size_warning(n_members: int) -> str | None:
+    """A note before a slow solve: many members give very many possible groupings."""
+    if n_members < LARGE_GROUP:
+        return None
+    return tr(f"{n_members} medlemmer: utregningen kan ta opptil et minutt.",
+              f"{n_members} members: the calculation can take up to a minute.")
+
+
+def no_plan_in_time(n_members: int) -> str:
+    """Why there is no result: the solver found no plan within the interactive time limit."""
+    return tr(
+        f"Løseren fant ingen plan innen tidsgrensen på {format_number(INTERACTIVE_TIME_LIMIT_SECONDS)} s "
+        f"({n_members} medlemmer gir svært mange mulige grupperinger). Ta med færre kommuner, eller kjør "
+        "scenarioet med python -m optimizer run og en lengre [solver] time_limit.",
+        f"The solver found no plan within the time limit of {format_number(INTERACTIVE_TIME_LIMIT_SECONDS)} s "
+        f"({n_members} members give very many possible groupings). Include fewer municipalities, or run the "
+        "scenario with python -m optimizer run and a longer [solver] time_limit.",
+    )
+
+
+def plain(text: str) -> str:
+    """``text`` with Markdown's special characters escaped, so a title from a file shows as written."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def download_stem(scenario_id: str, table: Mapping[str, Any], base_table: Mapping[str, Any]) -> str:
+    """File-name stem for downloads: the scenario id, plus a short hash of the edits if any."""
+    if table == base_table:
+        return scenario_id
+    digest = hashlib.sha1(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"{scenario_id}-{digest}"
+
+
+def solver_note(result: ScenarioResult) -> str | None:
+    """A warning when the adopted plan is the best found within the time limit, not proven optimal."""
+    info = result.plan.solve_info
+    if info.status == "optimal":
+        return None
+    gap = format_percent(100 * info.gap) if info.gap is not None else "?"
+    return tr(
+        f"Løseren stoppet etter {format_number(round(info.seconds, 1))} s før den hadde bevist at planen er den "
+        f"billigste. Planen er den beste den fant, høyst {gap} dyrere enn det beste mulige.",
+        f"The solver stopped after {format_number(round(info.seconds, 1))} s before proving the plan cheapest. "
+        f"It is the best plan found, at most {gap} more expensive than the best possible.",
+    )
 
 
 def host_rows(result: ScenarioResult) -> list[dict[str, Any]]:
@@ -172,6 +227,8 @@ def input_rows(scenario: Scenario) -> list[dict[str, Any]]:
         "sourced": tr("kildebelagt", "sourced"),
         "estimate": tr("anslag", "estimate"),
         "scenario": tr("satt i scenarioet", "set in the scenario"),
+        "imported": tr("importert fra SSB", "imported from SSB"),
+        "calibrated": tr("kalibrert fra SSB", "calibrated from SSB"),
     }
     rows = []
     for spec in scenario.services:
@@ -203,7 +260,7 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
     ra, rb = a.result, b.result
     col_a, col_b, col_diff = "A", "B", tr("Endring", "Change")
     totals = [
-        {tr("Størrelse", "Figure"): name, col_a: format_nok(va), col_b: format_nok(vb), col_diff: format_nok(vb - va)}
+        {tr("Størrelse", "Figure"): name, col_a: format_nok(va), col_b: format_nok(vb), col_diff: format_nok(round(vb) - round(va))}
         for name, va, vb in (
             (tr("Samlet kostnad per år", "Total cost per year"), ra.total_cost, rb.total_cost),
             (tr("Besparelse mot å stå alene", "Saving against going alone"),
@@ -220,14 +277,15 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
             if ha is None and hb is None:
                 continue
             changed = ha != hb
-            moved += changed
+            moved += changed and ha is not None and hb is not None
             scenario = rb.scenario if service in rb.model.costs else ra.scenario
             hosts.append({
                 tr("Tjeneste", "Service"): service_label(scenario, service),
                 tr("Kommune", "Municipality"): member_label(rb.scenario if m in rb.members else ra.scenario, m),
                 col_a: ha or "–",
                 col_b: hb or "–",
-                tr("Flyttet", "Moved"): "◆ " + tr("ja", "yes") if changed else "",
+                tr("Flyttet", "Moved"): "" if not changed else "◆ " + (
+                    tr("ja", "yes") if ha is not None and hb is not None else tr("ny / ute", "joined / left")),
             })
     shares, changed_shares = [], 0
     for m in members:
@@ -239,7 +297,7 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
             tr("Kommune", "Municipality"): member_label(rb.scenario if m in rb.members else ra.scenario, m),
             col_a: "–" if sa is None else format_nok(sa),
             col_b: "–" if sb is None else format_nok(sb),
-            col_diff: format_nok(sb - sa) if sa is not None and sb is not None else tr("ny / ute", "joined / left"),
+            col_diff: format_nok(round(sb) - round(sa)) if sa is not None and sb is not None else tr("ny / ute", "joined / left"),
         })
     return Comparison(totals, hosts, shares, moved, changed_shares)
 

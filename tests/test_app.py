@@ -34,7 +34,7 @@ def shown_figures(at: AppTest) -> list[str]:
 
 def test_default_page_shows_the_baseline(app):
     assert shown_figures(app) == figures("baseline")
-    assert app.title[0].value == load_scenario(SCENARIOS / "baseline.toml").title
+    assert app.title[0].value == views.plain(load_scenario(SCENARIOS / "baseline.toml").title)
     hosts = app.dataframe[0].value
     result = run(load_scenario(SCENARIOS / "baseline.toml"))
     assert list(hosts["Kostnad per år"]) == [format_nok(u.total) for u in result.plan.units]
@@ -169,3 +169,23 @@ def test_choices_survive_a_language_switch(app):
     assert app.sidebar.radio(key="origin@en").value == "shipped"
     assert shown_figures(app) == before
     assert any("Shapley value" in s.value for s in app.success)
+
+
+def test_upload_with_a_large_rule_value_and_a_deep_one_do_not_crash(app):
+    app.sidebar.radio(key="origin@nb").set_value("upload").run()
+    upload = app.sidebar.file_uploader(key="upload")
+    upload.set_value(("mange.toml", b'members = ["5620", "5622"]\n[fairness]\nmin_shared_units_hosted = 9\n',
+                      "application/toml")).run()
+    assert not app.exception
+    assert len(app.error) == 1 and "min_shared_units_hosted" in app.error[0].value  # infeasible, explained
+    app.sidebar.file_uploader(key="upload").set_value(
+        ("dyp.toml", b"a = " + b"[" * 5000 + b"]" * 5000, "application/toml")).run()
+    assert not app.exception
+    assert len(app.error) == 1 and "dyp.toml" in app.error[0].value
+
+
+def test_a_newcomer_can_be_any_municipality_not_in_the_group(app):
+    widget(app.sidebar.checkbox, ":m:5626").set_value(False).run()
+    assert not app.exception and not app.error
+    options = app.selectbox(key="join_who").options
+    assert any(o.startswith("5626") for o in options) and not any(o.startswith("5620") for o in options)

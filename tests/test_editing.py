@@ -8,7 +8,18 @@ from dataclasses import replace
 import pytest
 
 from optimizer.cli import main
-from optimizer.editing import Settings, apply, changed_keys, edited_table, overlay, read_upload, settings_of, to_toml
+from optimizer.editing import (
+    INTERACTIVE_TIME_LIMIT_SECONDS,
+    Settings,
+    apply,
+    changed_keys,
+    edited_table,
+    interactive,
+    overlay,
+    read_upload,
+    settings_of,
+    to_toml,
+)
 from optimizer.errors import UserInputError
 from optimizer.pipeline import run
 from optimizer.scenario import MAX_FILE_BYTES, load_scenario, read_scenario_file
@@ -139,3 +150,45 @@ def test_settings_that_break_a_rule_give_the_validation_error(write_scenario):
     with pytest.raises(UserInputError) as info:
         apply(table, scenario, settings, scenario_id="x")
     assert "services.ict.required_hosts" in str(info.value)
+
+
+def test_member_order_is_not_an_edit(write_scenario):
+    path = write_scenario("reordered", """
+        members = ["Gamvik", "5624", "5622", "5620"]
+    """)
+    scenario = load_scenario(path)
+    settings = replace(settings_of(scenario), members=("5620", "5622", "5624", "5626"))
+    assert overlay(scenario, settings) == {}
+
+
+def test_a_service_switched_on_in_the_app_has_its_parameters(write_scenario):
+    path = write_scenario("no_ict", """
+        members = ["5620", "5622", "5624", "5626"]
+        [services.ict]
+        enabled = false
+    """)
+    scenario = load_scenario(path)
+    start = settings_of(scenario)
+    assert ("ict", "cost_per_fte") in start.params
+    params = dict(start.params)
+    params[("ict", "cost_per_fte")] = 950_000.0
+    settings = replace(start, services_enabled=dict(start.services_enabled, ict=True), params=params)
+    assert overlay(scenario, settings) == {"services": {"ict": {"enabled": True, "cost_per_fte": 950_000.0}}}
+
+
+def test_interactive_time_limit_only_where_the_file_sets_none(write_scenario, baseline):
+    _, scenario = baseline
+    assert interactive(scenario).solver.time_limit == INTERACTIVE_TIME_LIMIT_SECONDS
+    own = load_scenario(write_scenario("limited", """
+        members = ["5620", "5622"]
+        [solver]
+        time_limit = 3
+    """))
+    assert interactive(own).solver.time_limit == 3
+
+
+def test_deeply_nested_upload_is_a_clear_error():
+    raw = b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n"
+    with pytest.raises(UserInputError) as info:
+        read_upload("dyp.toml", raw, SCENARIOS)
+    assert "dyp.toml" in str(info.value) and "nestede" in str(info.value)

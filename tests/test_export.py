@@ -35,3 +35,11 @@ def test_downloaded_scenario_and_data_zip_run_as_in_the_app(tmp_path):
     from_files = run(load_scenario(tmp_path / "scenario.toml"))
     assert from_files.total_cost == pytest.approx(in_app.total_cost, abs=0.01)
     assert from_files.actual_spending_rows() == [dict(r, scenario="scenario") for r in in_app.actual_spending_rows()]
+
+
+def test_encoded_adds_a_bom_only_for_norwegian_excel_csv():
+    from optimizer.export import encoded
+
+    assert encoded("a.csv", "x", "excel-no") == b"\xef\xbb\xbfx"
+    assert encoded("a.csv", "x", "pandas") == b"x"
+    assert encoded("summary.json", "x", "excel-no") == b"x"

@@ -114,3 +114,20 @@ def test_errors_in_english_on_request(write_scenario):
     set_language("en")
     error = error_for(write_scenario, 'members = ["5620", "9999"]')
     assert "unknown municipality '9999'" in str(error)
+
+
+def test_every_service_switched_off_is_an_error(write_scenario):
+    path = write_scenario("nothing", """
+        members = ["5620", "5622"]
+        [services]
+        child_welfare = { enabled = false }
+        child_welfare_on_call = { enabled = false }
+        fire_prevention = { enabled = false }
+        ict = { enabled = false }
+        procurement = { enabled = false }
+        planning_building = { enabled = false }
+        claims_collection = { enabled = false }
+    """)
+    with pytest.raises(UserInputError) as info:
+        load_scenario(path)
+    assert info.value.key == "services" and "minst én" in info.value.problem

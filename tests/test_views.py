@@ -101,12 +101,17 @@ def test_comparison_finds_moved_hosts_and_the_newcomer(baseline, masoy):
     moved = sum(
         a.plan.unit_for(s, m).host != b.plan.unit_for(s, m).host
         for s in a.model.costs for m in a.members
-    ) + sum(1 for s in b.model.costs)  # every service of the newcomer is new
+    )  # the newcomer's services are new, not moved
     assert comparison.moved == moved
+    newcomer_rows = [r for r in comparison.hosts if r["Kommune"].startswith("5618")]
+    assert len(newcomer_rows) == len(b.model.costs) and all(r["Flyttet"] == "◆ ny / ute" for r in newcomer_rows)
     newcomer = [r for r in comparison.shares if r["Kommune"].startswith("5618")]
     assert newcomer[0]["A"] == "–" and newcomer[0]["Endring"] == "ny / ute"
     total = comparison.totals[0]
-    assert total["Endring"] == format_nok(b.total_cost - a.total_cost)
+    assert total["Endring"] == format_nok(round(b.total_cost) - round(a.total_cost))
+    for row in comparison.shares[:-1]:  # A + change = B, as printed, to the krone
+        parse = lambda text: int(text.replace("\u00a0", "").replace("kr", "").replace("\u2212", "-"))  # noqa: E731
+        assert parse(row["A"]) + parse(row["Endring"]) == parse(row["B"])
 
 
 def test_map_rows_put_each_member_on_its_host(baseline):
@@ -165,3 +170,34 @@ def test_actual_spending_rows_say_when_a_function_is_not_comparable():
     assert child and all(r["Besparelse mot i dag"].startswith("–") for r in child)
     other = [r for r in rows if not r["KOSTRA-funksjon"].startswith("244")]
     assert all(r["Besparelse mot i dag"].endswith("kr") for r in other)
+
+
+def test_solver_note_only_when_the_plan_is_not_proven(baseline):
+    from dataclasses import replace
+
+    result = baseline.result
+    assert views.solver_note(result) is None
+    stopped = replace(result, plan=replace(result.plan, solve_info=replace(
+        result.plan.solve_info, status="feasible", gap=0.0553, seconds=20.04)))
+    note = views.solver_note(stopped)
+    assert "20 s" in note and "5,5\u00a0%" in note
+
+
+def test_plain_text_escapes_markdown():
+    text = "Tana ![bilde](http://x/y.png) *viktig* :red[a]"
+    shown = views.plain(text)
+    assert "](" not in shown.replace("\\](", "") and "\\!" in shown and "\\*" in shown and "\\:" in shown
+    assert shown.replace("\\", "") == text
+
+
+def test_download_stem_names_the_edit():
+    base = {"members": ["5620", "5622"]}
+    assert views.download_stem("baseline", base, base) == "baseline"
+    one, two = {"members": ["5620"]}, {"members": ["5622"]}
+    assert views.download_stem("baseline", one, base) != views.download_stem("baseline", two, base)
+    assert views.download_stem("baseline", one, base).startswith("baseline-")
+
+
+def test_size_warning_from_eight_members():
+    assert views.size_warning(7) is None
+    assert "8 medlemmer" in views.size_warning(8)
