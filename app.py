@@ -32,7 +32,7 @@ from optimizer.explain import explain_infeasible
 from optimizer.export import encoded, result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
-from optimizer.newcomer import join
+from optimizer.newcomer import MembershipChange, join
 from optimizer.pipeline import run
 from optimizer.report.files import MIME, report_bytes, report_name
 from optimizer.result import ScenarioResult
@@ -68,7 +68,8 @@ def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: str = "",
-             _imported: ImportedData | None = None):
+             _imported: ImportedData | None = None) -> MembershipChange:
+    """What ``municipality`` joining the scenario changes (solved with and without it)."""
     scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported))
     return join(scenario, municipality)
 
@@ -88,6 +89,7 @@ def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResu
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def ssb_import(files: tuple[tuple[str, bytes], ...]) -> ImportResult:
+    """Uploaded SSB files read into model inputs (nothing is written to disk)."""
     return import_files(files)
 
 
@@ -109,6 +111,7 @@ def translated_choice(widget, label: str, options: Sequence[str], default: str, 
 
 
 def canonical(table: dict) -> str:
+    """A scenario table as sorted JSON: the cache key of everything computed from it."""
     return json.dumps(table, sort_keys=True, ensure_ascii=False, default=str)
 
 

@@ -48,6 +48,7 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
 
 
 def print_summary(outcomes: list[Outcome]) -> None:
+    """After two or more files: one status line per file and how many succeeded."""
     if len(outcomes) < 2:
         return
     width = max(len(name) for name, _, _ in outcomes)
@@ -59,6 +60,7 @@ def print_summary(outcomes: list[Outcome]) -> None:
 
 
 def batch_exit(outcomes: list[Outcome]) -> int:
+    """The batch's exit code: invalid input first, then infeasible, then other failures."""
     codes = {code for _, code, _ in outcomes}
     for code in (EXIT_INVALID, EXIT_INFEASIBLE, EXIT_FAILED):
         if code in codes:

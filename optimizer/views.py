@@ -43,10 +43,12 @@ MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
 def label(pair: tuple[str, str]) -> str:
+    """The bokmål or English half of a ``(nb, en)`` pair."""
     return tr(*pair)
 
 
 def method_label(method: str) -> str:
+    """A settlement method in words."""
     return label(METHOD_LABELS[method])
 
 
@@ -56,10 +58,12 @@ def cost_key_label(key: str) -> str:
 
 
 def member_label(scenario: Scenario, member: str) -> str:
+    """``5620 Nordkapp``."""
     return f"{member} {scenario.name(member)}"
 
 
 def service_label(scenario: Scenario, service: str) -> str:
+    """A service's name in the current language."""
     return scenario.service(service).service.name(language())
 
 
