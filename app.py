@@ -457,15 +457,16 @@ with tab_download:
         "html": tr("Oppgjør per kommune (HTML, skriv ut til PDF)", "Statement per member (HTML, print to PDF)"),
     }
     kept = st.session_state.get("compare_a")
-    sets = [("", [statement])]
+    sets = [("", [statement], None)]
     if kept is not None:
-        sets.append(("ab", [evaluate(*kept)[2], statement]))
-    for suffix, statements in sets:
+        sets.append(("ab", [evaluate(*kept)[2], statement], [f"{scenario.id} (A)", f"{scenario.id} (B)"]))
+    for suffix, statements, labels in sets:
         columns = st.columns(len(report_labels))
         for column, (fmt, text) in zip(columns, report_labels.items()):
             column.download_button(
                 text + (tr(" – A mot B", " – A against B") if suffix else ""),
-                lambda statements=statements, fmt=fmt: report_bytes(statements, fmt, language),
+                lambda statements=statements, fmt=fmt, labels=labels: report_bytes(statements, fmt, language,
+                                                                                   labels=labels),
                 file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
     stem = views.download_stem(scenario.id, table, base_table)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import os
+import random
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -15,11 +19,12 @@ from optimizer.cli import main
 from optimizer.i18n import format_nok
 from optimizer.newcomer import statement_for
 from optimizer.report import people
+from optimizer.report.files import distinct_labels, report_bytes, write_report
 from optimizer.report.flows import Flow, UnitCost, positions, settlement_flows, settlement_positions, unit_flows
 from optimizer.report.html_statement import statement_html
 from optimizer.report.pptx_deck import deck_bytes
 from optimizer.report.provenance import data_versions, inputs_hash
-from optimizer.report.tables import caseload_table
+from optimizer.report.tables import caseload_table, caseload_tables
 from optimizer.report.xlsx_workbook import NOK_FORMAT, workbook_bytes
 from optimizer.scenario import load_scenario, read_scenario_file, resolve
 from optimizer.views import method_label
@@ -37,6 +42,19 @@ def baseline():
 @pytest.fixture(scope="module")
 def tana():
     return statement_for(load_scenario(SCENARIOS / "join_tana.toml"))
+
+
+@pytest.fixture(scope="module")
+def berlevag():
+    return statement_for(load_scenario(SCENARIOS / "join_berlevag.toml"))
+
+
+@pytest.fixture(scope="module")
+def baseline_b():
+    """The baseline changed (fairness off, Shapley settlement) but resolved with the same id, as the app's B."""
+    table, _ = read_scenario_file(SCENARIOS / "baseline.toml")
+    changed = {**table, "fairness": {"enabled": False}, "settlement": {"method": "shapley"}}
+    return statement_for(resolve(changed, scenario_id="baseline"))
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +104,57 @@ def test_net_positions_reconcile_for_every_method(baseline):
 def test_small_counts_are_suppressed_with_a_complementary_cell():
     cells, total = people.suppress_column({"a": 3.2, "b": 10.0, "c": 12.4})
     assert cells == {"a": "<5", "b": people.SECONDARY, "c": 12} and total == 26
-    cells, total = people.suppress_column({"a": 3.0, "b": 2.0, "c": 10.0})  # two hidden: only their sum shows
+    cells, total = people.suppress_column({"a": 3.0, "b": 2.0, "c": 10.0})  # two hidden, their sum 5 pins neither
     assert cells == {"a": "<5", "b": "<5", "c": 10} and total == 15
     assert people.suppress_column({"a": 0.0, "b": 7.0}) == ({"a": 0, "b": 7}, 7)
     assert people.suppress_column({"a": 0.3, "b": 0.0}) == ({"a": "<5", "b": 0}, "<5")
     assert people.primary(4.6) == 5 and people.primary(4.4) == "<5"
+
+
+def test_hidden_cells_whose_sum_the_total_pins_get_a_complementary_cell():
+    hidden = people.SECONDARY
+    # 12 - 10 = 2 = the least two <5 cells can hold: a = b = 1 would show
+    assert people.suppress_column({"a": 1, "b": 1, "c": 10}) == ({"a": "<5", "b": "<5", "c": hidden}, 12)
+    # 18 - 10 = 8 = the most two <5 cells can hold: a = b = 4 would show
+    assert people.suppress_column({"a": 4, "b": 4, "c": 10, "d": 12}) == (
+        {"a": "<5", "b": "<5", "c": hidden, "d": 12}, 30)
+    # a <5 and a : cell: 6 = 1 + 5 pins both, so a third cell goes; with nothing left, the total goes
+    assert people.suppress_column({"a": 1, "b": 5, "c": 9}) == ({"a": "<5", "b": hidden, "c": hidden}, 15)
+    assert people.suppress_column({"a": 1, "b": 5}) == ({"a": "<5", "b": hidden}, hidden)
+
+
+def test_no_hidden_count_can_be_worked_out_from_the_total():
+    """Brute force: every assignment a reader who knows the rule cannot rule out (<5 is 1-4, : is 5
+    or more, the shown cells and total as printed) leaves each <5 cell at least two possible values."""
+    rng = random.Random(7)
+    for _ in range(400):
+        values = {k: rng.choice([0, 1, 2, 3, 4, 4, 5, 5, 6, 9, 14]) for k in "abcde"[:rng.randint(2, 5)]}
+        cells, total = people.suppress_column(values)
+        if isinstance(total, str):
+            continue
+        hidden = [k for k, c in cells.items() if isinstance(c, str)]
+        rest = total - sum(c for c in cells.values() if not isinstance(c, str))
+        ranges = [range(1, 5) if cells[k] != people.SECONDARY else range(5, rest + 1) for k in hidden]
+        feasible = [combo for combo in itertools.product(*ranges) if sum(combo) == rest]
+        for i, k in enumerate(hidden):
+            if cells[k] != people.SECONDARY:
+                assert len({combo[i] for combo in feasible}) >= 2, (values, cells, total)
+
+
+def test_one_report_hides_the_same_members_in_every_scenario(baseline, berlevag):
+    # alone, Berlevåg's table would show Lebesby's 5 (Gamvik and Berlevåg hidden already pin nothing),
+    # while the baseline hides it as the complement of Gamvik: the two together would give Gamvik away
+    found = [{r["member"]: r["child_welfare_on_call"] for r in t.rows} for t in caseload_tables([baseline, berlevag])]
+    assert {r["member"]: r["child_welfare_on_call"] for r in caseload_table(berlevag).rows}["5624 Lebesby"] == 5
+    assert [f["5624 Lebesby"] for f in found] == [people.SECONDARY, people.SECONDARY]
+    assert [f["5626 Gamvik"] for f in found] == ["<5", "<5"]
+    # in every format: the workbook
+    ws = load_workbook(io.BytesIO(workbook_bytes([baseline, berlevag], "nb", TODAY)))["Saksgrunnlag"]
+    lebesby = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "5624 Lebesby"]
+    assert [r[0] for r in lebesby] == ["baseline", "join_berlevag"] and {r[-1] for r in lebesby} == {":"}
+    # and alike across columns of several tables given directly
+    a, b = people.suppress_columns([{"x": 3, "y": 6, "z": 20}, {"x": 3, "y": 6, "z": 20, "w": 7}])
+    assert a[0]["y"] == b[0]["y"] == people.SECONDARY
 
 
 def test_baseline_caseload_hides_gamvik_on_call_and_one_more(baseline):
@@ -196,9 +260,10 @@ def test_workbook_sheets_are_numeric_and_reconcile(book, baseline, tana):
         result = statement.result
         sid = result.scenario.id
         members = records(book["Per kommune"], sid)
-        assert [r["I samarbeidet *"] for r in members[:-1]] == pytest.approx([result.plan.payment(m) for m in result.members])
+        coop = "I samarbeidet (kostnadsnøkkel) *"
+        assert [r[coop] for r in members[:-1]] == pytest.approx([result.plan.payment(m) for m in result.members])
         assert members[-1]["Kommune"] == "Sum"
-        assert members[-1]["I samarbeidet *"] == pytest.approx(result.total_cost)
+        assert members[-1][coop] == pytest.approx(result.total_cost)
         hosts = records(book["Verter"], sid)
         assert sum(r["Kostnad per år *"] for r in hosts[:-1]) == pytest.approx(result.total_cost)
         settlement = records(book["Fordeling"], sid)
@@ -208,6 +273,8 @@ def test_workbook_sheets_are_numeric_and_reconcile(book, baseline, tana):
             assert len(totals) == len(result.members)
             assert sum(totals) == pytest.approx(result.total_cost)  # sum of shares = total cost
         net = records(book["Nettoposisjon"], sid)
+        assert [r["Egen andel (valgt fordelingsmodell) *"] for r in net[:-1]] == pytest.approx(
+            [statement.chosen.total(m) for m in result.members])
         assert net[-1]["Nettoposisjon (+ mottar) *"] == pytest.approx(0, abs=0.05)
         assert sum(r["Nettoposisjon (+ mottar) *"] for r in net[:-1]) == pytest.approx(0, abs=0.05)
         flows = records(book["Oppgjør"], sid)
@@ -239,15 +306,100 @@ def test_workbook_sheets_are_numeric_and_reconcile(book, baseline, tana):
 
 def test_statement_html_has_a_page_per_member_with_its_net_position(baseline):
     text = statement_html([baseline], "nb", TODAY)
+    sections = dict(re.findall(r'<section class="member" id="mbaseline-(\d+)">(.*?)</section>', text))
+    assert list(sections) == list(baseline.result.members)
+    caseload = {r["member"]: r for r in caseload_table(baseline).rows}
     for p in settlement_positions(baseline):
-        assert f'id="mbaseline-{p.member}"' in text
-        assert format_nok(abs(p.net)) in text
-    assert text.count('<section class="member"') == len(baseline.result.members)
+        page = sections[p.member]
+        verb = "Mottar netto" if p.net > 0 else "Betaler netto"
+        assert f"{verb} {format_nok(abs(p.net))} per år" in page
+        assert f"<td class=num>{format_nok(p.share)}</td>" in page  # own share in total
+        row = caseload[f"{p.member} {baseline.result.scenario.name(p.member)}"]
+        expected = [str(row[k]).replace("<", "&lt;") for k in ("child_welfare", "child_welfare_on_call")]
+        cells = re.findall(r"<td class=num>([^<]*)</td>", page.split("Saksgrunnlag i barnevernet")[1])
+        assert cells[:2] == expected
+    assert "&lt;5" in sections["5626"]  # Gamvik's on-call count
     assert "@media print" in text and "break-after: page" in text
     embedded = text.split('<script type="application/json" id="scenario-baseline">')[1].split("</script>")[0]
     assert json.loads(embedded)["inputs_hash"] == inputs_hash(baseline.result.scenario)
-    assert "&lt;5" in text  # Gamvik's on-call count
     assert "<script>" not in text
+
+
+# --- several statements of one scenario id (the app's A against B) -----------------------------
+
+def html_ids(text: str) -> list[str]:
+    return re.findall(r'\sid="([^"]*)"', text)
+
+
+def test_scenarios_that_share_an_id_are_told_apart(baseline, baseline_b):
+    a, b = baseline, baseline_b
+    assert a.result.scenario.id == b.result.scenario.id == "baseline"
+    assert a.result.total_cost != b.result.total_cost and b.result.scenario.settlement_method == "shapley"
+    assert distinct_labels([a, b]) == ["baseline (1)", "baseline (2)"]
+    assert distinct_labels([a, b], ["A", ""]) == ["A", "baseline"]
+    assert distinct_labels([a, b, a], ["x", "x (1)", "x"]) == ["x (2)", "x (1)", "x (3)"]
+    with pytest.raises(ValueError):
+        distinct_labels([a, b], ["A"])
+
+    labels = ["baseline (A)", "baseline (B)"]
+    book = load_workbook(io.BytesIO(report_bytes([a, b], "xlsx", "nb", TODAY, labels=labels)))
+    header = [c.value for c in book["Sammenligning"][1]]
+    assert header == ["Størrelse", "baseline (A) *", "baseline (B) *"]
+    comparison = {r[0]: r[1:] for r in book["Sammenligning"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert comparison["Samlet kostnad per år"] == pytest.approx((a.result.total_cost, b.result.total_cost))
+    assert comparison["Andel: Gamvik"] == pytest.approx((a.chosen.total("5626"), b.chosen.total("5626")))
+    for statement, name in zip((a, b), labels):
+        result = statement.result
+        members = records(book["Per kommune"], name)
+        assert [r["I samarbeidet (kostnadsnøkkel) *"] for r in members[:-1]] == pytest.approx(
+            [result.plan.payment(m) for m in result.members])
+        net = records(book["Nettoposisjon"], name)
+        assert [r["Egen andel (valgt fordelingsmodell) *"] for r in net[:-1]] == pytest.approx(
+            [statement.chosen.total(m) for m in result.members])
+    # each scenario's own notes carry its own settlement method, marked with its label
+    notes = {(r[0], r[1]): r[2] for r in book["Om beregningen"].iter_rows(values_only=True)
+             if r[1] and str(r[1]).startswith("Merknad: ")}
+    assert method_label("cost_key") in notes[("baseline (A)", "Merknad: Koalisjoner")]
+    assert method_label("shapley") in notes[("baseline (B)", "Merknad: Koalisjoner")]
+    assert method_label("shapley") in notes[("baseline (B)", "Merknad: Oppgjør")]
+
+    # without labels the ids are numbered
+    book = load_workbook(io.BytesIO(report_bytes([a, b], "xlsx", "en", TODAY)))
+    assert [c.value for c in book["Comparison"][1]][1:] == ["baseline (1) *", "baseline (2) *"]
+    assert {r[0] for r in book["Per member"].iter_rows(min_row=2, values_only=True)} == {"baseline (1)", "baseline (2)"}
+
+    for given in (None, labels):
+        text = report_bytes([a, b], "html", "nb", TODAY, labels=given).decode("utf-8")
+        ids = html_ids(text)
+        assert len(ids) == 2 * len(a.result.members) + 2 and len(set(ids)) == len(ids)
+        assert all(re.fullmatch(r"[\w-]+", i) for i in ids), ids
+        scripts = re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', text)
+        assert [json.loads(x)["settlement_method"] for x in scripts] == ["cost_key", "shapley"]
+    assert "baseline (B): " in text and method_label("shapley") in text
+    prs = Presentation(io.BytesIO(report_bytes([a, b], "pptx", "nb", TODAY, labels=labels)))
+    compared = [row for slide in prs.slides for row in table_cells(slide) if row[0] == "Størrelse"]
+    assert compared[0][1:] == ["baseline (A) *", "baseline (B) *"]
+    assert any("baseline (B) · inndata-hash" in slide_text(slide) for slide in prs.slides)
+
+
+def test_labels_say_which_payments_are_meant_in_both_languages(baseline_b):
+    book = load_workbook(io.BytesIO(report_bytes([baseline_b], "xlsx", "en", TODAY)))
+    assert "In the cooperation (cost key) *" in [c.value for c in book["Per member"][1]]
+    assert "Own share (chosen settlement method) *" in [c.value for c in book["Net positions"][1]]
+    text = report_bytes([baseline_b], "html", "en", TODAY).decode("utf-8")
+    assert "Share per year (Shapley value) *" in text
+    prs = Presentation(io.BytesIO(report_bytes([baseline_b], "pptx", "nb", TODAY)))
+    fairness = next(s for s in prs.slides if s.shapes.title.text == "Rettferdighetens pris")
+    assert table_cells(fairness)[0][1:] == ["Uten rettferdighetsregler (kostnadsnøkkel) *",
+                                           "Med rettferdighetsregler (kostnadsnøkkel) *", "Endring (kostnadsnøkkel) *"]
+
+
+def test_dates_are_written_as_each_language_writes_them(baseline):
+    assert "27.11.2026" in statement_html([baseline], "nb", TODAY)
+    english = statement_html([baseline], "en", TODAY)
+    assert "27 November 2026" in english and "27.11.2026" not in english
+    title = slide_text(list(Presentation(io.BytesIO(deck_bytes([baseline], "en", TODAY))).slides)[0])
+    assert title.splitlines()[1] == "27 November 2026" and "27.11.2026" not in title
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -271,8 +423,24 @@ def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, 
     assert load_workbook(out / "baseline.xlsx").sheetnames == SHEETS[:-1]
 
     assert main(["report", str(bad), "--format", "html", "--out", str(out)]) == 2
-    assert "ingen rapport skrevet" in capsys.readouterr().err
+    assert "ingen rapport skrevet: ingen av scenarioene kunne brukes" in capsys.readouterr().err
     assert main(["report", str(SCENARIOS / "baseline.toml"), "--format", "html", "--out", str(out), "--lang", "en"]) == 0
     assert "Settlement statement" in (out / "baseline.html").read_text(encoding="utf-8")
     assert "wrote" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == ["baseline.html", "baseline.xlsx", "keep.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+def test_write_report_syncs_before_renaming_and_respects_the_umask(tmp_path, baseline, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    old = os.umask(0o027)
+    try:
+        path = write_report([baseline], "html", tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert calls == ["fsync", "replace"]
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in path.parent.iterdir()] == ["baseline.html"]

@@ -31,11 +31,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from optimizer.i18n import format_nok, language, tr
     from optimizer.newcomer import statement_for
     from optimizer.report.files import write_report
+    from optimizer.scenario import Scenario
+    from optimizer.statement import Statement
     from optimizer.uncertainty import uncertainty_spec
 
-    statements = []
+    statements: list[Statement] = []
 
-    def settle(scenario) -> str:
+    def settle(scenario: Scenario) -> str:
+        """Solve and settle ``scenario`` for the report; the line printed for it."""
         uncertainty_spec(scenario)  # the reports' case rates: a bad [uncertainty] table is this file's error
         statement = statement_for(scenario)
         statements.append(statement)
@@ -44,8 +47,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     outcomes = run_batch(args.files, settle)
     print_summary(outcomes)
     if not statements:
-        print(tr("ingen rapport skrevet: ingen scenarioer kunne løses", "no report written: no scenario could be solved"),
-              file=sys.stderr)
+        print(tr("ingen rapport skrevet: ingen av scenarioene kunne brukes",
+                 "no report written: none of the scenarios could be used"), file=sys.stderr)
         return batch_exit(outcomes)
     try:
         path = write_report(statements, args.format, args.out, language())

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from optimizer.report.html_statement import statement_html
 from optimizer.report.pptx_deck import deck_bytes
+from optimizer.report.tables import distinct_labels
 from optimizer.report.xlsx_workbook import workbook_bytes
 from optimizer.statement import Statement
+
+__all__ = ["FORMATS", "MIME", "distinct_labels", "report_bytes", "report_name", "write_report"]
 
 FORMATS: dict[str, Callable[..., bytes]] = {
     "pptx": deck_bytes,
     "xlsx": workbook_bytes,
-    "html": lambda statements, language, today: statement_html(statements, language, today).encode("utf-8"),
+    "html": lambda statements, language, today, labels: statement_html(statements, language, today, labels).encode(
+        "utf-8"),
 }
 MIME = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -25,11 +29,17 @@ MIME = {
 }
 
 
-def report_bytes(statements: Sequence[Statement], fmt: str, language: str = "nb", today: date | None = None) -> bytes:
-    """The report in ``fmt`` (``pptx``, ``xlsx`` or ``html``) for one or more scenarios."""
+def report_bytes(statements: Sequence[Statement], fmt: str, language: str = "nb", today: date | None = None, *,
+                 labels: Sequence[str] | None = None) -> bytes:
+    """The report in ``fmt`` (``pptx``, ``xlsx`` or ``html``) for one or more scenarios.
+
+    ``labels``: one display label per statement (e.g. ``["baseline (A)", "baseline (B)"]``) for the
+    scenario column, comparison headings, footers and notes; default: the scenario ids, where an id
+    that repeats is numbered (``baseline (1)``, ``baseline (2)``), see ``distinct_labels``.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    return FORMATS[fmt](list(statements), language, today)
+    return FORMATS[fmt](list(statements), language, today, distinct_labels(statements, labels))
 
 
 def report_name(statements: Sequence[Statement], fmt: str) -> str:
@@ -41,21 +51,23 @@ def report_name(statements: Sequence[Statement], fmt: str) -> str:
 def write_report(statements: Sequence[Statement], fmt: str, out: Path, language: str = "nb") -> Path:
     """Write the report into folder ``out`` and return its path.
 
-    The file is written beside its target under a temporary name and then renamed over it, so a
-    reader sees the old file or the new one, never half of one; other files in ``out`` are left alone
-    (unlike ``optimizer.output.write_folder``, which replaces a whole result folder).
+    The file is written beside its target under a temporary name, flushed to disk and then renamed
+    over it, so a reader sees the old file or the new one, never half of one; it gets the usual
+    permissions (as ``open`` creates files, i.e. after the umask). Other files in ``out`` are left
+    alone (unlike ``optimizer.output.write_folder``, which replaces a whole result folder).
     """
     payload = report_bytes(statements, fmt, language)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     target = out / report_name(statements, fmt)
-    fd, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=out)
+    staging = out / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as stream:
+        with open(staging, "xb") as stream:
             stream.write(payload)
-        os.chmod(staging, 0o644)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(staging, target)
     except BaseException:
-        Path(staging).unlink(missing_ok=True)
+        staging.unlink(missing_ok=True)
         raise
     return target

@@ -5,7 +5,8 @@ assignments, hosts per service, cost per member alone vs in the cooperation (nat
 chart), settlement methods with core warnings, the price of fairness, the child-welfare caseload
 (small counts suppressed); with several scenarios one comparison slide; last, how the result was
 made. Amounts resting on estimates carry ``*`` with a footnote. The title slide's notes hold the
-scenario as resolved (JSON), so the deck carries its own inputs.
+scenario as resolved (JSON), so the deck carries its own inputs. Several scenarios are told apart by
+their labels (``distinct_labels``) in subtitles, footers and the comparison.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pptx import Presentation
@@ -22,6 +23,8 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
+from pptx.slide import Slide
+from pptx.text.text import TextFrame
 from pptx.util import Inches, Pt
 
 from optimizer import __version__
@@ -30,8 +33,8 @@ from optimizer.i18n import format_nok, format_percent, tr
 from optimizer.report.map_figure import map_png
 from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
-    Table, caseload_table, cell_text, comparison_table, estimate_note, fairness_table, has_estimates,
-    hosts_table, in_language, key_figures, members_table, settlement_summary_table,
+    Table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
+    has_estimates, hosts_table, in_language, key_figures, members_table, report_date, settlement_summary_table,
 )
 from optimizer.statement import Statement
 from optimizer.views import ESTIMATE_MARK, core_warnings, method_label
@@ -48,27 +51,33 @@ CHAR_EM, LINE_EM, WRAP_SLACK = 0.5, 1.25, 1.15  # average glyph width and line h
 PAD_X, PAD_Y = Inches(0.06), Inches(0.03)
 
 
-def deck_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None) -> bytes:
-    """The deck for one or more solved and settled scenarios, as .pptx bytes."""
+def deck_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None,
+               labels: Sequence[str] | None = None) -> bytes:
+    """The deck for one or more solved and settled scenarios, as .pptx bytes.
+
+    ``labels``: one display label per scenario (default: the scenario ids; repeats are numbered).
+    """
     if not statements:
         raise ValueError("a deck needs at least one scenario")
-    return in_language(language, _deck, list(statements), today or date.today())
+    return in_language(language, _deck, list(statements), today or date.today(), distinct_labels(statements, labels))
 
 
-def _deck(statements: list[Statement], today: date) -> bytes:
+def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
-    _title_slide(prs, statements, today)
-    for st in statements:
-        _map_slide(prs, st)
-        _hosts_slide(prs, st)
-        _cost_slide(prs, st)
-        _settlement_slide(prs, st)
-        _fairness_slide(prs, st)
-        _caseload_slide(prs, st)
+    _title_slide(prs, statements, today, labels)
+    for st, name, caseload in zip(statements, labels, caseload_tables(statements)):
+        head = Heading(st.result.scenario.title if len(statements) == 1 else f"{name}: {st.result.scenario.title}",
+                       name, st)
+        _map_slide(prs, head)
+        _hosts_slide(prs, head)
+        _cost_slide(prs, head)
+        _settlement_slide(prs, head)
+        _fairness_slide(prs, head)
+        _caseload_slide(prs, head, caseload)
     if len(statements) > 1:
-        _comparison_slide(prs, statements)
-    _about_slide(prs, statements, today)
+        _comparison_slide(prs, statements, labels)
+    _about_slide(prs, statements, today, labels)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -76,7 +85,16 @@ def _deck(statements: list[Statement], today: date) -> bytes:
 
 # --- slides ------------------------------------------------------------------------------------
 
-def _title_slide(prs: Presentation, statements: list[Statement], today: date) -> None:
+@dataclass(frozen=True)
+class Heading:
+    """What a scenario's slides show of it: ``subtitle`` under the title, ``label`` in the footer."""
+
+    subtitle: str
+    label: str
+    statement: Statement
+
+
+def _title_slide(prs: Presentation, statements: list[Statement], today: date, labels: list[str]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_LAYOUT])
     title, subtitle = slide.shapes.title, slide.placeholders[1]
     title.left, title.top, title.width, title.height = MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(2.0)
@@ -85,41 +103,44 @@ def _title_slide(prs: Presentation, statements: list[Statement], today: date) ->
         title.text = statements[0].result.scenario.title
     else:
         title.text = tr(f"Vertskommune: {len(statements)} scenarioer", f"Host municipality: {len(statements)} scenarios")
-    lines = [today.strftime("%d.%m.%Y")]
-    lines += [f"{st.result.scenario.id}: {st.result.scenario.title}" for st in statements] if len(statements) > 1 else []
+    lines = [report_date(today)]
+    pairs = list(zip(statements, labels))
+    lines += [f"{name}: {st.result.scenario.title}" for st, name in pairs] if len(statements) > 1 else []
     lines.append(tr(f"Beregnet med Vertskommune {__version__}", f"Computed with Vertskommune {__version__}"))
-    lines += [f"{st.result.scenario.id}: " + tr("inndata-hash ", "inputs hash ") + inputs_hash(st.result.scenario)[:HASH_SHOWN]
-              + " · " + solver_text(st) for st in statements]
+    lines += [f"{name}: " + tr("inndata-hash ", "inputs hash ") + inputs_hash(st.result.scenario)[:HASH_SHOWN]
+              + " · " + solver_text(st) for st, name in pairs]
     notes = [estimate_note(st.result.scenario) for st in statements if has_estimates(st.result.scenario)]
     lines += notes[:1]
     _lines(subtitle.text_frame, lines, 16 if len(lines) <= 8 else 10)
     slide.notes_slide.notes_text_frame.text = json.dumps(
-        [reproducibility(st) for st in statements], ensure_ascii=False, indent=1, default=str)
+        [{"label": name, **reproducibility(st)} for st, name in pairs], ensure_ascii=False, indent=1, default=str)
 
 
-def _map_slide(prs: Presentation, st: Statement) -> None:
-    s = st.result.scenario
-    slide = _slide(prs, tr("Verter og tilknytning", "Hosts and assignments"), s.title, "", st)
+def _map_slide(prs: Presentation, head: Heading) -> None:
+    st = head.statement
+    slide = _slide(prs, tr("Verter og tilknytning", "Hosts and assignments"), "", head)
     height = BODY_BOTTOM - BODY_TOP
     width = int(height * 12.0 / 5.6)
     slide.shapes.add_picture(io.BytesIO(map_png(st.result)), (WIDTH - width) // 2, BODY_TOP, width, height)
 
 
-def _hosts_slide(prs: Presentation, st: Statement) -> None:
-    table = hosts_table(st)
-    slide = _slide(prs, tr("Verter per tjeneste", "Hosts per service"), st.result.scenario.title, table.note, st)
+def _hosts_slide(prs: Presentation, head: Heading) -> None:
+    table = hosts_table(head.statement)
+    slide = _slide(prs, tr("Verter per tjeneste", "Hosts per service"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, keep=("service", "host", "served", "fte", "total_nok"))
 
 
-def _cost_slide(prs: Presentation, st: Statement) -> None:
+def _cost_slide(prs: Presentation, head: Heading) -> None:
+    st = head.statement
     s = st.result.scenario
     table = members_table(st)
     slide = _slide(prs, tr("Kostnad per kommune: alene og i samarbeidet", "Cost per member: alone and in the cooperation"),
-                   s.title, table.note, st)
+                   table.note, head)
     data = CategoryChartData(number_format="0.0")
     data.categories = [s.name(m) for m in st.result.members]
     data.add_series(tr("Alene", "Alone"), [r["stand_alone_nok"] / 1e6 for r in table.rows])
-    data.add_series(tr("I samarbeidet", "In the cooperation"), [r["cooperation_nok"] / 1e6 for r in table.rows])
+    data.add_series(tr("I samarbeidet (kostnadsnøkkel)", "In the cooperation (cost key)"),
+                    [r["cooperation_nok"] / 1e6 for r in table.rows])
     chart_width = int((WIDTH - 2 * MARGIN) * 0.55)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, BODY_TOP, chart_width,
                                    BODY_BOTTOM - BODY_TOP, data)
@@ -147,10 +168,11 @@ def _cost_slide(prs: Presentation, st: Statement) -> None:
            keep=("member", "stand_alone_nok", "cooperation_nok", "saving_percent"))
 
 
-def _settlement_slide(prs: Presentation, st: Statement) -> None:
+def _settlement_slide(prs: Presentation, head: Heading) -> None:
+    st = head.statement
     s = st.result.scenario
     table = settlement_summary_table(st)
-    slide = _slide(prs, tr("Fordeling av kostnadene", "Splitting the cost"), s.title, table.note, st)
+    slide = _slide(prs, tr("Fordeling av kostnadene", "Splitting the cost"), table.note, head)
     lines = _core_lines(st)
     room = Inches(0.25) * len(lines) + Inches(0.2)
     chosen = 1 + list(st.outcomes).index(s.settlement_method)  # row 0 is the stand-alone reference
@@ -176,11 +198,12 @@ def _core_lines(st: Statement) -> list[str]:
     return lines
 
 
-def _fairness_slide(prs: Presentation, st: Statement) -> None:
+def _fairness_slide(prs: Presentation, head: Heading) -> None:
+    st = head.statement
     result = st.result
     s = result.scenario
     table = fairness_table(st)
-    slide = _slide(prs, tr("Rettferdighetens pris", "The price of fairness"), s.title, table.note, st)
+    slide = _slide(prs, tr("Rettferdighetens pris", "The price of fairness"), table.note, head)
     mark = f" {ESTIMATE_MARK}" if has_estimates(s) else ""
     share = 100.0 * result.price_of_fairness / result.total_without_fairness
     lines = [f"{name}: {format_nok(value)}{mark}" for name, value in key_figures(st).items()]
@@ -196,16 +219,16 @@ def _fairness_slide(prs: Presentation, st: Statement) -> None:
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, left=left, width=WIDTH - MARGIN - left)
 
 
-def _caseload_slide(prs: Presentation, st: Statement) -> None:
-    table = caseload_table(st)
-    slide = _slide(prs, tr("Saksgrunnlag i barnevernet", "Child-welfare caseload"), st.result.scenario.title, table.note, st)
+def _caseload_slide(prs: Presentation, head: Heading, table: Table) -> None:
+    """The caseload ``table`` (suppressed alike for the whole deck)."""
+    slide = _slide(prs, tr("Saksgrunnlag i barnevernet", "Child-welfare caseload"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP)
 
 
-def _comparison_slide(prs: Presentation, statements: list[Statement]) -> None:
+def _comparison_slide(prs: Presentation, statements: list[Statement], labels: list[str]) -> None:
     """Totals and hosts on the left, each member's share on the right."""
-    table = comparison_table(statements)
-    slide = _slide(prs, tr("Sammenligning av scenarioer", "Scenarios compared"), "", table.note)
+    table = comparison_table(statements, labels)
+    slide = _slide(prs, tr("Sammenligning av scenarioer", "Scenarios compared"), table.note)
     split = 3 + len({sid for st in statements for sid in st.result.model.costs})
     half = (WIDTH - 2 * MARGIN - Inches(0.3)) // 2
     for i, rows in enumerate((table.rows[:split], table.rows[split:])):
@@ -213,14 +236,14 @@ def _comparison_slide(prs: Presentation, statements: list[Statement]) -> None:
                left=MARGIN + i * (half + Inches(0.3)), width=half)
 
 
-def _about_slide(prs: Presentation, statements: list[Statement], today: date) -> None:
-    slide = _slide(prs, tr("Om beregningen", "How this was computed"), "", "")
-    lines = [tr(f"Laget {today.strftime('%d.%m.%Y')} med Vertskommune {__version__}.",
-                f"Made {today.isoformat()} with Vertskommune {__version__}.")]
-    for st in statements:
+def _about_slide(prs: Presentation, statements: list[Statement], today: date, labels: list[str]) -> None:
+    slide = _slide(prs, tr("Om beregningen", "How this was computed"), "")
+    lines = [tr(f"Laget {report_date(today)} med Vertskommune {__version__}.",
+                f"Made {report_date(today)} with Vertskommune {__version__}.")]
+    for st, name in zip(statements, labels):
         s = st.result.scenario
         lines += [
-            f"{s.id} ({s.source or tr('uten fil', 'no file')})",
+            f"{name} ({s.source or tr('uten fil', 'no file')})",
             "• " + tr("Inndata-hash (SHA-256): ", "Inputs hash (SHA-256): ") + inputs_hash(s),
             "• " + tr("Løser: ", "Solver: ") + solver_text(st),
             "• " + tr("Fordelingsmodell: ", "Settlement method: ") + method_label(s.settlement_method),
@@ -236,8 +259,9 @@ def _about_slide(prs: Presentation, statements: list[Statement], today: date) ->
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _slide(prs: Presentation, title: str, subtitle: str, note: str, st: Statement | None = None):
-    """A 'Title Only' slide with the title across the top, a subtitle line and a footer."""
+def _slide(prs: Presentation, title: str, note: str, head: Heading | None = None) -> Slide:
+    """A 'Title Only' slide with the title across the top, the scenario's subtitle line and a footer
+    (``note``, then the scenario's label and inputs hash)."""
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.8)
@@ -246,22 +270,23 @@ def _slide(prs: Presentation, title: str, subtitle: str, note: str, st: Statemen
     paragraph.alignment = PP_ALIGN.LEFT
     paragraph.runs[0].font.size = Pt(30)
     paragraph.runs[0].font.bold = True
-    if subtitle:
+    if head is not None:
         box = slide.shapes.add_textbox(MARGIN, Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.35))
-        _lines(box.text_frame, [subtitle], 14, GREY)
+        _lines(box.text_frame, [head.subtitle], 14, GREY)
     footer = []
     if note:
         footer.append(note)
-    if st is not None:
-        footer.append(f"{st.result.scenario.id} · " + tr("inndata-hash ", "inputs hash ")
-                      + inputs_hash(st.result.scenario)[:HASH_SHOWN])
+    if head is not None:
+        footer.append(f"{head.label} · " + tr("inndata-hash ", "inputs hash ")
+                      + inputs_hash(head.statement.result.scenario)[:HASH_SHOWN])
     if footer:
         box = slide.shapes.add_textbox(MARGIN, HEIGHT - Inches(0.5), WIDTH - 2 * MARGIN, Inches(0.4))
         _lines(box.text_frame, ["   ".join(footer)], 10, GREY)
     return slide
 
 
-def _lines(frame, lines: Sequence[str], size: int, colour: RGBColor | None = None) -> None:
+def _lines(frame: TextFrame, lines: Sequence[str], size: int, colour: RGBColor | None = None) -> None:
+    """``lines`` as paragraphs of ``frame`` (word-wrapped) in ``size`` pt and ``colour``."""
     frame.word_wrap = True
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
@@ -272,7 +297,7 @@ def _lines(frame, lines: Sequence[str], size: int, colour: RGBColor | None = Non
                 run.font.color.rgb = colour
 
 
-def _table(slide, table: Table, top: int, height: int, *, keep: Sequence[str] = (), left: int = MARGIN,
+def _table(slide: Slide, table: Table, top: int, height: int, *, keep: Sequence[str] = (), left: int = MARGIN,
            width: int | None = None, bold_rows: frozenset[int] | set[int] = frozenset()) -> int:
     """``table`` (only the ``keep`` columns, if given) as a native table in the box, in the largest
     font that fits; bold header, ``bold_rows`` (indices into ``table.rows``) and total row.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,7 +86,41 @@ def cell_text(value: Any, kind: str) -> str:
 
 
 def has_estimates(scenario: Scenario) -> bool:
+    """Whether any input of ``scenario`` is an estimate (its amounts then carry ``ESTIMATE_MARK``)."""
     return bool(scenario.estimates())
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def report_date(day: date) -> str:
+    """``27.11.2026`` in bokmål, ``27 November 2026`` in English."""
+    return tr(day.strftime("%d.%m.%Y"), f"{day.day} {MONTHS[day.month - 1]} {day.year}")
+
+
+def distinct_labels(statements: Sequence[Statement], labels: Sequence[str] | None = None) -> list[str]:
+    """One display label per statement, all different: ``labels`` if given (blank ones replaced by the
+    scenario id), else the scenario ids; a label that repeats gets `` (1)``, `` (2)``, … in order."""
+    ids = [st.result.scenario.id for st in statements]
+    if labels is None:
+        labels = ids
+    if len(labels) != len(statements):
+        raise ValueError(f"{len(labels)} labels for {len(statements)} scenarios")
+    names = [str(name).strip() or sid for name, sid in zip(labels, ids)]
+    counts = Counter(names)
+    taken = {name for name in names if counts[name] == 1}
+    numbers: Counter[str] = Counter()
+    out = []
+    for name in names:
+        if counts[name] > 1:
+            numbers[name] += 1
+            while f"{name} ({numbers[name]})" in taken:
+                numbers[name] += 1
+            name = f"{name} ({numbers[name]})"
+            taken.add(name)
+        out.append(name)
+    return out
 
 
 def estimate_note(scenario: Scenario) -> str:
@@ -100,6 +135,11 @@ def estimate_note(scenario: Scenario) -> str:
 def _nok(key: str, nb: str, en: str, scenario: Scenario) -> Column:
     mark = f" {ESTIMATE_MARK}" if has_estimates(scenario) else ""
     return Column(key, tr(nb, en) + mark, "nok")
+
+
+def _cost_key(nb: str, en: str) -> tuple[str, str]:
+    """A label for an amount under the cost key (the plan's own split), not the settlement method."""
+    return f"{nb} (kostnadsnøkkel)", f"{en} (cost key)"
 
 
 def _member() -> Column:
@@ -146,7 +186,7 @@ def hosts_table(statement: Statement) -> Table:
 
 
 def members_table(statement: Statement) -> Table:
-    """Per member: population, alone vs in the cooperation, saving, FTE and shared units hosted."""
+    """Per member: population, alone vs in the cooperation (cost key), saving, FTE and shared units hosted."""
     result = statement.result
     s = result.scenario
     rows = [
@@ -166,9 +206,9 @@ def members_table(statement: Statement) -> Table:
         _member(),
         Column("population", tr("Innbyggere", "Population"), "integer"),
         _nok("stand_alone_nok", "Alene", "Alone", s),
-        _nok("cooperation_nok", "I samarbeidet", "In the cooperation", s),
-        _nok("saving_nok", "Besparelse", "Saving", s),
-        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
+        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
+        Column("saving_percent", label(_cost_key("Besparelse %", "Saving %")), "percent"),
         Column("fte_hosted", tr("Årsverk hos seg", "FTE hosted"), "fte"),
         Column("shared_units_hosted", tr("Felles enheter hos seg", "Shared units hosted"), "integer"),
     )
@@ -201,15 +241,18 @@ def costs_table(statement: Statement) -> Table:
         Column("host", tr("Vert", "Host")),
         Column("component", tr("Kostnadsdel", "Component")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
-        _nok("cooperation_nok", "I samarbeidet", "In the cooperation", s),
-        _nok("saving_nok", "Besparelse", "Saving", s),
+        _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
+        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
     )
     total = _sum_row(rows, "member", ("stand_alone_nok", "cooperation_nok", "saving_nok"))
     return Table("costs", tr("Kostnader", "Costs"), columns, rows, total, estimate_note(s))
 
 
 def fairness_table(statement: Statement) -> Table:
-    """What each member pays with and without the fairness rules (the price of fairness by member)."""
+    """What each member pays with and without the fairness rules (the price of fairness by member).
+
+    Payments under the cost key (the plan's own split), whatever the scenario's settlement method.
+    """
     result = statement.result
     s = result.scenario
     rows = [
@@ -223,9 +266,9 @@ def fairness_table(statement: Statement) -> Table:
     ]
     columns = (
         _member(),
-        _nok("without_nok", "Uten rettferdighetsregler", "Without fairness rules", s),
-        _nok("with_nok", "Med rettferdighetsregler", "With fairness rules", s),
-        _nok("change_nok", "Endring", "Change", s),
+        _nok("without_nok", *_cost_key("Uten rettferdighetsregler", "Without fairness rules"), s),
+        _nok("with_nok", *_cost_key("Med rettferdighetsregler", "With fairness rules"), s),
+        _nok("change_nok", *_cost_key("Endring", "Change"), s),
     )
     total = _sum_row(rows, "member", ("without_nok", "with_nok", "change_nok"))
     return Table("fairness", tr("Rettferdighetens pris", "Price of fairness"), columns, rows, total, estimate_note(s))
@@ -373,7 +416,7 @@ def positions_table(statement: Statement) -> Table:
     ]
     columns = (
         _member(),
-        _nok("share_nok", "Egen andel", "Own share", s),
+        _nok("share_nok", "Egen andel (valgt fordelingsmodell)", "Own share (chosen settlement method)", s),
         _nok("hosted_nok", "Kostnad for enheter kommunen er vert for", "Cost of units it hosts", s),
         _nok("paid_nok", "Betaler til verter", "Pays to hosts", s),
         _nok("received_nok", "Mottar som vert", "Receives as host", s),
@@ -395,14 +438,29 @@ CASE_LABELS = {
 
 def caseload_table(statement: Statement) -> Table:
     """Expected yearly child-welfare cases per member, suppressed by ``people`` (``<5``, ``:``)."""
+    return caseload_tables([statement])[0]
+
+
+def caseload_tables(statements: Sequence[Statement]) -> list[Table]:
+    """``caseload_table`` for each scenario of one report, suppressed alike (``people.suppress_columns``)."""
+    cases = [people.expected_cases(st.result.scenario) for st in statements]
+    services = dict.fromkeys(sid for c in cases for sid in c)
+    suppressed: list[dict[str, tuple[dict[str, people.Cell], people.Cell]]] = [{} for _ in statements]
+    for service in services:
+        having = [i for i, c in enumerate(cases) if service in c]
+        for i, found in zip(having, people.suppress_columns([cases[i][service] for i in having])):
+            suppressed[i][service] = found
+    return [_caseload(st, found) for st, found in zip(statements, suppressed)]
+
+
+def _caseload(statement: Statement, suppressed: Mapping[str, tuple[Mapping[str, people.Cell], people.Cell]]) -> Table:
+    """The caseload table of ``statement`` from its suppressed cells and totals per service."""
     s = statement.result.scenario
-    cases = people.expected_cases(s)
     members = list(statement.result.members)
     rows = [{"member": member_label(s, m), "population": s.population(m)} for m in members]
     total: dict[str, Any] = {"member": tr("Sum", "Total"), "population": sum(s.population(m) for m in members)}
     columns = [_member(), Column("population", tr("Innbyggere", "Population"), "integer")]
-    for service, values in cases.items():
-        cells, column_total = people.suppress_column(values)
+    for service, (cells, column_total) in suppressed.items():
         for row, m in zip(rows, members):
             row[service] = cells[m]
         total[service] = column_total
@@ -410,14 +468,15 @@ def caseload_table(statement: Statement) -> Table:
                                                                        "Cases per year (expected)"))), "count"))
     note = tr(f"Forventet antall = sats per 1000 innbyggere × innbyggere. Tall under {people.THRESHOLD} vises som "
               f"<{people.THRESHOLD}; «{people.SECONDARY}» er skjult for at de små tallene ikke skal kunne regnes ut "
-              "fra summen.",
+              "fra summen (likt i alle scenarioene i rapporten).",
               f"Expected number = rate per 1000 inhabitants × population. Counts below {people.THRESHOLD} are shown "
               f"as <{people.THRESHOLD}; '{people.SECONDARY}' is hidden so that the small counts cannot be worked out "
-              "from the total.")
+              "from the total (alike in every scenario of the report).")
     return Table("caseload", tr("Saksgrunnlag", "Caseload"), tuple(columns), rows, total, note)
 
 
 def municipalities_table(statement: Statement) -> Table:
+    """The members: number, name, centre, population, coordinates, whether a founding member."""
     s = statement.result.scenario
     rows = [
         {
@@ -557,8 +616,11 @@ def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, A
 
 # --- several scenarios -------------------------------------------------------------------------
 
-def comparison_table(statements: Sequence[Statement]) -> Table:
-    """Scenarios side by side: total cost, saving, price of fairness, hosts per service, each share."""
+def comparison_table(statements: Sequence[Statement], labels: Sequence[str] | None = None) -> Table:
+    """Scenarios side by side: total cost, saving, price of fairness, hosts per service, each share.
+
+    Column headings are ``distinct_labels(statements, labels)``.
+    """
     keys = [f"s{i}" for i in range(len(statements))]
     rows: list[dict[str, Any]] = []
 
@@ -582,7 +644,7 @@ def comparison_table(statements: Sequence[Statement]) -> Table:
             [st.chosen.total(m) if m in st.result.members else None for st in statements])
     mark = f" {ESTIMATE_MARK}" if any(has_estimates(r.scenario) for r in results) else ""
     columns = (Column("figure", tr("Størrelse", "Figure")),
-               *(Column(k, r.scenario.id + mark, "nok") for k, r in zip(keys, results)))
+               *(Column(k, name + mark, "nok") for k, name in zip(keys, distinct_labels(statements, labels))))
     note = tr("Andel: hvert medlems andel etter scenarioets fordelingsmodell; – betyr ikke medlem.",
               "Share: each member's share under the scenario's settlement method; – means not a member.")
     return Table("comparison", tr("Sammenligning", "Comparison"), columns, rows, None, note, {"figure": 40})

@@ -8,14 +8,17 @@ Sheets hold only their table; their footnotes are rows of the first sheet (Om be
 Sum rows are bold and hold values, not formulas, so they read the same in every program. The
 ``Oppgjør`` sheet has a block per member ending in its net position, with a page break between
 members (one printed page per member, header repeated).
-Counts about people are suppressed here too (``optimizer.report.people``).
+Counts about people are suppressed here too (``optimizer.report.people``). Several scenarios are
+told apart by their labels (``distinct_labels``: the scenario ids, or the caller's labels), which fill
+the scenario column, head the comparison columns and mark each scenario's own footnotes.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -24,10 +27,11 @@ from openpyxl.worksheet.pagebreak import Break
 
 from optimizer.i18n import tr
 from optimizer.report.tables import (
-    Column, Table, about_table, caseload_table, coalitions_table, comparison_table, costs_table, flows_table,
-    hosts_table, in_language, inputs_table, members_table, municipalities_table, positions_table, scenario_table,
-    settlement_table, travel_table,
+    Column, Table, about_table, caseload_tables, coalitions_table, comparison_table, costs_table, distinct_labels,
+    flows_table, hosts_table, in_language, inputs_table, members_table, municipalities_table, positions_table,
+    scenario_table, settlement_table, travel_table,
 )
+from optimizer.views import ESTIMATE_MARK
 from optimizer.statement import Statement
 
 NOK_FORMAT = '#,##0 "kr"'
@@ -45,49 +49,61 @@ BOLD = Font(bold=True)
 MAX_WIDTH = 60
 PER_STATEMENT = (
     about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table, costs_table,
-    members_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_table,
+    members_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_tables,
 )
 
 
-def workbook_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None) -> bytes:
-    """The workbook for one or more solved and settled scenarios, as .xlsx bytes."""
+def workbook_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None,
+                   labels: Sequence[str] | None = None) -> bytes:
+    """The workbook for one or more solved and settled scenarios, as .xlsx bytes.
+
+    ``labels``: one display label per scenario (default: the scenario ids; repeats are numbered).
+    """
     if not statements:
         raise ValueError("a workbook needs at least one scenario")
-    return in_language(language, _workbook, list(statements), today or date.today())
+    return in_language(language, _workbook, list(statements), today or date.today(),
+                       distinct_labels(statements, labels))
 
 
-def _workbook(statements: list[Statement], today: date) -> bytes:
+def _workbook(statements: list[Statement], today: date, labels: list[str]) -> bytes:
     book = Workbook()
     book.remove(book.active)
-    notes: dict[str, str] = {}
+    notes: list[tuple[str, str, str]] = []  # (scenario label or "" for all, table title, note)
     for build in PER_STATEMENT:
-        tables = [build(st, today) if build is about_table else build(st) for st in statements]
-        _sheet(book, tables, [st.result.scenario.id for st in statements])
-        notes.update((t.title, t.note) for t in reversed(tables) if t.note)
+        if build is caseload_tables:  # one suppression for the whole report
+            tables = caseload_tables(statements)
+        else:
+            tables = [build(st, today) if build is about_table else build(st) for st in statements]
+        _sheet(book, tables, labels)
+        if len({t.note for t in tables}) == 1:
+            notes += [("", tables[0].title, tables[0].note)] if tables[0].note else []
+        else:  # the notes differ (settlement method, estimates, winter): each scenario its own
+            notes += [(name, t.title, t.note) for name, t in zip(labels, tables) if t.note]
     if len(statements) > 1:
-        table = comparison_table(statements)
-        _sheet(book, [table], [""])
-        notes[table.title] = table.note
+        table = comparison_table(statements, labels)
+        _sheet(book, [table], None)
+        notes.append(("", table.title, table.note))
     about = book.worksheets[0]
     about.append([])
-    for title, note in notes.items():
-        about.append(["", tr(f"Merknad: {title}", f"Note: {title}"), note])
+    for name, title, note in notes:
+        about.append([name, tr(f"Merknad: {title}", f"Note: {title}"), note])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(book: Workbook, tables: list[Table], scenario_ids: list[str]) -> None:
-    """One sheet for the tables of one kind (one per scenario), stacked with a scenario column."""
+def _sheet(book: Workbook, tables: list[Table], labels: list[str] | None) -> None:
+    """One sheet for the tables of one kind (one per scenario), stacked with a scenario column holding
+    ``labels`` (no scenario column when ``labels`` is None)."""
     first = tables[0]
     ws = book.create_sheet(first.title[:31])
     scenario_col = Column("scenario", tr("Scenario", "Scenario"))
-    columns = [scenario_col, *_union(t.columns for t in tables)] if scenario_ids[0] else list(first.columns)
+    columns = [scenario_col, *_union(t.columns for t in tables)] if labels else list(first.columns)
     for col, c in enumerate(columns, start=1):
         ws.cell(1, col, c.label).font = BOLD
     widths = {c.key: len(c.label) for c in columns}
     r, last_member = 1, None
-    for table, scenario_id in zip(tables, scenario_ids):
+    for table, scenario_id in zip(tables, labels or [""] * len(tables)):
         rows = [*table.rows, *([table.total] if table.total is not None else [])]
         for i, row in enumerate(rows):
             if table.key == "flows" and last_member not in (None, row["member"]):
@@ -117,22 +133,24 @@ def _sheet(book: Workbook, tables: list[Table], scenario_ids: list[str]) -> None
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _union(column_sets) -> list[Column]:
+def _union(column_sets: Iterable[Sequence[Column]]) -> list[Column]:
+    """Every column of the tables once, in order; a label with the estimate mark wins over one without."""
     seen: dict[str, Column] = {}
     for columns in column_sets:
         for c in columns:
-            seen.setdefault(c.key, c)
+            if c.key not in seen or (c.label.endswith(ESTIMATE_MARK) and not seen[c.key].label.endswith(ESTIMATE_MARK)):
+                seen[c.key] = c
     return list(seen.values())
 
 
-def _value(value, column: Column):
+def _value(value: Any, column: Column) -> Any:
     """The cell value: numbers stay numbers; flags become ja/nei; None stays empty."""
     if column.kind == "flag" and isinstance(value, bool):
         return tr("ja", "yes") if value else tr("nei", "no")
     return value
 
 
-def _shown_width(value, column: Column) -> int:
+def _shown_width(value: Any, column: Column) -> int:
     """About how many characters Excel shows for ``value`` in ``column``'s format."""
     if value is None:
         return 0
