@@ -88,9 +88,10 @@ def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResu
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def ssb_import(files: tuple[tuple[str, bytes], ...]) -> ImportResult:
-    """Uploaded SSB files read into model inputs (nothing is written to disk)."""
-    return import_files(files)
+def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData]:
+    """Uploaded SSB files read into model inputs, and those inputs as a scenario uses them (no disk)."""
+    result = import_files(files)
+    return result, result.data("ssb-import")
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -162,19 +163,19 @@ uploads = st.sidebar.file_uploader(
     help=tr("F.eks. tabell 12362, 12058, 07459, 12279. Uten filer brukes de innebygde dataene.",
             "E.g. tables 12362, 12058, 07459, 12279. Without files the embedded data is used."))
 imported_result: ImportResult | None = None
+imported: ImportedData | None = None
 import_key = ""
 if uploads:
     files_in = tuple((f.name, f.getvalue()) for f in uploads)
     try:
-        imported_result = ssb_import(files_in)
+        imported_result, imported = ssb_import(files_in)
     except UserInputError as exc:
         st.sidebar.error(tr("Importen feilet: ", "Import failed: ") + str(exc))
     else:
         if st.sidebar.toggle(tr("Bruk importerte data", "Use the imported data"), value=True, key="use_ssb"):
             import_key = hashlib.sha1(b"".join(name.encode() + raw for name, raw in files_in)).hexdigest()[:10]
         else:
-            imported_result = None
-imported = imported_result.data("ssb-import") if imported_result is not None else None
+            imported_result, imported = None, None
 
 try:
     base = resolve(base_table, scenario_id=base_id, source=base_source, imported=imported)
