@@ -29,6 +29,7 @@ from optimizer.editing import (
 )
 from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
+from optimizer.output import canonical_json
 from optimizer.export import encoded, result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
@@ -67,11 +68,11 @@ def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: str = "",
+def newcomer(table_json: str, scenario_id: str, municipality: str, import_key: str, _before: Statement,
              _imported: ImportedData | None = None) -> MembershipChange:
-    """What ``municipality`` joining the scenario changes (solved with and without it)."""
+    """What ``municipality`` joining the scenario changes; ``_before`` is the statement already shown."""
     scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, imported=_imported))
-    return join(scenario, municipality)
+    return join(scenario, municipality, before=_before)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -109,11 +110,6 @@ def translated_choice(widget, label: str, options: Sequence[str], default: str, 
                 default = st.session_state[previous]
             del st.session_state[previous]
     return widget(label, options, index=list(options).index(default), key=own, format_func=format_func)
-
-
-def canonical(table: dict) -> str:
-    """A scenario table as sorted JSON: the cache key of everything computed from it."""
-    return json.dumps(table, sort_keys=True, ensure_ascii=False, default=str)
 
 
 # --- page ----------------------------------------------------------------------------------------
@@ -184,7 +180,7 @@ except UserInputError as exc:
     st.stop()
 
 # Widget keys carry the starting point, so a new starting point starts from its own values.
-ns = hashlib.sha1((canonical(base_table) + import_key).encode()).hexdigest()[:10]
+ns = hashlib.sha1((canonical_json(base_table) + import_key).encode()).hexdigest()[:10]
 start = settings_of(base)
 municipalities = data.municipalities()
 catalogue = data.catalogue()
@@ -262,8 +258,9 @@ if (slow := views.size_warning(len(members))):
     st.sidebar.warning(slow)
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
+    table_key = canonical_json(table)  # the cache key of everything computed from this table
     with st.spinner(tr("Regner ut …", "Calculating …")):
-        scenario, result, statement = evaluate(canonical(table), base_id, scenario.source, import_key, imported)
+        scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -350,7 +347,7 @@ with tab_settle:
 
 with tab_risk:
     try:
-        sim = simulation(canonical(table), import_key, result)
+        sim = simulation(table_key, import_key, result)
     except UserInputError as exc:
         st.error(str(exc))
     else:
@@ -378,17 +375,17 @@ with tab_risk:
     st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
     if st.button(tr("Finn alternativer og rangér dem", "Find alternatives and rank them"), key="alt_go") \
-            or st.session_state.get("alt_shown") == (canonical(table), import_key, k):
+            or st.session_state.get("alt_shown") == (table_key, import_key, k):
         with st.spinner(tr("Løser og simulerer …", "Solving and simulating …")):
-            found, ranking = near_optimal(canonical(table), import_key, k, result)
-        st.session_state["alt_shown"] = (canonical(table), import_key, k)
+            found, ranking = near_optimal(table_key, import_key, k, result)
+        st.session_state["alt_shown"] = (table_key, import_key, k)
         st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
 
 with tab_compare:
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
-        st.session_state["compare_a"] = (canonical(table), base_id, scenario.source, import_key, imported)
+        st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported)
     kept = st.session_state.get("compare_a")
     if kept is None:
         st.info(tr("Trykk knappen for å holde fast dette resultatet som A. Endre så innstillingene: "
@@ -423,7 +420,7 @@ with tab_join:
         if st.button(tr("Regn ut", "Calculate"), key="join_go"):
             try:
                 with st.spinner(tr("Regner ut med og uten …", "Calculating with and without …")):
-                    change = newcomer(canonical(table), base_id, who, import_key, imported)
+                    change = newcomer(table_key, base_id, who, import_key, statement, imported)
             except InfeasibleError as exc:
                 st.error(explain_infeasible(exc, scenario))
             except SolverLimitError:

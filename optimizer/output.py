@@ -52,6 +52,11 @@ def json_text(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, default=json_default) + "\n"
 
 
+def canonical_json(document: Any) -> str:
+    """Compact JSON with sorted keys: the same document always gives the same text (hashes, cache keys)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default)
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return sorted(value) if isinstance(value, (set, frozenset)) else list(value)

@@ -6,7 +6,6 @@ Every number here comes from ``ScenarioResult`` / ``Statement``; the app only la
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
 from optimizer.i18n import format_nok, format_number, format_percent, language, tr
 from optimizer.newcomer import MembershipChange
+from optimizer.output import canonical_json
 from optimizer.result import ScenarioResult
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
@@ -109,7 +109,7 @@ def download_stem(scenario_id: str, table: Mapping[str, Any], base_table: Mappin
     """File-name stem for downloads: the scenario id, plus a short hash of the edits if any."""
     if table == base_table:
         return scenario_id
-    digest = hashlib.sha1(json.dumps(table, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    digest = hashlib.sha1(canonical_json(table).encode()).hexdigest()[:8]
     return f"{scenario_id}-{digest}"
 
 

@@ -189,3 +189,14 @@ def test_a_newcomer_can_be_any_municipality_not_in_the_group(app):
     assert not app.exception and not app.error
     options = app.selectbox(key="join_who").options
     assert any(o.startswith("5626") for o in options) and not any(o.startswith("5620") for o in options)
+
+
+def test_newcomer_tab_shows_the_membership_change(app):
+    from optimizer.newcomer import join
+
+    app.selectbox(key="join_who").set_value("5618").run()
+    app.button(key="join_go").click().run()
+    assert not app.exception and not app.error
+    change = join(load_scenario(SCENARIOS / "baseline.toml"), "5618")
+    shown = [m.value for m in app.metric if m.label in views.newcomer_figures(change)]
+    assert shown == list(views.newcomer_figures(change).values())

@@ -201,3 +201,22 @@ def test_download_stem_names_the_edit():
 def test_size_warning_from_eight_members():
     assert views.size_warning(7) is None
     assert "8 medlemmer" in views.size_warning(8)
+
+
+def krone(text: str) -> int:
+    """A shown amount (``1 234 567 kr``, minus as U+2212) back to a number."""
+    return int(text.replace("\u00a0", "").replace("kr", "").replace("\u2212", "-"))
+
+
+def test_shown_figures_add_up_across_the_tables(baseline):
+    """Independent of how the key figures are computed: sum what the tables show, row by row."""
+    result = baseline.result
+    total, saving, fairness = (krone(v) for v in views.key_figures(result).values())
+    hosts = views.host_rows(result)
+    members = views.member_rows(result)
+    assert abs(total - sum(krone(r["Kostnad per år"]) for r in hosts)) <= len(hosts)
+    assert abs(total - sum(krone(r["I samarbeidet"]) for r in members)) <= len(members)
+    assert abs(saving - sum(krone(r["Besparelse"]) for r in members)) <= len(members)
+    components = sum(u.fixed + u.staffing + u.travel for u in result.plan.units)
+    without = sum(u.fixed + u.staffing + u.travel for u in result.unconstrained.units)
+    assert abs(total - components) <= 1 and abs(fairness - (components - without)) <= 1

@@ -21,7 +21,8 @@ from typing import Any
 from optimizer import __version__
 from optimizer.i18n import format_nok, language, tr
 from optimizer.report.flows import Flow, settlement_flows, settlement_positions
-from optimizer.report.provenance import canonical_json, inputs_hash, reproducibility, solver_text
+from optimizer.output import canonical_json
+from optimizer.report.provenance import inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
     Table, caseload_tables, cell_text, distinct_labels, estimate_note, has_estimates, in_language, report_date,
 )

@@ -10,13 +10,12 @@ the same hash on any machine; the scenario's id, title and file name do not ente
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from optimizer import __version__
-from optimizer.output import json_default
+from optimizer.output import canonical_json
 from optimizer.result import resolved_inputs
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
@@ -34,10 +33,6 @@ def data_versions() -> dict[str, str]:
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.is_file() and entry.name.endswith((".csv", ".toml"))
     }
-
-
-def canonical_json(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default)
 
 
 def inputs_hash(scenario: Scenario) -> str:
