@@ -35,6 +35,9 @@ def describe_rule(group: str, scenario: Scenario) -> str:
         "fairness.individual_rationality": tr(
             f"ingen betaler mer enn alene (minste besparelse {f.min_saving_percent:g} %)",
             f"nobody pays more than alone (minimum saving {f.min_saving_percent:g} %)"),
+        "fairness.max_fte_loss": tr(
+            f"ingen mister mer enn {f.max_fte_loss or 0:g} årsverk mot å drive alene",
+            f"no member loses more than {f.max_fte_loss or 0:g} FTE against running alone"),
     }[group]
     return f"{text} ({group})"
 

@@ -15,7 +15,11 @@ Rule groups (each named by its scenario key, so an infeasible scenario can name 
 - fairness: ``fairness.min_shared_units_hosted`` (each founding member hosts at least k units
   serving two or more members), ``fairness.fte_band`` (FTE hosted within a band around the
   population share), ``fairness.individual_rationality`` (no member pays more in total than alone,
-  less ``min_saving_percent``).
+  less ``min_saving_percent``), ``fairness.max_fte_loss`` (no member hosts more than this many FTE
+  fewer than it staffs alone).
+
+A solve may also take ``Restrictions`` for the decision analyses (priorities, forced hosts): units
+that must be chosen, services that may (or at most how many may) be shared.
 The model works in thousands of NOK (well scaled for the solver). Ties are broken towards lower
 host numbers by adding ``rank / n_members`` NOK per chosen unit (rank 0 for the lowest number), so
 plans that differ by less than 1 NOK per unit count as tied; reported costs leave it out.
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulp
 
@@ -39,12 +43,41 @@ FAIRNESS_GROUPS = (
     "fairness.min_shared_units_hosted",
     "fairness.fte_band",
     "fairness.individual_rationality",
+    "fairness.max_fte_loss",
 )
 # Set partitioning with thousands of columns: HiGHS's presolve finds little here and its cut pool
 # grows large; these settings cut the 10-member solve from ~25 s to ~4 s (benchmarks/).
 HIGHS_TUNING = {"presolve": "off", "mip_pool_soft_limit": 100, "mip_lp_age_limit": 2}
 SCALE = 1e-3  # NOK -> thousands of NOK inside the model
 TIE_BREAK_NOK = 1.0
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """Extra conditions on a plan, beyond the scenario's rules (for what-if analyses).
+
+    ``fixed_units``: service -> (host, members) of a unit the plan must contain;
+    ``shared_services``: only these services may have a unit serving two or more members
+    (``None``: any); ``max_shared_services``: at most this many services may.
+    """
+
+    fixed_units: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    shared_services: frozenset[str] | None = None
+    max_shared_services: int | None = None
+
+    def allows(self, unit: Unit) -> bool:
+        """Whether ``unit`` can be part of a plan under these restrictions (per unit only)."""
+        if unit.shared and self.shared_services is not None and unit.service not in self.shared_services:
+            return False
+        fixed = self.fixed_units.get(unit.service)
+        if fixed is None:
+            return True
+        host, group = fixed
+        members = frozenset(unit.members)
+        return (unit.host == host and members == group) or not (members & group)
+
+
+NO_RESTRICTIONS = Restrictions()
 
 
 @dataclass(frozen=True)
@@ -86,7 +119,8 @@ class Plan:
 class HostChoiceModel:
     """Candidate units of a scenario and the MILP over them, for any subset of rule groups."""
 
-    def __init__(self, scenario: Scenario, costs: Mapping[str, ServiceCosts]) -> None:
+    def __init__(self, scenario: Scenario, costs: Mapping[str, ServiceCosts],
+                 ir_reference: Mapping[str, float] | None = None) -> None:
         self.scenario = scenario
         self.costs = costs
         self.members = tuple(sorted(scenario.members))
@@ -99,9 +133,17 @@ class HostChoiceModel:
         self.stand_alone = {
             (s, m): sc.stand_alone(m) for s, sc in costs.items() for m in self.members
         }
+        # what individual rationality measures each member's payment against (default: robust alone)
+        self.ir_reference = dict(ir_reference) if ir_reference is not None else {
+            m: self.stand_alone_total(m) for m in self.members
+        }
 
     def stand_alone_total(self, member: str) -> float:
         return sum(self.stand_alone[(s, member)].total for s in self.costs)
+
+    def stand_alone_fte(self, member: str) -> float:
+        """FTE the member staffs running every service alone (its jobs before the cooperation)."""
+        return sum(self.stand_alone[(s, member)].fte for s in self.costs)
 
     def rule_groups(self) -> list[str]:
         """Every rule group this scenario sets, cost-side first, then fairness."""
@@ -126,18 +168,23 @@ class HostChoiceModel:
                 groups.append("fairness.fte_band")
             if f.individual_rationality:
                 groups.append("fairness.individual_rationality")
+            if f.max_fte_loss is not None:
+                groups.append("fairness.max_fte_loss")
         return groups
 
-    def solve(self, rules: Iterable[str]) -> Plan | None:
-        """Minimum-cost plan under ``rules``; ``None`` if no plan satisfies them."""
+    def solve(self, rules: Iterable[str], restrictions: Restrictions = NO_RESTRICTIONS) -> Plan | None:
+        """Minimum-cost plan under ``rules`` and ``restrictions``; ``None`` if no plan satisfies them."""
         rules = frozenset(rules)
-        allowed = [u for u in self.candidates if not (u.violates & rules)]
+        allowed = self._allowed(rules, restrictions)
         if not self._covers(allowed):
             return None
-        problem, x = self._build(allowed, rules)
+        problem, x = self._build(allowed, rules, restrictions)
         return self._solve_built(problem, allowed, x, rules)
 
-    def solve_best(self, rules: Iterable[str], k: int) -> list[Plan]:
+    def _allowed(self, rules: frozenset[str], restrictions: Restrictions) -> list[Unit]:
+        return [u for u in self.candidates if not (u.violates & rules) and restrictions.allows(u)]
+
+    def solve_best(self, rules: Iterable[str], k: int, restrictions: Restrictions = NO_RESTRICTIONS) -> list[Plan]:
         """The ``k`` cheapest distinct plans under ``rules``, cheapest first (fewer if fewer exist).
 
         Two plans are distinct when their sets of chosen units differ, i.e. some member is grouped
@@ -151,10 +198,10 @@ class HostChoiceModel:
         ``"optimal"``: the list is then not proven to be the k best, and the caller must say so.
         """
         rules = frozenset(rules)
-        allowed = [u for u in self.candidates if not (u.violates & rules)]
+        allowed = self._allowed(rules, restrictions)
         if k < 1 or not self._covers(allowed):
             return []
-        problem, x = self._build(allowed, rules)
+        problem, x = self._build(allowed, rules, restrictions)
         plans: list[Plan] = []
         while len(plans) < k:
             plan = self._solve_built(problem, allowed, x, rules)
@@ -180,7 +227,8 @@ class HostChoiceModel:
         covered = {(u.service, m) for u in allowed for m in u.members}
         return all((s, m) in covered for s in self.costs for m in self.members)
 
-    def _build(self, allowed: Sequence[Unit], rules: frozenset[str]) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    def _build(self, allowed: Sequence[Unit], rules: frozenset[str],
+               restrictions: Restrictions = NO_RESTRICTIONS) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
         problem = pulp.LpProblem("host_choice", pulp.LpMinimize)
         x = [problem.add_variable(f"x{i}", cat=pulp.LpBinary) for i in range(len(allowed))]
         tie = {m: TIE_BREAK_NOK * i / len(self.members) for i, m in enumerate(self.members)}
@@ -206,6 +254,17 @@ class HostChoiceModel:
                     problem.addConstraint(
                         pulp.LpAffineExpression(rows[("host", spec.id, h)]) == 1, f"required_{spec.id}_{h}"
                     )
+        for service, (host, group) in restrictions.fixed_units.items():
+            terms = [(var, 1.0) for u, var in zip(allowed, x)
+                     if u.service == service and u.host == host and frozenset(u.members) == group]
+            problem.addConstraint(pulp.LpAffineExpression(terms) == 1, f"fixed_{service}")
+        if restrictions.max_shared_services is not None:
+            used = {s: problem.add_variable(f"shared_{s}", cat=pulp.LpBinary) for s in self.costs}
+            for i, (u, var) in enumerate(zip(allowed, x)):
+                if u.shared:
+                    problem.addConstraint(pulp.LpAffineExpression([(var, 1.0), (used[u.service], -1.0)]) <= 0,
+                                          f"shared_use_{i}")
+            problem.addConstraint(pulp.lpSum(used.values()) <= restrictions.max_shared_services, "max_shared")
         self._fairness_rows(problem, allowed, x, rules)
         return problem, x
 
@@ -217,6 +276,11 @@ class HostChoiceModel:
                 problem.addConstraint(
                     pulp.LpAffineExpression(terms) >= f.min_shared_units_hosted, f"shared_hosted_{m}"
                 )
+        if "fairness.max_fte_loss" in rules:
+            for m in self.members:
+                terms = [(var, u.fte) for u, var in zip(allowed, x) if u.host == m]
+                floor = self.stand_alone_fte(m) - f.max_fte_loss
+                problem.addConstraint(pulp.LpAffineExpression(terms) >= floor - 1e-9, f"fte_loss_{m}")
         if "fairness.fte_band" in rules:
             # hosted[m] = FTE located in m; each column enters one row, which keeps the model sparse
             hosted = {m: problem.add_variable(f"fte_hosted_{m}", lowBound=0) for m in self.members}
@@ -237,7 +301,7 @@ class HostChoiceModel:
             for m in self.members:
                 terms = [(var, SCALE * self.shares[u][m] * u.total) for u, var in zip(allowed, x) if m in u.members]
                 problem.addConstraint(
-                    pulp.LpAffineExpression(terms) <= SCALE * keep * self.stand_alone_total(m), f"ir_{m}"
+                    pulp.LpAffineExpression(terms) <= SCALE * keep * self.ir_reference[m], f"ir_{m}"
                 )
 
     def irreducible_conflict(self, rules: Sequence[str]) -> list[str]:

@@ -64,6 +64,7 @@ class Fairness:
     fte_band: float | None = None
     individual_rationality: bool = True
     min_saving_percent: float = 0.0
+    max_fte_loss: float | None = None  # FTE a member may lose against its stand-alone staffing
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,9 @@ TOP_KEYS = {
     "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data",
 }
 SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
-FAIRNESS_KEYS = {"enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent"}
+FAIRNESS_KEYS = {
+    "enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent", "max_fte_loss",
+}
 TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
 SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
 PARAM_LIMITS = {
@@ -442,12 +445,14 @@ def _service_spec(
 def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
     v.known_keys(table, "fairness", FAIRNESS_KEYS)
     band = table.get("fte_band")
+    loss = table.get("max_fte_loss")
     return Fairness(
         enabled=v.boolean(table.get("enabled", True), "fairness.enabled"),
         min_shared_units_hosted=v.integer(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted", low=0),
         fte_band=None if band is None else v.number(band, "fairness.fte_band", low=0.0, high=1.0),
         individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
         min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
+        max_fte_loss=None if loss is None else v.number(loss, "fairness.max_fte_loss", low=0.0, high=10_000.0),
     )
 
 
