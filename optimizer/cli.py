@@ -101,7 +101,7 @@ def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") 
     """``summary.json``, ``hosts.csv``, ``costs.csv`` and ``settlement.csv`` into ``folder``, all or nothing."""
     files = result_files(result, dialect)
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind="run")
 
 
 def _cmd_membership(args: argparse.Namespace) -> int:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from optimizer import data
+from optimizer.bounds import bound
 from optimizer.data import Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
+from optimizer.output import safe_name
 from optimizer.solver import SOLVERS, SolverOptions
 from optimizer.ssb.folder import ImportedData, load_data_folder
 
@@ -35,6 +38,7 @@ SETTLEMENT_METHODS = (
 )
 STAFFING = ("steps", "continuous")
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 12  # tables and lists nested deeper than any scenario key goes
 
 
 @dataclass(frozen=True)
@@ -175,24 +179,43 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    return parse_toml(read_limited(path, MAX_FILE_BYTES), str(path))
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of regular file ``path``, refused once more than ``limit`` bytes are read.
+
+    A device, a named pipe or a folder is refused before reading (``/dev/zero`` or a FIFO would
+    otherwise be read forever).
+    """
     try:
-        raw = path.read_bytes()
+        if not path.is_file():
+            kind = tr("finnes ikke", "does not exist") if not path.exists() else tr(
+                "er ikke en vanlig fil (mappe, enhet eller rør)", "is not a regular file (folder, device or pipe)")
+            raise UserInputError(str(path), None, kind)
+        with open(path, "rb") as stream:
+            raw = stream.read(limit + 1)
     except OSError as exc:
         raise UserInputError(str(path), None, tr(
             f"kan ikke lese filen ({exc.strerror})", f"cannot read the file ({exc.strerror})"
         )) from None
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > limit:
         raise UserInputError(str(path), None, tr(
-            f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
-            f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})",
-        ))
-    return parse_toml(raw, str(path))
+            f"filen er for stor (mer enn {limit} byte)", f"file too large (more than {limit} bytes)"))
+    return raw
 
 
 def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
-    """Parse TOML bytes; a syntax error names the line and column."""
+    """Parse TOML bytes; a syntax error names the line and column.
+
+    A UTF-8 byte-order mark is skipped and text is normalised to NFC (so a name typed in
+    decomposed form, e.g. by macOS, matches); tables and lists may nest ``MAX_DEPTH`` deep.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserInputError(source, None, tr(
+            "filen er UTF-16-tekst; lagre den som UTF-8", "the file is UTF-16 text; save it as UTF-8"))
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        table = tomllib.loads(unicodedata.normalize("NFC", raw.decode("utf-8").removeprefix("\ufeff")))
     except UnicodeDecodeError:
         raise UserInputError(source, None, tr(
             "filen er ikke UTF-8-tekst", "the file is not UTF-8 text"
@@ -202,9 +225,26 @@ def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
             f"ugyldig TOML: {exc}", f"invalid TOML: {exc}"
         )) from None
     except RecursionError:
+        table = None
+    if table is None or _too_deep(table):
         raise UserInputError(source, None, tr(
-            "ugyldig TOML: for dypt nestede lister eller tabeller", "invalid TOML: lists or tables nested too deeply"
-        )) from None
+            f"ugyldig TOML: lister eller tabeller nestet dypere enn {MAX_DEPTH} nivåer",
+            f"invalid TOML: lists or tables nested deeper than {MAX_DEPTH} levels"))
+    return table
+
+
+def _too_deep(table: Mapping[str, Any]) -> bool:
+    """Whether tables or lists nest more than ``MAX_DEPTH`` levels (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(table, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, Mapping | list):
+                if depth >= MAX_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,6 +296,11 @@ def resolve(
     own overrides replace both.
     """
     v = _Validator(source, origins or {})
+    problem = safe_name(scenario_id)
+    if problem is not None:
+        raise UserInputError(source, None, tr(
+            f"scenario-id-en {scenario_id!r} (filnavnet uten .toml) kan ikke brukes som mappenavn: {problem}; gi filen et annet navn",
+            f"the scenario id {scenario_id!r} (file name without .toml) cannot be a folder name: {problem}; rename the file"))
     v.known_keys(table, "", TOP_KEYS)
     imported = imported or _data_folder(v, table.get("data"))
     municipalities = dict(data.municipalities())
@@ -298,8 +343,8 @@ def resolve(
     solver = SolverOptions(
         name=v.choice(solver_table.get("name", "highs"), "solver.name", SOLVERS),
         gap_rel=v.number(solver_table.get("gap_rel", 0.0), "solver.gap_rel", low=0.0, high=0.5),
-        time_limit=v.optional_number(solver_table.get("time_limit"), "solver.time_limit", low=0.1),
-        threads=v.integer(solver_table.get("threads", 1), "solver.threads", low=1),
+        time_limit=None if solver_table.get("time_limit") is None else v.bounded(solver_table["time_limit"], "solver.time_limit"),
+        threads=v.bounded(solver_table.get("threads", 1), "solver.threads", integer=True),
     )
     cost_level = v.table(table.get("cost_level", {}), "cost_level")
     v.known_keys(cost_level, "cost_level", {"scale_stand_alone"})
@@ -339,15 +384,8 @@ FAIRNESS_KEYS = {
 }
 TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
 SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
-PARAM_LIMITS = {
-    "fte_per_1000": (0.0, 50.0),
-    "min_fte": (0.0, 500.0),
-    "cost_per_fte": (0.0, 10_000_000.0),
-    "fixed_cost": (0.0, 1_000_000_000.0),
-    "trips_per_member": (0.0, 10_000.0),
-    "trips_per_1000": (0.0, 10_000.0),
-    "max_travel_minutes": (1.0, 10_000.0),
-}
+PARAM_LIMITS = {name: (float(bound(f"services.*.{name}").low), float(bound(f"services.*.{name}").high))
+                for name in data.SERVICE_PARAMS}  # from optimizer.bounds, for the app's widgets
 
 
 def _data_folder(v: _Validator, value: Any) -> ImportedData | None:
@@ -388,7 +426,7 @@ def _municipality_overrides(v: _Validator, table: Any, municipalities: dict[str,
         entry = v.table(entry, f"municipalities.{key}")
         v.known_keys(entry, f"municipalities.{key}", {"population"})
         if "population" in entry:
-            pop = v.integer(entry["population"], f"municipalities.{key}.population", low=1)
+            pop = v.bounded(entry["population"], f"municipalities.{key}.population", integer=True)
             municipalities[number] = replace(municipalities[number], population=pop)
     return municipalities
 
@@ -416,7 +454,7 @@ def _service_spec(
             params[name] = Param(value, "scenario", f"set in the scenario ({v.origin(f'{key}.{name}')})")
     max_units = entry.get("max_units")
     if max_units is not None:
-        max_units = v.integer(max_units, f"{key}.max_units", low=1)
+        max_units = v.bounded(max_units, f"{key}.max_units", integer=True, high=len(members))
     required = v.member_list(entry.get("required_hosts", []), f"{key}.required_hosts", municipalities)
     forbidden = v.member_list(entry.get("forbidden_hosts", []), f"{key}.forbidden_hosts", municipalities)
     v.subset(required, members, f"{key}.required_hosts")
@@ -432,7 +470,7 @@ def _service_spec(
     for who, cap in capacity_table.items():
         number = v.member(who, f"{key}.capacity_fte.{who}", municipalities)
         v.subset([number], members, f"{key}.capacity_fte.{who}")
-        capacity[number] = v.number(cap, f"{key}.capacity_fte.{who}", low=0.0)
+        capacity[number] = v.bounded(cap, f"{key}.capacity_fte.{who}")
     return ServiceSpec(
         service=replace(service, params=params),
         max_units=max_units,
@@ -448,11 +486,12 @@ def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
     loss = table.get("max_fte_loss")
     return Fairness(
         enabled=v.boolean(table.get("enabled", True), "fairness.enabled"),
-        min_shared_units_hosted=v.integer(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted", low=0),
-        fte_band=None if band is None else v.number(band, "fairness.fte_band", low=0.0, high=1.0),
+        min_shared_units_hosted=v.bounded(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted",
+                                          integer=True),
+        fte_band=None if band is None else v.bounded(band, "fairness.fte_band"),
         individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
-        min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
-        max_fte_loss=None if loss is None else v.number(loss, "fairness.max_fte_loss", low=0.0, high=10_000.0),
+        min_saving_percent=v.bounded(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent"),
+        max_fte_loss=None if loss is None else v.bounded(loss, "fairness.max_fte_loss"),
     )
 
 
@@ -460,7 +499,7 @@ def _cost_key(v: _Validator, table: Mapping[str, Any]) -> CostKey:
     v.known_keys(table, "cost_key", {"method", "fixed_share"})
     return CostKey(
         method=v.choice(table.get("method", "fixed_plus_per_capita"), "cost_key.method", COST_KEYS),
-        fixed_share=v.number(table.get("fixed_share", 0.3), "cost_key.fixed_share", low=0.0, high=1.0),
+        fixed_share=v.bounded(table.get("fixed_share", 0.3), "cost_key.fixed_share"),
     )
 
 
@@ -475,7 +514,7 @@ def _travel(v: _Validator, table: Mapping[str, Any], params: TravelParams) -> Tr
     if not isinstance(links, list):
         v.fail("travel.links", v.expected("en liste med lenke-id-er", "a list of link ids", links))
     for i, lid in enumerate(links):
-        if lid not in params.links:
+        if not isinstance(lid, str) or lid not in params.links:
             v.fail(f"travel.links[{i}]", v.unknown(str(lid), params.links, "lenke", "link"))
     return TravelSpec(
         params=replace(params, **overrides),
@@ -545,17 +584,26 @@ class _Validator:
     def optional_number(self, value: Any, key: str, *, low: float | None = None) -> float | None:
         return None if value is None else self.number(value, key, low=low)
 
-    def integer(self, value: Any, key: str, *, low: int | None = None) -> int:
+    def integer(self, value: Any, key: str, *, low: int | None = None, high: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(key, self.expected("et heltall", "a whole number", value))
-        self._bounds(value, key, low, None)
+        self._bounds(value, key, low, high)
         return value
 
+    def bounded(self, value: Any, key: str, *, integer: bool = False, high: float | None = None) -> Any:
+        """A number within the plausible range of ``key`` in ``optimizer.bounds`` (and at most ``high``)."""
+        b = bound(key)
+        top = b.high if high is None else min(b.high, high)
+        if integer:
+            return self.integer(value, key, low=int(b.low), high=int(top))
+        return self.number(value, key, low=b.low, high=top)
+
     def _bounds(self, value: float, key: str, low: float | None, high: float | None) -> None:
+        got = _number_text(value)
         if low is not None and value < low:
-            self.fail(key, tr(f"må være minst {low:g}, fikk {value:g}", f"must be at least {low:g}, got {value:g}"))
+            self.fail(key, tr(f"må være minst {low:g}, fikk {got}", f"must be at least {low:g}, got {got}"))
         if high is not None and value > high:
-            self.fail(key, tr(f"må være høyst {high:g}, fikk {value:g}", f"must be at most {high:g}, got {value:g}"))
+            self.fail(key, tr(f"må være høyst {high:g}, fikk {got}", f"must be at most {high:g}, got {got}"))
 
     def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
         if value not in options:
@@ -613,6 +661,14 @@ def resolve_municipality(value: Any, municipalities: Mapping[str, Municipality])
         if folded in {n.casefold() for n in names}:
             return number
     return None
+
+
+def _number_text(value: float) -> str:
+    """A number for a message; a huge whole number (beyond float) as its first digits and length."""
+    if isinstance(value, int):
+        text = str(value)
+        return text if len(text) <= 20 else f"{text[:6]}… ({len(text)} sifre/digits)"
+    return f"{value:g}"
 
 
 def _type_name(value: Any) -> str:

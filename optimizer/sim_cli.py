@@ -266,5 +266,6 @@ def _check_draws(args: argparse.Namespace) -> None:
 
 
 def _write(folder: Path, files: dict[str, str], dialect: str) -> None:
+    """``<scenario-id>-<command>/`` all or nothing; its marker names the command."""
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind=folder.name.rpartition("-")[2])

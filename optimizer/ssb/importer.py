@@ -205,18 +205,15 @@ def _file_warnings(source: SourceFile, found: bool) -> list[str]:
 
 
 def write_data_folder(result: ImportResult, out: str | Path) -> None:
-    """Write ``result`` into folder ``out``, all files or none.
+    """Write ``result`` into folder ``out``, all files or none (``optimizer.output.write_folder``).
 
-    An existing ``out`` is replaced only if it is an earlier data folder (has ``provenance.json``)
-    or empty, so a mistyped ``--out`` cannot wipe other files.
+    An existing ``out`` is replaced only if it is an earlier data folder (its marker, or
+    ``provenance.json`` from an earlier version) or empty, so a mistyped ``--out`` cannot wipe
+    other files.
     """
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / PROVENANCE).is_file())):
-        raise UserInputError(str(out), None, tr(
-            "finnes allerede og er ikke en importert datamappe; velg en annen mappe",
-            "already exists and is not an imported data folder; choose another folder",
-        ))
-    write_folder(out, result.folder_files())
+    write_folder(Path(out), result.folder_files(), kind="ssb-import",
+                 legacy=lambda folder: (folder / PROVENANCE).is_file()
+                 and all(p.is_file() for p in folder.iterdir()))
 
 
 def _raw_name(ds: Dataset) -> str:
