@@ -35,7 +35,7 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
         except UserInputError as exc:
             code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}")
         except InfeasibleError as exc:
-            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario)
+            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario) if scenario is not None else str(exc)
         except Exception as exc:  # noqa: BLE001 - a batch goes on past any failure and reports it
             code, message = EXIT_FAILED, tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - start

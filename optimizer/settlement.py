@@ -26,6 +26,8 @@ import highspy
 import numpy as np
 from scipy.stats import norm
 
+from optimizer.solver import highs_run, new_highs
+
 Player = Hashable
 CostGame = Mapping[frozenset, float]
 
@@ -716,8 +718,7 @@ class _StageLP:
     """
 
     def __init__(self) -> None:
-        self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
+        self._highs = new_highs()
         self._highs.setOptionValue("presolve", "off")
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
@@ -753,7 +754,7 @@ class _StageLP:
         )
 
     def solve(self) -> tuple[np.ndarray, float]:
-        self._highs.run()
+        highs_run(self._highs.run)  # one HiGHS run at a time in the process (optimizer.solver)
         status = self._highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS stopped with status {status} in a nucleolus stage LP")

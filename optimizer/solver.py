@@ -2,20 +2,33 @@
 
 HiGHS runs in-process through ``highspy`` (PuLP's ``HiGHS`` class); CBC is the fallback and
 runs as a separate process (``PULP_CBC_CMD``). Both solve to a zero relative gap by default.
+
+HiGHS keeps one thread pool per process, fixed by the first run that needs it; a later run asking
+for another thread count would be refused ("scheduler has already been initialized"). Every
+HiGHS run in this package therefore goes through ``highs_run``, which resets the pool when the
+thread count changes, one run at a time, so an answer never depends on what ran before it in the
+process (e.g. a settlement's LP before a MILP, or one app session before another).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import pulp
 
 SOLVERS = ("highs", "cbc")
+T = TypeVar("T")
+_HIGHS_LOCK = threading.RLock()
+_highs_threads: list[int | None] = [None]  # thread count of the HiGHS pool as last set here
 
 
 class SolverUnavailableError(RuntimeError):
@@ -108,6 +121,37 @@ def _swallow_highs_banner() -> None:
         os.close(saved)
 
 
+@contextmanager
+def highs_threads(threads: int | None) -> Iterator[None]:
+    """Hold the process's HiGHS pool for one run with ``threads`` threads (``None``: any count).
+
+    Runs are serialised; the pool is reset (after the running one finished) when the count changes.
+    """
+    import highspy
+
+    with _HIGHS_LOCK:
+        if threads is not None and _highs_threads[0] != threads:
+            highspy.Highs.resetGlobalScheduler(True)
+            _highs_threads[0] = threads
+        yield
+
+
+def highs_run(run: Callable[[], T], threads: int | None = None) -> T:
+    """``run()`` (a HiGHS solve) inside ``highs_threads(threads)``."""
+    with highs_threads(threads):
+        return run()
+
+
+def new_highs() -> "highspy.Highs":  # noqa: F821 - highspy is imported lazily
+    """A silent ``highspy.Highs`` instance (no banner on stdout, no log)."""
+    import highspy
+
+    _swallow_highs_banner()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
 def solve(
     problem: pulp.LpProblem,
     options: SolverOptions | None = None,
@@ -117,7 +161,10 @@ def solve(
     options = options or SolverOptions()
     solver = make_solver(options, highs_options)
     start = time.perf_counter()
-    problem.solve(solver)
+    if options.name == "highs":
+        highs_run(lambda: problem.solve(solver), options.threads)
+    else:
+        problem.solve(solver)
     seconds = time.perf_counter() - start
     status = _status(problem)
     objective = pulp.value(problem.objective) if status in ("optimal", "feasible") else None
