@@ -21,6 +21,7 @@ from optimizer.data import Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.output import safe_name
+from optimizer.reading import check_text, read_limited
 from optimizer.solver import SOLVERS, SolverOptions
 from optimizer.ssb.folder import ImportedData, load_data_folder
 
@@ -182,38 +183,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(read_limited(path, MAX_FILE_BYTES), str(path))
 
 
-def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of regular file ``path``, refused once more than ``limit`` bytes are read.
-
-    A device, a named pipe or a folder is refused before reading (``/dev/zero`` or a FIFO would
-    otherwise be read forever).
-    """
-    try:
-        if not path.is_file():
-            kind = tr("finnes ikke", "does not exist") if not path.exists() else tr(
-                "er ikke en vanlig fil (mappe, enhet eller rør)", "is not a regular file (folder, device or pipe)")
-            raise UserInputError(str(path), None, kind)
-        with open(path, "rb") as stream:
-            raw = stream.read(limit + 1)
-    except OSError as exc:
-        raise UserInputError(str(path), None, tr(
-            f"kan ikke lese filen ({exc.strerror})", f"cannot read the file ({exc.strerror})"
-        )) from None
-    if len(raw) > limit:
-        raise UserInputError(str(path), None, tr(
-            f"filen er for stor (mer enn {limit} byte)", f"file too large (more than {limit} bytes)"))
-    return raw
-
-
 def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
     """Parse TOML bytes; a syntax error names the line and column.
 
     A UTF-8 byte-order mark is skipped and text is normalised to NFC (so a name typed in
     decomposed form, e.g. by macOS, matches); tables and lists may nest ``MAX_DEPTH`` deep.
     """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UserInputError(source, None, tr(
-            "filen er UTF-16-tekst; lagre den som UTF-8", "the file is UTF-16 text; save it as UTF-8"))
+    check_text(raw, source, "en TOML-tekstfil", "a TOML text file")
     try:
         table = tomllib.loads(unicodedata.normalize("NFC", raw.decode("utf-8").removeprefix("\ufeff")))
     except UnicodeDecodeError:

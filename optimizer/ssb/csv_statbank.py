@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
-from optimizer.ssb.dataset import Cell, Dataset, Dimension, table_id
+from optimizer.ssb.dataset import MAX_VALUE, Cell, Dataset, Dimension, table_id
 
 # SSB's symbols for values that are not numbers; "-" means nil (nothing to report) and reads as 0.
 SYMBOLS = {
@@ -176,7 +176,16 @@ def _value(text: str, source: str, line: int, column: str) -> tuple[float | None
             f"column {column!r}: {text!r} is neither a number (digits with a decimal comma, e.g. 1234,5) "
             f"nor one of SSB's symbols ({' '.join(SYMBOLS)})",
         ))
-    return float(text.replace("\u2212", "-").replace(",", ".")), None
+    number = float(text.replace("\u2212", "-").replace(",", "."))
+    if not abs(number) <= MAX_VALUE:  # also inf from a few hundred digits
+        _fail(source, f"linje {line}", tr(
+            f"kolonne {column!r}: {_short(text)} er større enn noe SSB-tall kan være (høyst {MAX_VALUE:g})",
+            f"column {column!r}: {_short(text)} is larger than any SSB figure can be (at most {MAX_VALUE:g})"))
+    return number, None
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 20 else f"{text[:8]!r}… ({len(text)} tegn/characters)"
 
 
 class _DimensionBuilder:

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 TABLE_ID = re.compile(r"^\s*(\d{5})\s*:")
+MAX_VALUE = 1e12  # larger than any SSB figure (Norway's public spending is about 2e9 in 1000 NOK)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import csv
 import gc
 import hashlib
 import io
+import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from optimizer import __version__, data
+from optimizer.bounds import NORWAY_POPULATION, bound
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.output import write_folder
+from optimizer.reading import check_text
 from optimizer.ssb.calibrate import Calibration, calibrate
 from optimizer.ssb.csv_statbank import parse_statbank_csv
 from optimizer.ssb.dataset import Dataset
@@ -126,6 +129,7 @@ def read_dataset(raw: bytes, name: str) -> Dataset:
     if len(raw) > MAX_FILE_BYTES:
         raise UserInputError(name, None, tr(f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
                                             f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})"))
+    check_text(raw, name, "JSON-stat eller CSV fra SSB", "JSON-stat or StatBank CSV")
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return parse_jsonstat(raw, name)
     return parse_statbank_csv(raw, name)
@@ -164,6 +168,7 @@ def _import(files: Sequence[tuple[str, bytes]], imported_at: str | None) -> Impo
         except Exception as exc:  # a shape no check foresaw: still name the file, never a traceback
             raise UserInputError(name, None, tr(f"filen kunne ikke leses ({type(exc).__name__}: {exc})",
                                                 f"the file could not be read ({type(exc).__name__}: {exc})")) from exc
+        _check_ranges(found)
         sources.append(source)
         figures += found
         changes += [f"{name}: {r.note}" for r in regions.values() if r.kind == "municipality" and r.note]
@@ -189,6 +194,26 @@ def _read_file(name: str, raw: bytes) -> tuple[SourceFile, list[Figure], dict[st
     found, notes = KNOWN[ds.table](ds, regions) if ds.table in KNOWN else ([], [])
     mapped = tuple(WHAT[k] for k in dict.fromkeys(f.kind for f in found))
     return SourceFile(name, hashlib.sha256(raw).hexdigest(), len(raw), ds, mapped, tuple(notes)), found, regions
+
+
+FIGURE_BOUNDS = {  # plausible range of each kind of figure (optimizer.bounds); spending: MAX_VALUE at parsing
+    "population": (1, NORWAY_POPULATION),
+    "children_0_17": (0, NORWAY_POPULATION),
+    "fire_prevention_fte_per_1000": (bound("services.*.fte_per_1000").low, bound("services.*.fte_per_1000").high),
+    "child_welfare_positions_per_1000_children": (0, 1000),
+}
+
+
+def _check_ranges(figures: Sequence[Figure]) -> None:
+    """Refuse a figure outside its plausible range, naming the file, region, year and range."""
+    for f in figures:
+        low, high = FIGURE_BOUNDS.get(f.kind, (-math.inf, math.inf))
+        if not low <= f.value <= high:
+            raise UserInputError(f.source, f"region {f.member}, {f.year}", tr(
+                f"{WHAT[f.kind]} = {f.value:g} er utenfor det mulige ({low:g}–{high:g}); sjekk at filen er en "
+                "uendret nedlasting fra SSB",
+                f"{WHAT[f.kind]} = {f.value:g} is outside the plausible range ({low:g}–{high:g}); check that the "
+                "file is an unchanged SSB download"))
 
 
 def _file_warnings(source: SourceFile, found: bool) -> list[str]:
