@@ -1,0 +1,36 @@
+"""Unexpected errors: the traceback goes to a log for whoever runs the tool, the user gets a short id.
+
+A user never sees a traceback (CLI or app). ``log_incident`` writes the full traceback with a short
+random id to the ``vertskommune`` logger (stderr of the app's server; for the CLI the file
+``INCIDENT_LOG`` in the system's temporary folder) and returns the id to show, so a reported
+problem can be traced.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import traceback
+from pathlib import Path
+
+INCIDENT_LOG = Path(tempfile.gettempdir()) / "vertskommune-incidents.log"
+logger = logging.getLogger("vertskommune")
+
+
+def log_incident(exc: BaseException, *, server: bool = False) -> str:
+    """Log ``exc`` with its traceback under a new incident id; return the id (8 hex digits).
+
+    ``server``: also to the ``vertskommune`` logger (the app's server log); the CLI writes the file
+    only, so the user's terminal never shows the traceback.
+    """
+    incident = secrets.token_hex(4)
+    text = "".join(traceback.format_exception(exc))
+    if server:
+        logger.error("incident %s: %s", incident, text)
+    try:
+        with open(INCIDENT_LOG, "a", encoding="utf-8") as stream:
+            stream.write(f"--- incident {incident}\n{text}\n")
+    except OSError:
+        pass  # the logger still has it
+    return incident
