@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import altair as alt
@@ -30,9 +31,11 @@ from optimizer.editing import (
 from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.output import canonical_json
+from optimizer.downloads import as_downloaded, download_label, downloaded_table, edit_origins, upload_key
 from optimizer.export import encoded, result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
+from optimizer.incidents import incident_message, log_incident
 from optimizer.newcomer import MembershipChange, join
 from optimizer.pipeline import run
 from optimizer.report.files import MIME, report_bytes, report_name
@@ -41,6 +44,8 @@ from optimizer.scenario import COST_KEYS, PARAM_LIMITS, SETTLEMENT_METHODS, Scen
 from optimizer.alternatives import Alternative, alternatives
 from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
+from optimizer.bounds import bound
+from optimizer.uncertainty import uncertainty_spec
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer import views, views_simulation
@@ -60,9 +65,11 @@ METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</sty
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "",
-             _imported: ImportedData | None = None) -> tuple[Scenario, ScenarioResult, Statement]:
-    """Resolve, solve and settle a scenario table (cached by its canonical JSON and the import)."""
-    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported))
+             _imported: ImportedData | None = None, origins_json: str = "{}") -> tuple[Scenario, ScenarioResult, Statement]:
+    """Resolve, solve and settle a scenario table (cached by its canonical JSON, the import and the
+    file each key came from, so an error names the uploaded file)."""
+    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported,
+                                   origins=json.loads(origins_json)))
     result = run(scenario)
     return scenario, result, settlement_statement(result, model_game(result.model, result.plan))
 
@@ -82,17 +89,41 @@ def simulation(table_json: str, import_key: str, _result: ScenarioResult) -> Sim
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResult) -> tuple[list[Alternative], Ranking]:
-    """The ``k`` best plans and how each fares in simulation."""
+def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResult,
+                 _progress: Callable[[int, int], None] | None = None) -> tuple[list[Alternative], Ranking]:
+    """The ``k`` best plans and how each fares in simulation (``_progress(done, total)`` as they are simulated)."""
     found = alternatives(_result.scenario, k, model=_result.model)
-    return found, rank_alternatives(_result.scenario, found, model=_result.model)
+    return found, rank_alternatives(_result.scenario, found, model=_result.model, progress=_progress)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData]:
-    """Uploaded SSB files read into model inputs, and those inputs as a scenario uses them (no disk)."""
-    result = import_files(files)
-    return result, result.data("ssb-import")
+def ssb_import(key: str, _files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData, bytes]:
+    """Uploaded SSB files read into model inputs, those inputs as a scenario uses them (no disk), and
+    the data folder as a zip for the download (built once per upload, never on a rerun).
+
+    ``key`` is ``views.upload_key`` of the files: each file's own hash, in order (no two uploads share it).
+    """
+    result = import_files(_files)
+    return result, result.data("ssb-import"), zip_folder(result.folder_files(), "ssb-import")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def download_files(table_json: str, import_key: str, dialect: str, stem: str, downloaded_json: str,
+                   _result: ScenarioResult, _statement: Statement) -> dict[str, bytes]:
+    """The run's files as the CLI writes them for the downloaded scenario file (built once per result
+    and language, never on a rerun); ``downloaded_json`` is the downloaded scenario table."""
+    result, statement = as_downloaded(_result, _statement, stem, json.loads(downloaded_json))
+    return {name: encoded(name, text, dialect) for name, text in result_files(result, dialect, statement).items()}
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Show an unexpected error as a short message with an incident id (traceback in the server log),
+    never a traceback; the rest of the page goes on. ``st.stop``/``st.rerun`` pass through."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - st.stop and st.rerun are BaseException, not caught
+        st.error(incident_message(log_incident(exc, server=True)))
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -132,7 +163,7 @@ if origin == "shipped":
                                   index=[p.stem for p in files].index("baseline"), key="shipped")
     base_id, base_source = chosen.stem, str(chosen)
     try:
-        base_table, _ = read_scenario_file(chosen)
+        base_table, base_origins = read_scenario_file(chosen)
     except UserInputError as exc:
         st.error(str(exc))
         st.stop()
@@ -147,7 +178,7 @@ else:
     base_id = Path(upload.name).stem
     base_source = upload.name
     try:
-        base_table, _ = read_upload(upload.name, raw, SCENARIOS)
+        base_table, base_origins = read_upload(upload.name, raw, SCENARIOS)
     except UserInputError as exc:
         st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
         st.stop()
@@ -160,18 +191,20 @@ uploads = st.sidebar.file_uploader(
             "E.g. tables 12362, 12058, 07459, 12279. Without files the embedded data is used."))
 imported_result: ImportResult | None = None
 imported: ImportedData | None = None
+imported_zip = b""
 import_key = ""
 if uploads:
     files_in = tuple((f.name, f.getvalue()) for f in uploads)
+    upload_key = upload_key(files_in)
     try:
-        imported_result, imported = ssb_import(files_in)
+        imported_result, imported, imported_zip = ssb_import(upload_key, files_in)
     except UserInputError as exc:
         st.sidebar.error(tr("Importen feilet: ", "Import failed: ") + str(exc))
     else:
         if st.sidebar.toggle(tr("Bruk importerte data", "Use the imported data"), value=True, key="use_ssb"):
-            import_key = hashlib.sha1(b"".join(name.encode() + raw for name, raw in files_in)).hexdigest()[:10]
+            import_key = upload_key
         else:
-            imported_result, imported = None, None
+            imported_result, imported, imported_zip = None, None, b""
 
 try:
     base = resolve(base_table, scenario_id=base_id, source=base_source, imported=imported)
@@ -259,8 +292,10 @@ if (slow := views.size_warning(len(members))):
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
     table_key = canonical_json(table)  # the cache key of everything computed from this table
+    origins = edit_origins(base_origins, changed_keys(overlay(base, settings)), scenario.source)
     with st.spinner(tr("Regner ut …", "Calculating …")):
-        scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
+        scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported,
+                                               canonical_json(origins))
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -269,6 +304,9 @@ except InfeasibleError as exc:
     st.stop()
 except SolverLimitError:
     st.error(views.no_plan_in_time(len(settings.members)))
+    st.stop()
+except Exception as exc:  # noqa: BLE001 - never a traceback on the page; the server log has it
+    st.error(incident_message(log_incident(exc, server=True)))
     st.stop()
 
 # --- answer --------------------------------------------------------------------------------------
@@ -292,7 +330,7 @@ tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_downloa
     tr("Last ned", "Download"),
 ])
 
-with tab_result:
+with tab_result, guard():
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
     places = pd.DataFrame(views.map_rows(result))
     role_order = [tr("vert", "host"), tr("betjenes", "served"), tr("alene", "alone")]
@@ -328,7 +366,7 @@ with tab_result:
     ).properties(height=alt.Step(22)), width="stretch")
     st.dataframe(views.member_rows(result), hide_index=True, width="stretch")
 
-with tab_settle:
+with tab_settle, guard():
     st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
     warnings = views.core_warnings(statement)
     chosen_ok = statement.chosen.in_core
@@ -345,12 +383,21 @@ with tab_settle:
                   f"Price of fairness: {format_nok(result.price_of_fairness)} per year "
                   "(what the rules on jobs and on nobody losing cost in total)."))
 
-with tab_risk:
+with tab_risk, guard():
+    sim = None
     try:
-        sim = simulation(table_key, import_key, result)
+        spec = uncertainty_spec(scenario)
     except UserInputError as exc:
         st.error(str(exc))
-    else:
+    else:  # small simulations run with every change, large ones on a click (bounds: app.automatic_path_years)
+        automatic = spec.paths * spec.years <= bound("app.automatic_path_years").high
+        if automatic or st.button(tr(f"Simuler {spec.paths} forløp over {spec.years} år",
+                                     f"Simulate {spec.paths} paths over {spec.years} years"), key="sim_go") \
+                or st.session_state.get("sim_shown") == (table_key, import_key):
+            with st.spinner(tr("Simulerer …", "Simulating …")):
+                sim = simulation(table_key, import_key, result)
+            st.session_state["sim_shown"] = (table_key, import_key)
+    if sim is not None:
         st.caption(tr(f"{sim.paths} simulerte forløp over {sim.years} år (frø {sim.seed}); forutsetningene står i "
                       "scenarioets [uncertainty]-tabell og er antakelser.",
                       f"{sim.paths} simulated paths over {sim.years} years (seed {sim.seed}); the assumptions are "
@@ -376,14 +423,16 @@ with tab_risk:
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
     if st.button(tr("Finn alternativer og rangér dem", "Find alternatives and rank them"), key="alt_go") \
             or st.session_state.get("alt_shown") == (table_key, import_key, k):
-        with st.spinner(tr("Løser og simulerer …", "Solving and simulating …")):
-            found, ranking = near_optimal(table_key, import_key, k, result)
+        bar = st.progress(0.0, tr("Løser og simulerer …", "Solving and simulating …"))
+        found, ranking = near_optimal(table_key, import_key, k, result,
+                                      _progress=lambda done, total: bar.progress(done / max(total, 1)))
+        bar.empty()
         st.session_state["alt_shown"] = (table_key, import_key, k)
         st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
 
-with tab_compare:
+with tab_compare, guard():
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
         st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported)
     kept = st.session_state.get("compare_a")
@@ -410,7 +459,7 @@ with tab_compare:
             hide_index=True, width="stretch")
         st.dataframe(comparison.shares, hide_index=True, width="stretch")
 
-with tab_join:
+with tab_join, guard():
     border = [m for m in municipalities if m not in scenario.members]
     if not border:
         st.info(tr("Alle kommunene i dataene er allerede med.", "Every municipality in the data is already a member."))
@@ -431,7 +480,7 @@ with tab_join:
                 st.info(views.entry_price_text(change))
                 st.dataframe(views.newcomer_rows(change), hide_index=True, width="stretch")
 
-with tab_inputs:
+with tab_inputs, guard():
     rows = views.input_rows(scenario)
     n_estimates = len(scenario.estimates())
     st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
@@ -445,7 +494,7 @@ with tab_inputs:
             st.subheader(tr("Faktiske utgifter i dag mot modellen", "Actual spending today against the model"))
             st.dataframe(spending, hide_index=True, width="stretch")
 
-with tab_download:
+with tab_download, guard():
     st.subheader(tr("Rapporter", "Reports"))
     st.caption(tr("Lages når du trykker (lysbildene tar et halvt sekund).",
                   "Made when you click (the slides take half a second)."))
@@ -468,15 +517,18 @@ with tab_download:
                 file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
     stem = views.download_stem(scenario.id, table, base_table)
-    scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
+    label = download_label(scenario.title, stem, scenario.id)
+    scenario_file = downloaded_table(table, label, scenario.solver.time_limit, imported=imported_result is not None)
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
-                       to_toml(scenario_file, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
+                       to_toml(scenario_file, label), file_name=f"{stem}.toml", mime="application/toml",
                        key="dl_toml")
     if imported_result is not None:
         st.download_button(tr("Importerte data (zip med mappen ssb-import; pakk ut ved siden av scenariofilen)",
                               "Imported data (zip with the folder ssb-import; unpack next to the scenario file)"),
-                           zip_folder(imported_result.folder_files(), "ssb-import"), file_name="ssb-import.zip",
-                           mime="application/zip", key="dl_ssb")
+                           imported_zip, file_name="ssb-import.zip", mime="application/zip", key="dl_ssb")
     dialect = "excel-no" if language == "nb" else "pandas"
-    for name, text in result_files(result, dialect, statement).items():
-        st.download_button(name, encoded(name, text, dialect), file_name=f"{stem}-{name}", key=f"dl_{name}")
+    st.caption(tr(f"Filene under er de samme som python -m optimizer run {stem}.toml skriver.",
+                  f"The files below are the ones python -m optimizer run {stem}.toml writes."))
+    for name, payload in download_files(table_key, import_key, dialect, stem, canonical_json(scenario_file),
+                                        result, statement).items():
+        st.download_button(name, payload, file_name=f"{stem}-{name}", key=f"dl_{name}")

@@ -50,6 +50,7 @@ BOUNDS: dict[str, Bound] = {
     "uncertainty.seed": Bound(0, 2**63 - 1, "random seed"),
     "alternatives.k": Bound(1, 20, "plans listed by alternatives (each is one more solve and simulation)"),
     "sweep.points": Bound(1, 1000, "grid points of a sweep (each is one solve)"),
+    "app.automatic_path_years": Bound(1, 20_000, "path-years the app simulates with every change; more on a click"),
 }
 
 

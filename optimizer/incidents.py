@@ -14,6 +14,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from optimizer.i18n import tr
+
 INCIDENT_LOG = Path(tempfile.gettempdir()) / "vertskommune-incidents.log"
 logger = logging.getLogger("vertskommune")
 
@@ -34,3 +36,10 @@ def log_incident(exc: BaseException, *, server: bool = False) -> str:
     except OSError:
         pass  # the logger still has it
     return incident
+
+
+def incident_message(incident: str) -> str:
+    """What a user sees of an unexpected error: that it happened, and the incident id to quote."""
+    return tr(f"Noe gikk galt her (hendelse {incident}). Feilen er logget; oppgi hendelsen hvis du melder fra.",
+              f"Something went wrong here (incident {incident}). The error is logged; quote the incident if you "
+              "report it.")
