@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
-from optimizer.output import canonical_json
 from optimizer.result import ScenarioResult
 from optimizer.statement import Statement
 

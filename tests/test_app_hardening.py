@@ -3,7 +3,6 @@ like the CLI names them, cache keys that cannot collide, downloads built once an
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from unittest import mock
 
