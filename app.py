@@ -143,7 +143,26 @@ def translated_choice(widget, label: str, options: Sequence[str], default: str, 
     return widget(label, options, index=list(options).index(default), key=own, format_func=format_func)
 
 
+def on_script_error(exc: Exception) -> bool:
+    """An error outside every ``guard``: the same incident message instead of Streamlit's own."""
+    st.error(incident_message(log_incident(exc, server=True)))
+    return True  # Streamlit shows nothing more (client.showErrorDetails = "none" is the fallback)
+
+
+def handle_script_errors() -> None:
+    """Route this run's uncaught errors to ``on_script_error`` (Streamlit's per-session hook)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # another Streamlit version: the config's generic message still applies
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and hasattr(ctx, "on_script_error"):
+        ctx.on_script_error = on_script_error
+
+
 # --- page ----------------------------------------------------------------------------------------
+
+handle_script_errors()
 
 st.set_page_config(page_title="Vertskommune", page_icon="🏛️", layout="wide")
 language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb": "Norsk bokmål", "en": "English"}.get,
