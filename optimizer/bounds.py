@@ -66,6 +66,17 @@ def bound(key: str) -> Bound:
     raise KeyError(key)
 
 
+def number_text(value: float) -> str:
+    """A number for a message: whole numbers in full (``5600000``), a huge one by its first digits
+    and length, others as ``%g``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        return text if len(text) <= 20 else f"{text[:6]}… ({len(text)} sifre/digits)"
+    return f"{value:g}"
+
+
 def markdown_table() -> str:
     """The bounds as the Markdown table in ``docs/BOUNDS.md``."""
     lines = ["| key | lowest | highest | why |", "| --- | --- | --- | --- |"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from optimizer import data
-from optimizer.bounds import bound
+from optimizer.bounds import bound, number_text
 from optimizer.data import Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
@@ -575,11 +575,13 @@ class _Validator:
         return self.number(value, key, low=b.low, high=top)
 
     def _bounds(self, value: float, key: str, low: float | None, high: float | None) -> None:
-        got = _number_text(value)
+        got = number_text(value)
         if low is not None and value < low:
-            self.fail(key, tr(f"må være minst {low:g}, fikk {got}", f"must be at least {low:g}, got {got}"))
+            least = number_text(low)
+            self.fail(key, tr(f"må være minst {least}, fikk {got}", f"must be at least {least}, got {got}"))
         if high is not None and value > high:
-            self.fail(key, tr(f"må være høyst {high:g}, fikk {got}", f"must be at most {high:g}, got {got}"))
+            most = number_text(high)
+            self.fail(key, tr(f"må være høyst {most}, fikk {got}", f"must be at most {most}, got {got}"))
 
     def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
         if value not in options:
@@ -637,14 +639,6 @@ def resolve_municipality(value: Any, municipalities: Mapping[str, Municipality])
         if folded in {n.casefold() for n in names}:
             return number
     return None
-
-
-def _number_text(value: float) -> str:
-    """A number for a message; a huge whole number (beyond float) as its first digits and length."""
-    if isinstance(value, int):
-        text = str(value)
-        return text if len(text) <= 20 else f"{text[:6]}… ({len(text)} sifre/digits)"
-    return f"{value:g}"
 
 
 def _type_name(value: Any) -> str:

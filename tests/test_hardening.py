@@ -220,9 +220,9 @@ def _population_csv(value: str) -> str:
     ("1000000000000000", "linje 4"),  # 1e15: above any SSB figure, found while parsing
     ("1" + "0" * 300, "linje 4"),
     ("9" * 400, "linje 4"),  # would read as inf
-    ("-1", "region 5620, 2024"),  # impossible population, found per figure
-    ("0", "region 5620, 2024"),
-    ("6000000", "region 5620, 2024"),  # more people than Norway
+    ("-1", "linje 4, kolonne 3, region 5620, 2024"),  # impossible population, found per figure
+    ("0", "linje 4, kolonne 3, region 5620, 2024"),
+    ("6000000", "linje 4, kolonne 3, region 5620, 2024"),  # more people than Norway
 ])
 def test_impossible_populations_are_refused_at_import(tmp_path, capsys, value, where):
     path = tmp_path / "07459.csv"
@@ -238,4 +238,13 @@ def test_an_impossible_fte_per_1000_is_refused_at_import(tmp_path, capsys):
     assert ";0,34\r\n" in text
     path.write_text(text.replace(";0,34\r\n", ";1000000\r\n", 1), encoding="utf-8")
     code, out = run_cli(capsys, "import", str(path), "--out", str(tmp_path / "r"))
-    assert code == 2 and "12058.csv: region 5620, 2024" in out and "FTE per 1000" in out
+    assert code == 2 and "12058.csv: linje 4–6, kolonne 4, region 5620, 2024" in out and "FTE per 1000" in out
+
+
+def test_an_impossible_jsonstat_population_names_its_place_in_value(tmp_path, capsys):
+    doc = json.loads((SSB / "07459_midt_finnmark_2024_2025.jsonstat2.json").read_text(encoding="utf-8"))
+    doc["value"] = [None if v is None else -5 for v in doc["value"]]
+    path = tmp_path / "07459.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, text = run_cli(capsys, "import", str(path), "--out", str(tmp_path / "r"))
+    assert code == 2 and "07459.json: value[0]" in text and "region 5620" in text and "population = " in text

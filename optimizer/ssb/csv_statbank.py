@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from array import array
 from typing import NoReturn
 
 from optimizer.errors import UserInputError
@@ -69,10 +70,11 @@ def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
                 "har både en årskolonne og flere kolonner med årstall i overskriften; last ned i langt format",
                 "has both a period column and several columns with a year in the header; download in long layout"))
         wide = []  # long layout whose value column's header (often the title) ends in a year
+    lines, columns = array("I"), array("I")
     if wide:
-        dims, cells = _wide(header, rows[1:], wide, source)
+        dims, cells = _wide(header, rows[1:], wide, source, lines, columns)
     else:
-        dims, cells = _long(header, rows[1:], source)
+        dims, cells = _long(header, rows[1:], source, lines, columns)
     ids = [d.id for d in dims]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -101,6 +103,8 @@ def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
         metric=metric,
         cells=tuple(cells),
         encoding=encoding,
+        lines=lines,
+        columns=columns,
     )
 
 
@@ -118,7 +122,8 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> tuple[list[Dimension], list[Cell]]:
+def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str, lines: array,
+          columns: array) -> tuple[list[Dimension], list[Cell]]:
     stub = header[:-1]
     if not any(h.casefold() in TIME_HEADERS for h in stub):
         _fail(source, "header", tr(
@@ -132,10 +137,13 @@ def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> 
         codes = tuple(b.add(c) for b, c in zip(builders, row[:-1]))
         value, status = _value(row[-1], source, line, header[-1])
         cells.append(Cell(codes, value, status))
+        lines.append(line)
+        columns.append(len(header))
     return [b.build() for b in builders], cells
 
 
-def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int], source: str) -> tuple[list[Dimension], list[Cell]]:
+def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int], source: str, lines: array,
+          columns: array) -> tuple[list[Dimension], list[Cell]]:
     stub_idx = [i for i in range(len(header)) if i not in wide]
     builders = [_DimensionBuilder(header[i]) for i in stub_idx]
     contents = _DimensionBuilder("statistikkvariabel")
@@ -151,6 +159,8 @@ def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int],
         for i, (content, year) in zip(wide, column_keys):
             value, status = _value(row[i], source, line, header[i])
             cells.append(Cell((*codes, content, year), value, status))
+            lines.append(line)
+            columns.append(i + 1)
     return [*(b.build() for b in builders), contents.build(), years.build()], cells
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer import __version__, data
-from optimizer.bounds import NORWAY_POPULATION, bound
+from optimizer.bounds import NORWAY_POPULATION, bound, number_text
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.output import write_folder
@@ -168,7 +168,7 @@ def _import(files: Sequence[tuple[str, bytes]], imported_at: str | None) -> Impo
         except Exception as exc:  # a shape no check foresaw: still name the file, never a traceback
             raise UserInputError(name, None, tr(f"filen kunne ikke leses ({type(exc).__name__}: {exc})",
                                                 f"the file could not be read ({type(exc).__name__}: {exc})")) from exc
-        _check_ranges(found)
+        _check_ranges(found, source.dataset, regions)
         sources.append(source)
         figures += found
         changes += [f"{name}: {r.note}" for r in regions.values() if r.kind == "municipality" and r.note]
@@ -204,16 +204,21 @@ FIGURE_BOUNDS = {  # plausible range of each kind of figure (optimizer.bounds); 
 }
 
 
-def _check_ranges(figures: Sequence[Figure]) -> None:
-    """Refuse a figure outside its plausible range, naming the file, region, year and range."""
+def _check_ranges(figures: Sequence[Figure], ds: Dataset, regions: dict[str, Region]) -> None:
+    """Refuse a figure outside its plausible range, naming the file, where in it (line and column, or
+    place in ``value``), the region, the year and the range."""
     for f in figures:
         low, high = FIGURE_BOUNDS.get(f.kind, (-math.inf, math.inf))
         if not low <= f.value <= high:
-            raise UserInputError(f.source, f"region {f.member}, {f.year}", tr(
-                f"{WHAT[f.kind]} = {f.value:g} er utenfor det mulige ({low:g}–{high:g}); sjekk at filen er en "
-                "uendret nedlasting fra SSB",
-                f"{WHAT[f.kind]} = {f.value:g} is outside the plausible range ({low:g}–{high:g}); check that the "
-                "file is an unchanged SSB download"))
+            geo, time = ds.position(ds.geo), ds.position(ds.time)
+            cells = [i for i, c in enumerate(ds.cells) if c.codes[time] == f.year and c.value is not None
+                     and regions[c.codes[geo]].number == f.member]
+            where = ds.where(cells)
+            raise UserInputError(f.source, f"{where + ', ' if where else ''}region {f.member}, {f.year}", tr(
+                f"{WHAT[f.kind]} = {number_text(f.value)} er utenfor det mulige ({number_text(low)}–"
+                f"{number_text(high)}); sjekk at filen er en uendret nedlasting fra SSB",
+                f"{WHAT[f.kind]} = {number_text(f.value)} is outside the plausible range ({number_text(low)}–"
+                f"{number_text(high)}); check that the file is an unchanged SSB download"))
 
 
 def _file_warnings(source: SourceFile, found: bool) -> list[str]:
