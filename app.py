@@ -126,6 +126,12 @@ def guard() -> Iterator[None]:
         st.error(incident_message(log_incident(exc, server=True)))
 
 
+def widget_range(key: str) -> tuple[float, float]:
+    """A number widget's lowest and highest value: the validator's bounds (``optimizer.bounds``)."""
+    b = bound(key)
+    return float(b.low), float(b.high)
+
+
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
                       format_func: Callable[[str], str]) -> str:
     """A radio or selectbox whose option labels follow the language, keeping its value across a switch.
@@ -282,7 +288,7 @@ if fair["enabled"]:
         tr("Ingen betaler mer enn alene", "Nobody pays more than alone"),
         value=fair["individual_rationality"], key=f"{ns}:f:ir")
     fair["min_saving_percent"] = st.sidebar.number_input(
-        tr("Minste besparelse per medlem (%)", "Minimum saving per member (%)"), 0.0, 100.0,
+        tr("Minste besparelse per medlem (%)", "Minimum saving per member (%)"), *widget_range("fairness.min_saving_percent"),
         float(fair["min_saving_percent"]), 1.0, key=f"{ns}:f:saving")
     fair["min_shared_units_hosted"] = int(st.sidebar.number_input(
         tr("Delte enheter hver stifter skal være vert for", "Shared units each founding member hosts"),
@@ -291,7 +297,7 @@ if fair["enabled"]:
     use_band = st.sidebar.checkbox(tr("Arbeidsplasser fordelt etter folketall", "Jobs spread by population"),
                                    value=fair["fte_band"] is not None, key=f"{ns}:f:useband")
     fair["fte_band"] = st.sidebar.slider(
-        tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), 0.0, 1.0,
+        tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), *widget_range("fairness.fte_band"),
         float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
     ) if use_band else None
 
@@ -302,7 +308,8 @@ cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel i modelle
                              start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
 fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
-    fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
+    fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), *widget_range("cost_key.fixed_share"),
+                                    float(start.fixed_share), 0.05,
                                     key=f"{ns}:fixed")
 
 settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
