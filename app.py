@@ -460,7 +460,8 @@ with tab_risk, guard():
 
 with tab_compare, guard():
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
-        st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported)
+        st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported,
+                                         canonical_json(origins))
     kept = st.session_state.get("compare_a")
     if kept is None:
         st.info(tr("Trykk knappen for å holde fast dette resultatet som A. Endre så innstillingene: "
