@@ -133,6 +133,8 @@ class Scenario:
         for lid in self.travel.links:
             link = t.links[lid]
             out += [f"travel.links.{lid}.{k}" for k in ("minutes", "fare") if getattr(link, k).is_estimate]
+        if self.scale_stand_alone:
+            out += [f"municipalities.{m}.cost_level" for m in self.members if self.municipalities[m].cost_level_estimate]
         return out
 
 
