@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from optimizer import data
+from optimizer import data, show
 from optimizer.pipeline import build_model
 from optimizer.scenario import resolve, resolve_municipality
 
@@ -125,7 +125,7 @@ PLAUSIBLE_PER_INHABITANT = {
 }
 
 
-@pytest.mark.parametrize("member", ["5620", "5622", "5624", "5626"])
+@pytest.mark.parametrize("member", list(data.municipalities()))  # all 18, the added seven too
 def test_stand_alone_cost_per_inhabitant_is_plausible(member):
     model = build_model(resolve({"members": [member]}, scenario_id="t"))
     population = data.municipalities()[member].population
@@ -133,3 +133,21 @@ def test_stand_alone_cost_per_inhabitant_is_plausible(member):
     for service, (low, high) in PLAUSIBLE_PER_INHABITANT.items():
         per_inhabitant = model.stand_alone[(service, member)].total / population
         assert low <= per_inhabitant <= high, (service, member, per_inhabitant)
+
+
+def test_show_members_lists_all_18_with_roles_and_estimated_cost_levels():
+    text = show.members_text()
+    rows = {line[:4]: line for line in text.splitlines() if line[:4].isdigit()}
+    assert set(rows) == set(data.municipalities())
+    assert "Breivikbotn" in rows["5616"] and "øvrige Finnmark" in rows["5616"] and rows["5616"].endswith("1.00*")
+    assert "stifter" in rows["5620"] and rows["5624"].rstrip().endswith("1.35")
+
+
+def test_show_links_marks_one_way_legs_base_links_and_unusable_rows():
+    lines = show.links_text().splitlines()
+    by_id = {line.split()[0]: line for line in lines}
+    assert "Vardø → Vadsø" in by_id["hurtigruten_vardo_vadso"] and "bare én vei" in by_id["hurtigruten_vardo_vadso"]
+    assert "Båtsfjord – Vardø" in by_id["hurtigruten_batsfjord_vardo"]
+    assert "fast i veinettet" in by_id["ferry_oksfjord_hasvik"] and "60 min venting*" in by_id["ferry_oksfjord_hasvik"]
+    assert "ikke i bruk" in by_id["F2"]
+    assert len(by_id) == len(data.catalogue().travel.links) + 2  # + F2 and the footnote

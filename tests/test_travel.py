@@ -193,3 +193,14 @@ def test_one_way_link_on_a_toy_network():
     with pytest.raises(DisconnectedError) as err:
         travel_matrix(build_graph(edges, params, links=[island]), ["a", "i"], ["A", "I"])
     assert (err.value.a, err.value.b) == ("i", "a")
+
+
+def test_show_travel_prints_all_18_including_hasvik_over_the_ferry():
+    from optimizer import show
+
+    lines = show.travel_text().splitlines()
+    header = lines[1].split()
+    rows = {line[:4]: line.split()[2:] for line in lines[2:]}
+    assert header == list(data.municipalities()) and set(rows) == set(header)
+    assert rows["5616"][header.index("5614")] == "197"  # 17 km road + 120 min crossing + 60 min waiting
+    assert rows["5622"][header.index("5620")] == "141"  # 164 km of E-road at 70 km/h
