@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from optimizer import data, sim_cli
+from optimizer import data, show, sim_cli
 from optimizer.batch import (
     EXIT_INFEASIBLE,
     EXIT_INVALID,
@@ -28,7 +28,7 @@ from optimizer.output import CSV_DIALECTS, write_folder
 from optimizer.pipeline import run, scenario_travel
 from optimizer.report.cli import add_report_parser
 from optimizer.result import ScenarioResult
-from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
+from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
 from optimizer.uncertainty import uncertainty_spec
 
@@ -174,9 +174,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     if args.what == "members":
-        print(tr("nr    navn        senter        innbyggere  rolle", "no    name        centre        population  role"))
-        for m in data.municipalities().values():
-            print(f"{m.number}  {m.name:<11} {m.centre:<13} {m.population:>10}  {m.role}")
+        print(show.members_text())
     elif args.what == "services":
         for s in data.catalogue().services.values():
             state = "" if s.enabled else tr("  [av: ", "  [off: ") + (s.disabled_reason_nb if language() == "nb" else s.disabled_reason_en) + "]"
@@ -184,14 +182,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             for name, p in s.params.items():
                 print(f"    {name:<20} {p.value:>12g}  {p.status}")
     elif args.what == "links":
-        for link in data.catalogue().travel.links.values():
-            print(f"{link.id:<38} {link.a} – {link.b} ({link.mode}, {link.minutes.value:g} min)")
+        print(show.links_text())
     else:
-        scenario = resolve({"members": list(data.municipalities())}, scenario_id="show")
-        matrix = scenario_travel(scenario)
-        names = [scenario.name(m)[:10] for m in matrix.members]
-        print(tr("Reisetid i minutter (vei):", "Travel time in minutes (road):"))
-        print(" " * 11 + "".join(f"{n:>11}" for n in names))
-        for name, row in zip(names, matrix.minutes):
-            print(f"{name:<11}" + "".join(f"{v:>11.0f}" for v in row))
+        print(show.travel_text())
     return EXIT_OK

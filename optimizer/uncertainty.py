@@ -41,6 +41,7 @@ by_member = {}               # e.g. { Gamvik = -0.01 }
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -164,8 +165,12 @@ class UncertaintySpec:
 
 
 def pass_id(name: str) -> str:
-    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``."""
+    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``.
+
+    Sami letters lose their accents (``"Kløfta / Silisávži (E45)"`` -> ``"klofta_silisavzi"``).
+    """
     base = name.split("(")[0].strip().casefold().translate(str.maketrans({"ø": "o", "å": "a", "æ": "ae"}))
+    base = "".join(c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "_", base).strip("_")
 
 

@@ -130,7 +130,9 @@ def test_invalid_uncertainty_names_file_and_key(write_scenario, body, key, words
 
 def test_pass_ids_cover_the_named_passes():
     assert {"borselvfjellet", "ifjordfjellet", "bekkarfjord_hopseidet", "kongsfjordfjellet",
-            "batsfjordfjellet", "snefjord_havoysund", "mehamnelv_bru_kifjord"} == set(pass_ids())
+            "batsfjordfjellet", "snefjord_havoysund", "mehamnelv_bru_kifjord",
+            # added with all 18 Finnmark municipalities (road_edges.csv, 30 November 2026)
+            "sennalandet", "domen", "klofta_silisavzi", "oksfjord_oksfjordbotn", "hasvik_sorvaer"} == set(pass_ids())
 
 
 def test_typed_plan_rebuilds_the_optimum_and_checks_the_partition(baseline):
