@@ -204,16 +204,16 @@ class HostChoiceModel:
         rules = frozenset(rules)
         if k < 1:
             return []
-        engine = self._engine(rules, restrictions)
-        outcome = engine.solve(k)
+        outcome = self.engine(rules, restrictions).solve(k)
         if outcome.status == "infeasible" or (not outcome.plans and outcome.status == "optimal"):
             return []
         if not outcome.plans:
             raise SolverLimitError(outcome.status, self.scenario.solver.time_limit)
-        plans = [self._plan(columns, outcome, rules) for columns in outcome.plans]
+        plans = [self.plan_of(columns, rules, outcome) for columns in outcome.plans]
         return sorted(plans, key=lambda p: round(p.total, 6))
 
-    def _engine(self, rules: frozenset[str], restrictions: Restrictions) -> ExactEngine:
+    def engine(self, rules: frozenset[str], restrictions: Restrictions = NO_RESTRICTIONS) -> ExactEngine:
+        """The engine for one rule set; its service problems are shared across solves (cached)."""
         index = {m: i for i, m in enumerate(self.members)}
         problems = []
         for sid in self.costs:
@@ -247,7 +247,8 @@ class HostChoiceModel:
             self._problems[key] = ServiceProblem(self.table(sid), rules, max_units)
         return self._problems[key]
 
-    def _plan(self, columns: Sequence[Column], outcome: Outcome, rules: frozenset[str]) -> Plan:
+    def plan_of(self, columns: Sequence[Column], rules: frozenset[str], outcome: Outcome | None = None) -> Plan:
+        """The plan made of ``columns`` (one partition per service), with its units' exact costs."""
         chosen = []
         for column in columns:
             sid = list(self.costs)[column.service]
@@ -257,7 +258,8 @@ class HostChoiceModel:
         order = list(self.costs)
         chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
         total = sum(u.total for u in chosen)
-        info = SolveInfo(self.scenario.solver.name, outcome.status, total, outcome.seconds, outcome.gap())
+        info = (SolveInfo(self.scenario.solver.name, outcome.status, total, outcome.seconds, outcome.gap())
+                if outcome is not None else SolveInfo("dynamic programme", "optimal", total, 0.0, 0.0))
         return Plan(tuple(chosen), {u: self.shares_of(u) for u in chosen}, info, rules)
 
     def irreducible_conflict(self, rules: Sequence[str]) -> list[str]:

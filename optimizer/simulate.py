@@ -373,7 +373,7 @@ def typed_plan(model: HostChoiceModel, units: Mapping[str, Sequence[tuple[str, S
     order = list(model.costs)
     chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
     info = SolveInfo("typed in", "feasible", sum(u.total for u in chosen), 0.0, None)
-    return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, frozenset())
+    return Plan(tuple(chosen), {u: model.shares_of(u) for u in chosen}, info, frozenset())
 
 
 def _stream(seed: int, *identity: str) -> np.random.Generator:

@@ -143,3 +143,14 @@ def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float 
     if highs_model is not None and status in ("optimal", "feasible"):
         return float(highs_model.getInfo().mip_gap)
     return None
+
+
+def quiet_highs() -> "highspy.Highs":
+    """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly)."""
+    import highspy
+
+    _swallow_highs_banner()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs

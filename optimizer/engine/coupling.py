@@ -138,5 +138,5 @@ class Coupling:
         if np.any(hosting):
             out = out - np.where(table.size > 1, 1.0, 0.0)[None, :] * hosting[:, None]
         if np.any(ir) and shares is not None:
-            out = out + true_k * (ir @ shares)[None, :]
+            out = out + np.where(np.isfinite(true_k), true_k, 0.0) * (ir @ shares)[None, :]
         return out

@@ -33,7 +33,7 @@ import pulp
 from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
-from optimizer.solver import SolveInfo, SolverOptions, solve
+from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
 MAX_COLUMN_ROUNDS = 200
@@ -193,9 +193,7 @@ class ExactEngine:
     def _lp(self, columns: list[Column], *, phase_one: bool) -> tuple[str, float, np.ndarray, float]:
         """Master LP over ``columns``: status, objective, multipliers of the rows, of max-shared."""
         rows = self.coupling.rows
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        h = quiet_highs()
         n_rows = len(self.services) + len(rows) + (self.coupling.max_shared is not None)
         lower = [1.0] * len(self.services) + [-highspy.kHighsInf] * (n_rows - len(self.services))
         upper = [1.0] * len(self.services) + list(self.coupling.rhs)
@@ -314,6 +312,16 @@ class ExactEngine:
         else:
             lam, lam_shared, bound = lam0, 0.0, sum(b[0] for b in base)
         return self._prove(lam, lam_shared, bound, k, start)
+
+    def plain_optimum(self) -> list[Column] | None:
+        """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
+        plan = []
+        for s, sp in enumerate(self.services):
+            best, choice = sp.programme()
+            if not np.isfinite(best[-1, self.full]):
+                return None
+            plan.append(self.column(s, self._extract(sp.cost, choice, sp.limited)))
+        return plan
 
     def _bound(self, values: Sequence[float], lam: np.ndarray, lam_shared: float) -> float:
         extra = lam_shared * self.coupling.max_shared if self.coupling.max_shared is not None else 0.0

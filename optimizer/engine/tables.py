@@ -3,7 +3,7 @@
 Member ``i`` is bit ``1 << i`` in the model's member order. For each group the arrays hold its
 workload, staffing (``fte``), fixed and staffing cost, and for each host the travel cost and whether
 the unit is allowed under the active cost-side rules and restrictions; ``cost[h, T]`` is the unit's
-total cost (``inf`` where not allowed). The numbers are the ones ``optimizer.units`` computes unit
+total cost (``inf`` where not allowed); ``tie[h]`` is the tie-break a plan adds per unit hosted by h. The numbers are the ones ``optimizer.units`` computes unit
 by unit (tested equal); arrays make every group of up to about 20 members cheap to price.
 """
 
@@ -128,10 +128,5 @@ class ServiceTable:
         return ok
 
     def cost(self, rules: UnitRules) -> np.ndarray:
-        """``[host, group]`` total cost plus the tie-break, ``inf`` where the unit is not allowed."""
-        total = self.base[None, :] + self.travel + self.tie[:, None]
-        return np.where(self.allowed(rules), total, np.inf)
-
-    def true_cost(self, host: int, group: int) -> float:
-        """A unit's cost without the tie-break."""
-        return float(self.base[group] + self.travel[host, group])
+        """``[host, group]`` total cost, ``inf`` where the unit is not allowed."""
+        return np.where(self.allowed(rules), self.base[None, :] + self.travel, np.inf)

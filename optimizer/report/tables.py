@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import numpy as np
+
 from optimizer import __version__, settlement
+from optimizer.engine.tables import subset_sums
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
 from optimizer.result import provenance, resolved_inputs
@@ -327,24 +330,39 @@ def settlement_summary_table(statement: Statement) -> Table:
                  estimate_note(s))
 
 
+COALITION_ROWS = 200  # above this many coalitions, show the blocking ones and those nearest to blocking
+
+
 def coalitions_table(statement: Statement) -> Table:
-    """Every coalition S: its cost c(S) and what the chosen method charges its members (core check)."""
+    """Coalitions S: cost c(S) and what the chosen method charges its members (core check).
+
+    Every coalition while there are at most ``COALITION_ROWS``; beyond that (11 members and more)
+    the blocking ones, largest overcharge first, then those nearest to blocking, and the note says
+    how many there are in all.
+    """
     result = statement.result
     s = result.scenario
     shares = {m: statement.chosen.total(m) for m in result.members}
     game = statement.game.total
-    order = sorted(game, key=lambda c: (len(c), sorted(c)))
+    charged = subset_sums(np.array([shares[m] for m in game.players]))
+    excess = charged - game.cost
+    masks = np.arange(1, len(game.cost))
+    if len(masks) > COALITION_ROWS:
+        masks = masks[np.argsort(-excess[masks], kind="stable")][:COALITION_ROWS]
+    else:
+        masks = np.array(sorted(masks, key=lambda m: (bin(m).count("1"), sorted(_members_of(game, m)))))
+    alone = {m: result.stand_alone(m) for m in result.members}
     rows = []
-    for coalition in order:
-        charged = sum(shares[m] for m in coalition)
+    for mask in masks:
+        coalition = _members_of(game, int(mask))
         rows.append({
             "coalition": ", ".join(s.name(m) for m in sorted(coalition)),
             "size": len(coalition),
-            "cost_nok": game[coalition],
-            "stand_alone_nok": sum(result.stand_alone(m) for m in coalition),
-            "charged_nok": charged,
-            "excess_nok": charged - game[coalition],
-            "blocks": charged - game[coalition] > settlement.CORE_TOLERANCE_NOK,
+            "cost_nok": float(game.cost[mask]),
+            "stand_alone_nok": sum(alone[m] for m in coalition),
+            "charged_nok": float(charged[mask]),
+            "excess_nok": float(excess[mask]),
+            "blocks": float(excess[mask]) > settlement.CORE_TOLERANCE_NOK,
         })
     columns = (
         Column("coalition", tr("Koalisjon", "Coalition")),
@@ -357,7 +375,14 @@ def coalitions_table(statement: Statement) -> Table:
     )
     note = tr(f"Valgt modell: {method_label(s.settlement_method)}. c(N) er den vedtatte planens kostnad.",
               f"Chosen method: {method_label(s.settlement_method)}. c(N) is the adopted plan's cost.")
+    if len(game) > len(rows):
+        note += tr(f" Viser {len(rows)} av {len(game)} koalisjoner: de som ville betalt mindre alene, og de nærmest det.",
+                   f" Showing {len(rows)} of {len(game)} coalitions: those better off alone, then those nearest to it.")
     return Table("coalitions", tr("Koalisjoner", "Coalitions"), columns, rows, None, note, {"coalition": 40})
+
+
+def _members_of(game: settlement.VectorGame, mask: int) -> list[str]:
+    return [p for k, p in enumerate(game.players) if mask >> k & 1]
 
 
 def flows_table(statement: Statement) -> Table:
@@ -571,7 +596,7 @@ def about_table(statement: Statement, today: date) -> Table:
         (tr("Løser, vedtatt plan", "Solver, adopted plan"), solver_text(statement)),
         (tr("Plan uten rettferdighetsregler", "Plan without fairness rules"),
          f"{result.unconstrained.solve_info.solver}: {result.unconstrained.solve_info.status}"),
-        (tr("Kandidatenheter", "Candidate units"), len(result.model.candidates)),
+        (tr("Kandidatenheter", "Candidate units"), result.model.candidate_count),
         (tr("Regler brukt", "Rules applied"), ", ".join(sorted(result.plan.rules)) or "–"),
         (tr("Fordelingsmodell", "Settlement method"), method_label(s.settlement_method)),
         (tr("Anslåtte inndata", "Estimated inputs"), len(s.estimates())),
