@@ -69,7 +69,7 @@ def test_disconnected_member_is_a_clear_error():
 
 
 # ---------------------------------------------------------------------------------------------
-# All 18 municipalities: the graph against the sourced end-to-end checks (tests/data/travel/od_checks.csv,
+# All 18 municipalities: the graph against the sourced end-to-end checks (tests/data/finnmark/od_checks.csv,
 # a copy of shared/data/od_checks.csv), the Hasvik ferry and one-way links.
 
 # Rows whose quote the sources themselves doubt (shared/data/SOURCES.md), left out with the reason.
@@ -79,7 +79,7 @@ DOUBTFUL = {
 
 
 def od_checks():
-    with open(ROOT / "tests" / "data" / "travel" / "od_checks.csv", encoding="utf-8") as f:
+    with open(ROOT / "tests" / "data" / "finnmark" / "od_checks.csv", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
