@@ -525,7 +525,7 @@ def _links(
         for i, lid in enumerate(value):
             if not isinstance(lid, str) or lid not in registry:
                 v.fail(f"travel.links[{i}]", v.unknown(str(lid), registry, "lenke", "link"))
-        return out, tuple(dict.fromkeys(value))
+        return out, tuple(lid for lid in dict.fromkeys(value) if not registry[lid].base)
     if not isinstance(value, Mapping):
         v.fail("travel.links", v.expected(
             "en liste med lenke-id-er eller tabeller [travel.links.<id>]",
@@ -540,10 +540,12 @@ def _links(
         if lid in registry:
             v.known_keys(entry, key, LINK_OVERRIDE_KEYS)
             link = registry[lid]
-            params = {name: _link_param(v, entry, key, name) or p for name, p in link.params().items()}
-            if "wait_minutes" in entry and "wait_minutes" not in params:
-                params["wait_minutes"] = _link_param(v, entry, key, "wait_minutes")
-            out[lid] = replace(link, minutes=params["minutes"], fare=params["fare"], wait=params.get("wait_minutes"))
+            out[lid] = replace(
+                link,
+                minutes=_link_param(v, entry, key, "minutes") or link.minutes,
+                fare=_link_param(v, entry, key, "fare") or link.fare,
+                wait=_link_param(v, entry, key, "wait_minutes") or link.wait,
+            )
             continue
         v.known_keys(entry, key, LINK_KEYS)
         missing = [name for name in ("from", "to", "minutes", "fare") if name not in entry]

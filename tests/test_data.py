@@ -22,7 +22,7 @@ def test_founding_and_border_members_are_the_documented_ones():
 
 def test_all_18_finnmark_municipalities_with_the_seven_added_as_outer():
     # county 56 rows of the national list of all 357 municipalities (shared/data, SSB figures)
-    with open(ROOT / "tests" / "data" / "finnmark_municipalities_2024.csv", encoding="utf-8") as f:
+    with open(ROOT / "tests" / "data" / "finnmark" / "municipalities_2024.csv", encoding="utf-8") as f:
         national = {r["kommunenummer"]: r for r in csv.DictReader(f)}
     munis = data.municipalities()
     assert set(munis) == set(national) and len(munis) == 18

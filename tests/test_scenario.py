@@ -283,3 +283,12 @@ def test_list_and_table_of_links_across_extends(write_scenario):
         [travel.links.hurtigruten_honningsvag_kjollefjord]
     """))
     assert child.travel.links == ("hurtigruten_honningsvag_kjollefjord",)  # arrays and values replace
+
+
+def test_base_link_named_in_the_list_is_always_on_anyway(write_scenario):
+    s = load_scenario(write_scenario("list", """
+        members = ["5620", "5622"]
+        [travel]
+        links = ["ferry_oksfjord_hasvik", "bus_vadso_tana", "bus_vadso_tana"]
+    """))
+    assert s.travel.links == ("bus_vadso_tana",)
