@@ -206,8 +206,6 @@ def test_show_travel_prints_all_18_including_hasvik_over_the_ferry():
     assert rows["5622"][header.index("5620")] == "141"  # 164 km of E-road at 70 km/h
 
 
-@pytest.mark.xfail(strict=True, reason="units.py (lead's) still prices 2 x one-way [member, host] and checks reach member -> host; "
-                   "the change it needs: trip_cost = matrix.round_trip_cost(...), minutes = matrix.minutes.T")
 def test_engine_prices_a_one_way_leg_out_and_back_and_reaches_from_the_host():
     from optimizer.units import service_costs
 
