@@ -44,11 +44,20 @@ class ModelGame:
 
     members: tuple[str, ...]
     by_service: Mapping[str, VectorGame]
-    infeasible: Mapping[str, int] = field(default_factory=dict)  # service -> coalitions with no plan
+    without_plan: Mapping[str, np.ndarray] = field(default_factory=dict)  # service -> masks of coalitions with no plan
 
     @property
     def total(self) -> VectorGame:
         return VectorGame(self.members, sum(g.cost for g in self.by_service.values()))
+
+    @property
+    def infeasible(self) -> dict[str, list[frozenset]]:
+        """Per service, the coalitions with no plan under the rules (priced at going alone)."""
+        return {s: [frozenset(m for k, m in enumerate(self.members) if mask >> k & 1) for mask in masks]
+                for s, masks in self.without_plan.items()}
+
+    def infeasible_counts(self) -> dict[str, int]:
+        return {s: len(masks) for s, masks in self.without_plan.items()}
 
 
 def cost_side_rules(model: HostChoiceModel) -> frozenset[str]:
@@ -71,7 +80,7 @@ def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
         if bad.any():
             alone = np.array([model.stand_alone[(service, m)].total for m in model.members])
             cost = np.where(bad, subset_sums(alone), cost)
-            infeasible[service] = int(bad.sum())
+            infeasible[service] = np.flatnonzero(bad)
         cost[0] = 0.0
         if plan is not None:
             cost[-1] = sum(u.total for u in plan.units if u.service == service)

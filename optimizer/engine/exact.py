@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -37,6 +37,7 @@ from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
 MAX_COLUMN_ROUNDS = 200
+DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
 
 
@@ -112,7 +113,7 @@ class ExactEngine:
         self.pool: dict[tuple[int, frozenset], Column] = {}
         self._coef: dict[tuple[int, int, int], np.ndarray] = {}
         self._active: set[int] = set()  # coupling rows the master MILP carries
-        self._deadline = np.inf
+        self._deadline = self._pricing_deadline = np.inf
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, s: int, units: Sequence[tuple[int, int]]) -> Column:
@@ -147,8 +148,11 @@ class ExactEngine:
         return True
 
     def _alone(self, s: int) -> list[tuple[int, int]] | None:
+        sp = self.services[s]
+        if sp.limited and self.n > sp.max_units:
+            return None
         units = [(i, 1 << i) for i in range(self.n)]
-        return units if all(np.isfinite(self.services[s].cost[h, g]) for h, g in units) else None
+        return units if all(np.isfinite(sp.cost[h, g]) for h, g in units) else None
 
     # -- Lagrangian pricing ----------------------------------------------------------------------
     def _lagrangian(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> np.ndarray:
@@ -247,7 +251,8 @@ class ExactEngine:
         for i, plan in enumerate(cuts):
             problem.addConstraint(pulp.LpAffineExpression(
                 [(y[c.key], 1.0) for c in plan if c.key in y]) <= len(plan) - 1, f"no_good_{i}")
-        info = solve(problem, self.options)
+        remaining = max(1e-3, self._deadline - time.perf_counter())
+        info = solve(problem, replace(self.options, time_limit=remaining))
         if not info.has_solution:
             return None, info
         chosen = [c for c in columns if (y[c.key].varValue or 0.0) > 0.5]
@@ -287,8 +292,9 @@ class ExactEngine:
     # -- the algorithm ---------------------------------------------------------------------------
     def solve(self, k: int = 1) -> Outcome:
         start = time.perf_counter()
-        if self.options.time_limit is not None:
-            self._deadline = start + self.options.time_limit
+        limit = self.options.time_limit or DEFAULT_TIME_LIMIT
+        self._deadline = start + limit
+        self._pricing_deadline = start + 0.5 * limit  # the rest is for finding and proving plans
         lam0 = np.zeros(len(self.coupling.rows))
         base: list[tuple[float, list, np.ndarray, np.ndarray]] = []
         for s in range(len(self.services)):
@@ -352,7 +358,7 @@ class ExactEngine:
                 best = (lam, lam_shared, bound)
             if not added or objective - best[2] <= TOL * max(1.0, abs(objective)):
                 break
-            if time.perf_counter() > self._deadline:
+            if time.perf_counter() > self._pricing_deadline:
                 break
         return best
 
