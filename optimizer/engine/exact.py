@@ -380,6 +380,8 @@ class ExactEngine:
                 for units in parts:
                     self._add(self.column(s, units))
             plans, info = self._k_best(list(self.pool.values()), k)
+            if len(plans) < k and info.status != "infeasible":  # the MILP stopped (time limit)
+                return Outcome(plans, "feasible" if plans else "not_solved", bound, time.perf_counter() - start)
             covered = bound + delta
             if plans and len(plans) == k and _cost(plans[-1]) <= covered + TOL and not overflow:
                 return Outcome(plans, "optimal" if info.status == "optimal" else "feasible", bound,
