@@ -23,7 +23,7 @@ to exact ties and the same input gives the same plan.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import highspy
@@ -104,8 +104,11 @@ class Outcome:
 class ExactEngine:
     """Solve one rule set (cost-side rules inside the services, coupling rows across them)."""
 
-    def __init__(self, services: Sequence[ServiceProblem], coupling: Coupling, options: SolverOptions) -> None:
+    def __init__(self, services: Sequence[ServiceProblem], coupling: Coupling, options: SolverOptions,
+                 feasibility: Callable[[], list[list[tuple[int, int]]] | None] | None = None) -> None:
+        """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or None)."""
         self.services = list(services)
+        self.feasibility = feasibility
         self.coupling = coupling
         self.options = options
         self.n = coupling.n
@@ -367,6 +370,13 @@ class ExactEngine:
         priced = [self._price(s, lam, lam_shared) for s in range(len(self.services))]
         bound = self._bound([p[0] for p in priced], lam, lam_shared)
         plans, info = self._k_best(list(self.pool.values()), k)
+        if not plans and info.status == "infeasible" and self.feasibility is not None:
+            found, self.feasibility = self.feasibility(), None  # does any plan exist at all?
+            if found is None:
+                return Outcome([], "infeasible", None, time.perf_counter() - start)
+            for s, units in enumerate(found):
+                self._add(self.column(s, units))
+            plans, info = self._k_best(list(self.pool.values()), k)
         upper = _cost(plans[-1]) if len(plans) == k else np.inf
         delta = upper - bound + TOL if np.isfinite(upper) else max(abs(bound) * 0.01, 10.0)
         enumerated_all = False
@@ -389,6 +399,13 @@ class ExactEngine:
             if overflow or time.perf_counter() > self._deadline:
                 status = "feasible" if plans else "not_solved"
                 return Outcome(plans, status, bound, time.perf_counter() - start)
+            if not plans and self.feasibility is not None:  # the LP mixes plans; does any integral one exist?
+                found, self.feasibility = self.feasibility(), None
+                if found is None:
+                    return Outcome([], "infeasible", None, time.perf_counter() - start)
+                for s, units in enumerate(found):
+                    self._add(self.column(s, units))
+                continue
             if not plans and enumerated_all:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
             if len(plans) < k and enumerated_all:
