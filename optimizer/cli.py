@@ -93,9 +93,9 @@ def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
     result = run(scenario)
     write_result(result, args.out / scenario.id, args.csv_dialect)
     return tr(
-        f"total {format_nok(result.total_cost)}, besparelse {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, besparelse mot robust alene {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
-        f"total {format_nok(result.total_cost)}, saving {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, saving against robust alone {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"price of fairness {format_nok(result.price_of_fairness)}",
     )
 

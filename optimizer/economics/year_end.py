@@ -21,12 +21,12 @@ the rounding of the instalments to whole kroner).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from optimizer.economics.budget import Budget
+from optimizer.economics.csv_input import read_user_csv
 from optimizer.economics.payments import instalments, on_account
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
@@ -36,7 +36,6 @@ from optimizer.units import Unit
 
 COLUMNS = ("year", "service", "host", "host_name", "served", "budget_nok", "actual_nok")
 REQUIRED = ("year", "service", "host", "actual_nok")
-MAX_BYTES = 1_000_000
 
 
 def running_units(budget: Budget, year: int) -> list[Unit]:
@@ -72,78 +71,36 @@ class Actuals:
 
 def read_actuals(raw: bytes, source: str, budget: Budget) -> Actuals:
     """Parse and check a filled-in actuals CSV against ``budget`` (module docstring)."""
-    if len(raw) > MAX_BYTES:
-        raise UserInputError(source, None, tr(f"filen er for stor (høyst {MAX_BYTES} byte)",
-                                              f"the file is too large (at most {MAX_BYTES} bytes)"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise UserInputError(source, None, tr("filen er tom", "the file is empty"))
-    delimiter = ";" if ";" in lines[0] else ","
-    other = "," if delimiter == ";" else ";"
-    header = [c.strip().lower() for c in next(csv.reader([lines[0]], delimiter=delimiter))]
-    for name in REQUIRED:
-        if name not in header:
-            raise UserInputError(source, tr("linje 1", "line 1"), tr(
-                f"kolonnen {name!r} mangler; forventet kolonnene {', '.join(REQUIRED)}",
-                f"column {name!r} is missing; expected the columns {', '.join(REQUIRED)}"))
-    col = {name: header.index(name) for name in REQUIRED}
+    table = read_user_csv(raw, source, REQUIRED)
     units = {(u.service, u.host): u for u in budget.shared_units}
     s = budget.result.scenario
+    calendar = budget.spec.calendar
     year: int | None = None
     amounts: dict[Unit, float] = {}
-    for n, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        fields = next(csv.reader([line], delimiter=delimiter))
-
-        def fail(name: str | None, nb: str, en: str) -> None:
-            where = tr(f"linje {n}", f"line {n}")
-            if name is not None:
-                where += tr(f", kolonne {col[name] + 1} ({name})", f", column {col[name] + 1} ({name})")
-            raise UserInputError(source, where, tr(nb, en))
-
-        if len(fields) != len(header):
-            if delimiter not in line and other in line:
-                fail(None, f"linjen er skilt med {other!r}, men overskriften med {delimiter!r}; bruk ett skilletegn i hele filen",
-                     f"the line is separated by {other!r} but the header by {delimiter!r}; use one separator in the whole file")
-            fail(None, f"{len(fields)} kolonner, overskriften har {len(header)}",
-                 f"{len(fields)} columns, the header has {len(header)}")
-        value = {name: fields[i].strip() for name, i in col.items()}
+    for line in table.lines:
+        value = line.values
         if not value["year"].isdigit():
-            fail("year", f"forventet et årstall, fikk {value['year']!r}", f"expected a year, got {value['year']!r}")
+            line.fail("year", f"forventet et årstall, fikk {value['year']!r}", f"expected a year, got {value['year']!r}")
         line_year = int(value["year"])
-        if line_year not in budget.spec.calendar:
-            fail("year", f"{line_year} er ikke et år i avtalen ({budget.spec.calendar[0]}–{budget.spec.calendar[-1]})",
-                 f"{line_year} is not a year of the agreement ({budget.spec.calendar[0]}–{budget.spec.calendar[-1]})")
+        if line_year not in calendar:
+            line.fail("year", f"{line_year} er ikke et år i avtalen ({calendar[0]}–{calendar[-1]})",
+                      f"{line_year} is not a year of the agreement ({calendar[0]}–{calendar[-1]})")
         if year is not None and line_year != year:
-            fail("year", f"{line_year}, men linje 2 har {year}: én fil per år",
-                 f"{line_year}, but line 2 has {year}: one file per year")
+            line.fail("year", f"{line_year}, men linje {table.lines[0].number} har {year}: én fil per år",
+                      f"{line_year}, but line {table.lines[0].number} has {year}: one file per year")
         year = line_year
         host = resolve_municipality(value["host"], s.municipalities) or value["host"]
         unit = units.get((value["service"], host))
         if unit is None:
             known = ", ".join(f"{u.service}/{u.host}" for u in budget.shared_units)
-            fail("host", f"enheten {value['service']}/{value['host']} er ikke en felles enhet i planen; planens enheter: {known}",
-                 f"unit {value['service']}/{value['host']} is not a shared unit of the plan; the plan's units: {known}")
+            line.fail("host", f"enheten {value['service']}/{value['host']} er ikke en felles enhet i planen; planens enheter: {known}",
+                      f"unit {value['service']}/{value['host']} is not a shared unit of the plan; the plan's units: {known}")
         if budget.start[unit.service] > year:
-            fail("service", f"{unit.service} starter først i {budget.start[unit.service]}",
-                 f"{unit.service} starts only in {budget.start[unit.service]}")
+            line.fail("service", f"{unit.service} starter først i {budget.start[unit.service]}",
+                      f"{unit.service} starts only in {budget.start[unit.service]}")
         if unit in amounts:
-            fail("host", f"enheten {unit.service}/{unit.host} står to ganger", f"unit {unit.service}/{unit.host} is listed twice")
-        amount = parse_amount(value["actual_nok"], delimiter)
-        if amount is None:
-            fail("actual_nok", f"forventet et beløp i kroner, fikk {value['actual_nok']!r}",
-                 f"expected an amount in kroner, got {value['actual_nok']!r}")
-        if amount < 0:
-            fail("actual_nok", f"beløpet kan ikke være negativt ({value['actual_nok']})",
-                 f"the amount cannot be negative ({value['actual_nok']})")
-        amounts[unit] = amount
+            line.fail("host", f"enheten {unit.service}/{unit.host} står to ganger", f"unit {unit.service}/{unit.host} is listed twice")
+        amounts[unit] = table.amount(line, "actual_nok")
     if year is None:
         raise UserInputError(source, None, tr("filen har ingen rader med enheter", "the file has no unit rows"))
     missing = [u for u in running_units(budget, year) if u not in amounts]
@@ -151,21 +108,6 @@ def read_actuals(raw: bytes, source: str, budget: Budget) -> Actuals:
         names = ", ".join(f"{u.service}/{u.host}" for u in missing)
         raise UserInputError(source, "service/host", tr(f"mangler rad for {names} i {year}", f"no row for {names} in {year}"))
     return Actuals(year, amounts)
-
-
-def parse_amount(text: str, delimiter: str) -> float | None:
-    """A non-empty amount: spaces as thousands separators, the dialect's decimal sign; else ``None``."""
-    cleaned = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if delimiter == ";":
-        if "." in cleaned:
-            return None
-        cleaned = cleaned.replace(",", ".")
-    elif "," in cleaned:
-        return None
-    body = cleaned.lstrip("-")
-    if not body or not body.replace(".", "", 1).isdigit():
-        return None
-    return float(cleaned)
 
 
 def true_up_rows(budget: Budget, actuals: Actuals) -> list[dict[str, Any]]:

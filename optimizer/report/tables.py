@@ -207,8 +207,8 @@ def members_table(statement: Statement) -> Table:
         Column("population", tr("Innbyggere", "Population"), "integer"),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
-        Column("saving_percent", label(_cost_key("Besparelse %", "Saving %")), "percent"),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
+        Column("saving_percent", label(_cost_key("Besparelse mot robust alene %", "Saving against robust alone %")), "percent"),
         Column("fte_hosted", tr("Årsverk hos seg", "FTE hosted"), "fte"),
         Column("shared_units_hosted", tr("Felles enheter hos seg", "Shared units hosted"), "integer"),
     )
@@ -242,7 +242,7 @@ def costs_table(statement: Statement) -> Table:
         Column("component", tr("Kostnadsdel", "Component")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
     )
     total = _sum_row(rows, "member", ("stand_alone_nok", "cooperation_nok", "saving_nok"))
     return Table("costs", tr("Kostnader", "Costs"), columns, rows, total, estimate_note(s))
@@ -301,8 +301,8 @@ def settlement_table(statement: Statement) -> Table:
         Column("service", tr("Tjeneste", "Service")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("share_nok", "Andel", "Share", s),
-        _nok("saving_nok", "Besparelse", "Saving", s),
-        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        _nok("saving_nok", "Besparelse mot robust alene", "Saving against robust alone", s),
+        Column("saving_percent", tr("Besparelse mot robust alene %", "Saving against robust alone %"), "percent"),
         Column("in_core", tr("Modellen i kjernen", "Method in the core"), "flag"),
     )
     return Table("settlement", tr("Fordeling", "Settlement"), columns, rows, None, estimate_note(s), {"method": 34})
@@ -629,7 +629,7 @@ def comparison_table(statements: Sequence[Statement], labels: Sequence[str] | No
 
     results = [st.result for st in statements]
     add(tr("Samlet kostnad per år", "Total cost per year"), [r.total_cost for r in results])
-    add(tr("Besparelse mot å stå alene", "Saving against going alone"),
+    add(tr("Besparelse mot robust alene", "Saving against robust alone"),
         [r.total_stand_alone - r.total_cost for r in results])
     add(tr("Rettferdighetens pris", "Price of fairness"), [r.price_of_fairness for r in results])
     services = list(dict.fromkeys(sid for r in results for sid in r.model.costs))
@@ -655,7 +655,7 @@ def key_figures(statement: Statement) -> dict[str, float]:
     r = statement.result
     return {
         tr("Samlet kostnad per år", "Total cost per year"): r.total_cost,
-        tr("Besparelse mot å stå alene", "Saving against going alone"): r.total_stand_alone - r.total_cost,
+        tr("Besparelse mot robust alene", "Saving against robust alone"): r.total_stand_alone - r.total_cost,
         tr("Uten rettferdighetsregler", "Without fairness rules"): r.total_without_fairness,
         tr("Rettferdighetens pris", "Price of fairness"): r.price_of_fairness,
     }
