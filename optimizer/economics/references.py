@@ -27,9 +27,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from optimizer.economics.csv_input import read_user_csv
 from optimizer.economics.spec import agreement_spec
 from optimizer.i18n import tr
-from optimizer.scenario import Scenario
+from optimizer.output import csv_text
+from optimizer.scenario import Scenario, resolve_municipality
 from optimizer.units import ServiceCosts
 
 SOURCES = ("entered", "ssb", "estimate")
@@ -133,3 +135,40 @@ def source_label(source: str) -> str:
         "ssb": tr("SSB (KOSTRA)", "SSB (KOSTRA)"),
         "estimate": tr("anslag*", "estimate*"),
     }[source]
+
+
+TODAY_REQUIRED = ("member", "service", "today_nok")
+
+
+def today_template(scenario: Scenario, today: Mapping[str, Mapping[str, TodayCost]], dialect: str = "pandas") -> str:
+    """The CSV a finance officer fills in with today's actual costs: ``today_nok`` is empty where the
+    figure is only an estimate (shown in ``estimate_nok``), and filled where it was entered or imported."""
+    rows = [{
+        "member": m,
+        "member_name": scenario.name(m),
+        "service": sid,
+        "estimate_nok": float(round(c.nok)),
+        "source": c.source,
+        "today_nok": "" if c.source == "estimate" else float(round(c.nok)),
+    } for m, by_service in today.items() for sid, c in by_service.items()]
+    return csv_text(rows, dialect)
+
+
+def read_today_csv(raw: bytes, source: str, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Member -> service -> NOK from a filled-in today template (lines with an empty ``today_nok`` are
+    skipped); errors name the file, line and column. The result goes to ``[agreement.today]``."""
+    table = read_user_csv(raw, source, TODAY_REQUIRED)
+    services = {spec.id for spec in scenario.services}
+    out: dict[str, dict[str, float]] = {}
+    for line in table.lines:
+        if not line.values["today_nok"]:
+            continue
+        member = resolve_municipality(line.values["member"], scenario.municipalities)
+        if member is None or member not in scenario.members:
+            line.fail("member", f"{line.values['member']!r} er ikke medlem i scenarioet",
+                      f"{line.values['member']!r} is not a member of the scenario")
+        if line.values["service"] not in services:
+            line.fail("service", f"ukjent tjeneste {line.values['service']!r}; gyldige: {', '.join(sorted(services))}",
+                      f"unknown service {line.values['service']!r}; valid: {', '.join(sorted(services))}")
+        out.setdefault(member, {})[line.values["service"]] = table.amount(line, "today_nok")
+    return out
