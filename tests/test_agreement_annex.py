@@ -106,3 +106,31 @@ def test_bad_agreement_table_exits_2(tmp_path, write_scenario, capsys):
     assert "agreement.years" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
     assert main(["validate", str(path)]) == 2
+
+
+def test_workbook_and_deck_carry_the_budget(agreement):
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from optimizer.economics.payments import payment_rows
+    from optimizer.report.files import report_bytes
+
+    statement = agreement.statement
+    book = load_workbook(io.BytesIO(report_bytes([statement], "xlsx")))
+    rows = list(book["Budsjett"].iter_rows(values_only=True))
+    header = rows[0]
+    got = [dict(zip(header, r)) for r in rows[1:]]
+    expected = agreement.budget.rows()
+    assert [r["År"] for r in got] == [r["year"] for r in expected]
+    difference = next(h for h in header if h.startswith("Differanse mot i dag"))
+    assert [r[difference] for r in got] == pytest.approx([r["difference_nok"] for r in expected])
+    payments = list(book["À konto"].iter_rows(values_only=True))
+    amount = next(i for i, h in enumerate(payments[0]) if h.startswith("Beløp"))
+    assert sum(r[amount] for r in payments[1:]) == sum(r["amount_nok"] for r in payment_rows(agreement.budget))
+    deck = Presentation(io.BytesIO(report_bytes([statement], "pptx")))
+    slide = next(s for s in deck.slides if s.shapes.title.text.startswith("Budsjett for avtaleperioden"))
+    cells = [[c.text for c in row.cells] for s in slide.shapes if s.has_table for row in s.table.rows]
+    summary = agreement.budget.member_summary()
+    for m in agreement.scenario.members:
+        row = next(r for r in cells if r[0].startswith(m))
+        assert format_nok(summary[m]["present_value_nok"]) in row and str(summary[m]["payback_year"]) in " ".join(row)

@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any, TypeVar
 
 from optimizer import __version__, settlement
+from optimizer.economics.agreement import build_agreement
+from optimizer.economics.payments import payment_rows
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
 from optimizer.result import provenance, resolved_inputs
@@ -659,3 +661,52 @@ def key_figures(statement: Statement) -> dict[str, float]:
         tr("Uten rettferdighetsregler", "Without fairness rules"): r.total_without_fairness,
         tr("Rettferdighetens pris", "Price of fairness"): r.price_of_fairness,
     }
+
+
+# --- the agreement (optimizer.economics) -----------------------------------------------------------
+
+
+def budget_table(statement: Statement) -> Table:
+    """Member x year of the agreement's budget: fixed prices of the base year, measured against today."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    summary = agreement.budget.member_summary()
+    rows = [{**r, "member": member_label(s, r["member"]), "payback_year": summary[r["member"]]["payback_year"]}
+            for r in agreement.budget.rows()]
+    spec = agreement.budget.spec
+    columns = (
+        _member(),
+        Column("year", tr("År", "Year"), "number"),
+        _nok("today_nok", "I dag", "Today", s),
+        _nok("running_nok", "Drift i samarbeidet", "Running in the cooperation", s),
+        _nok("one_off_nok", "Engangskostnader", "One-off costs", s),
+        _nok("difference_nok", "Differanse mot i dag", "Difference against today", s),
+        _nok("cumulative_nok", "Akkumulert", "Cumulative", s),
+        _nok("present_value_nok", "Nåverdi", "Present value", s),
+        Column("payback_year", tr("Tilbakebetalt (år)", "Payback (year)"), "number"),
+    )
+    note = tr(f"Faste {spec.base_year}-kroner; differanse = i dag minus (drift + engangskostnader); nåverdi med "
+              f"{format_percent(100 * spec.discount_rate.value)} realrente (R-109/2021). {estimate_note(s)}",
+              f"Fixed {spec.base_year} NOK; difference = today minus (running + one-off costs); present value at "
+              f"{format_percent(100 * spec.discount_rate.value)} real (R-109/2021). {estimate_note(s)}")
+    return Table("budget", tr("Budsjett", "Budget"), columns, rows, None, note.strip())
+
+
+def payments_table(statement: Statement) -> Table:
+    """Payments on account: year x period x payer x unit, nominal kroner."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    rows = [{**r, "payer": member_label(s, r["payer"]), "host": member_label(s, r["host"]),
+             "service": service_label(s, r["service"])} for r in payment_rows(agreement.budget)]
+    columns = (
+        Column("year", tr("År", "Year"), "number"),
+        Column("period", tr("Termin", "Instalment"), "number"),
+        Column("payer", tr("Betaler", "Payer")),
+        Column("host", tr("Til vertskommune", "To host")),
+        Column("service", tr("Tjeneste", "Service")),
+        _nok("amount_nok", "Beløp", "Amount", s),
+    )
+    note = tr("À konto i løpende kroner (budsjettet justert med den kommunale deflatoren); årsavregning mot "
+              "vertskommunens regnskap.", "On account in nominal kroner (the budget adjusted by the municipal "
+              "deflator); settled each year against the host's accounts.")
+    return Table("payments", tr("À konto", "On account"), columns, rows, None, note)
