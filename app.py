@@ -47,6 +47,7 @@ from optimizer import views, views_agreement, views_simulation
 from optimizer.economics.agreement import Agreement, build_agreement
 from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
 from optimizer.economics.payments import payment_rows
+from optimizer.economics.spec import agreement_spec
 from optimizer.economics.year_end import actuals_template, read_actuals, true_up_rows
 from optimizer.output import csv_text
 from optimizer.report.annex_docx import annex_bytes
@@ -290,6 +291,7 @@ try:
     table_key = canonical_json(table)  # the cache key of everything computed from this table
     with st.spinner(tr("Regner ut …", "Calculating …")):
         scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
+        agreement_spec(scenario)  # the agreement tab and the reports' budget: a bad [agreement] table is this file's error
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -560,5 +562,9 @@ with tab_agree:
         except UserInputError as exc:
             st.error(str(exc))
         else:
-            st.dataframe(views_agreement.true_up_rows(true_up_rows(agreement.budget, actuals), agreement),
-                         hide_index=True, width="stretch")
+            settled = true_up_rows(agreement.budget, actuals)
+            st.dataframe(views_agreement.true_up_rows(settled, agreement), hide_index=True, width="stretch")
+            st.download_button(tr(f"Årsavregning {actuals.year} (CSV)", f"Year-end settlement {actuals.year} (CSV)"),
+                               encoded("settlement.csv", csv_text(settled, dialect), dialect),
+                               file_name=f"{scenario.id}-settlement-{actuals.year}.csv", mime="text/csv",
+                               key="dl_settlement")

@@ -67,3 +67,11 @@ def test_today_upload_and_reference_choice_reach_the_engine(app):
     radio.set_value("today").run()
     assert not app.exception
     assert any("måles mot i dag" in c.value for c in app.caption)
+
+
+def test_bad_agreement_table_in_an_upload_is_an_error_not_a_traceback(app):
+    raw = (SCENARIOS / "baseline.toml").read_bytes() + b"\n[agreement]\npayments_per_year = 6\n"
+    app.sidebar.radio(key="origin@nb").set_value("upload").run()
+    app.sidebar.file_uploader(key="upload").set_value(("bad.toml", raw, "application/toml")).run()
+    assert not app.exception
+    assert any("agreement.payments_per_year" in e.value for e in app.error)

@@ -295,3 +295,20 @@ def test_milp_after_the_nucleolus_in_a_fresh_process():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.strip().endswith("optimal")
+
+
+def test_today_from_imported_ssb_spending_like_for_like():
+    from conftest import ROOT
+    from optimizer.ssb import import_files
+
+    name = "12362_midt_finnmark.jsonstat2.json"
+    imported = import_files([(name, (ROOT / "tests" / "data" / "ssb" / name).read_bytes())]).data("ssb-import")
+    table, origins = read_scenario_file(SCENARIOS / "baseline.toml")
+    scenario = resolve(table, scenario_id="baseline", origins=origins, imported=imported)
+    result = run(scenario)
+    today = today_costs(scenario, result.model.costs)["5620"]
+    # KOSTRA 244 (9 400 000 gross, see test_import) covers child welfare and its on-call service: split, not doubled
+    assert today["child_welfare"].source == today["child_welfare_on_call"].source == "ssb"
+    assert today["child_welfare"].nok + today["child_welfare_on_call"].nok == pytest.approx(9_400_000)
+    assert today["planning_building"].nok == pytest.approx(1_550_000 + 850_000)  # 301 + 302
+    assert today["ict"].source == "estimate"  # 120/190 is not like for like with one service
