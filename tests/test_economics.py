@@ -312,3 +312,21 @@ def test_today_from_imported_ssb_spending_like_for_like():
     assert today["child_welfare"].nok + today["child_welfare_on_call"].nok == pytest.approx(9_400_000)
     assert today["planning_building"].nok == pytest.approx(1_550_000 + 850_000)  # 301 + 302
     assert today["ict"].source == "estimate"  # 120/190 is not like for like with one service
+
+
+def test_today_template_round_trip_keeps_sources():
+    from optimizer.economics.references import read_today_csv, today_template
+
+    scenario = _baseline_with("robust_alone", 7_000_000)
+    result = run(scenario)
+    text = today_template(scenario, today_costs(scenario, result.model.costs), "excel-no")
+    assert read_today_csv(text.encode(), "today.csv", scenario) == {
+        "5620": pytest.approx({s: 1_000_000 for s in result.model.costs})}  # entered ones only, as entered
+    lines = text.splitlines()
+    gamvik = next(i for i, line in enumerate(lines) if line.startswith("5626;Gamvik;ict;"))
+    lines[gamvik] = lines[gamvik] + "2 500 000"
+    entered = read_today_csv("\n".join(lines).encode(), "today.csv", scenario)
+    assert entered["5626"] == {"ict": 2_500_000.0}
+    lines[gamvik] = lines[gamvik].replace("2 500 000", "2.500.000")
+    with pytest.raises(UserInputError, match="kolonne 6"):
+        read_today_csv("\n".join(lines).encode(), "today.csv", scenario)

@@ -15,6 +15,7 @@ from optimizer.economics.spec import agreement_spec
 from optimizer.economics.year_end import actuals_template
 from optimizer.export import result_files
 from optimizer.output import csv_text, json_text
+from optimizer.scenario import Scenario
 from optimizer.statement import Statement
 
 
@@ -27,7 +28,7 @@ class Agreement:
     leave: dict[str, dict[str, Any]]  # member -> the others' cost with and without it ({} if not computed)
 
     @property
-    def scenario(self):  # noqa: ANN201 - Scenario, via the result
+    def scenario(self) -> Scenario:
         return self.statement.result.scenario
 
     def reference_rows(self) -> list[dict[str, Any]]:

@@ -141,15 +141,16 @@ TODAY_REQUIRED = ("member", "service", "today_nok")
 
 
 def today_template(scenario: Scenario, today: Mapping[str, Mapping[str, TodayCost]], dialect: str = "pandas") -> str:
-    """The CSV a finance officer fills in with today's actual costs: ``today_nok`` is empty where the
-    figure is only an estimate (shown in ``estimate_nok``), and filled where it was entered or imported."""
+    """The CSV a finance officer fills in with today's actual costs: ``current_nok`` and ``source`` show
+    the figure used now; ``today_nok`` is filled only where it was entered (an empty one keeps the
+    current figure, so an SSB figure or an estimate is never passed off as entered)."""
     rows = [{
         "member": m,
         "member_name": scenario.name(m),
         "service": sid,
-        "estimate_nok": float(round(c.nok)),
+        "current_nok": float(round(c.nok)),
         "source": c.source,
-        "today_nok": "" if c.source == "estimate" else float(round(c.nok)),
+        "today_nok": float(round(c.nok)) if c.source == "entered" else "",
     } for m, by_service in today.items() for sid, c in by_service.items()]
     return csv_text(rows, dialect)
 
