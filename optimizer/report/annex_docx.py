@@ -24,22 +24,23 @@ from optimizer.i18n import format_nok, format_percent
 from optimizer.report.provenance import inputs_hash
 
 PLACEHOLDER = "[FYLLES UT AV KOMMUNENE: {}]"
+STATUS = {"estimate": "anslag*", "sourced": "kildebelagt", "scenario": "satt i scenarioet"}
 GUIDANCE = ("Kommunal- og distriktsdepartementet, «Veileder om interkommunalt samarbeid» (regjeringen.no, "
             "id2998121), kapittel 5 Vertskommunesamarbeid; kommuneloven (LOV-2018-06-22-83) § 20-4")
 R109 = ("Finansdepartementet, rundskriv R-109/2021 «Prinsipper og krav ved utarbeidelse av samfunnsøkonomiske "
         "analyser mv.»: 4 % realrente de første 40 årene for statlige tiltak (en referanse, ikke bindende for kommuner)")
 METHOD_WORDS = {
-    "cost_key": "kostnadsnøkkelen i planen: hver enhets kostnad fordeles mellom kommunene den betjener etter nøkkelen",
+    "cost_key": "etter kostnadsnøkkelen i planen: hver enhets kostnad deles mellom kommunene den betjener etter nøkkelen",
     "per_capita": "etter innbyggertall: tjenestens kostnad fordeles i forhold til folketallet",
-    "fixed_plus_per_capita": "en fast del likt mellom kommunene og resten etter innbyggertall",
+    "fixed_plus_per_capita": "med en fast del likt mellom kommunene og resten etter innbyggertall",
     "by_usage": "etter bruk: i forhold til den arbeidsmengden (årsverk) hver kommune trenger",
     "proportional_to_stand_alone": "i forhold til hva hver kommune ville betalt for tjenesten alene (robust alene)",
     "equal_savings": "slik at hver kommune sparer like mange kroner mot å drive tjenesten alene (robust alene)",
-    "shapley": ("Shapley-verdien: hver kommunes gjennomsnittlige merkostnad når den slutter seg til, tatt over "
+    "shapley": ("etter Shapley-verdien: hver kommunes gjennomsnittlige merkostnad når den slutter seg til, tatt over "
                 "alle rekkefølger kommunene kan slutte seg til samarbeidet i"),
-    "nucleolus": ("nukleolus: fordelingen der den gruppen av kommuner som tjener minst på å være med, "
+    "nucleolus": ("etter nukleolus: fordelingen der den gruppen av kommuner som tjener minst på å være med, "
                   "tjener så mye som mulig, og så videre for de neste gruppene"),
-    "least_core": ("minste kjerne: ingen gruppe av kommuner betaler mer enn den ville betalt alene, "
+    "least_core": ("etter minste kjerne: ingen gruppe av kommuner betaler mer enn den ville betalt alene, "
                    "eller så lite mer som mulig"),
 }
 KEY_WORDS = {
@@ -159,7 +160,7 @@ def annex_bytes(agreement: Agreement, today: date | None = None) -> bytes:
         "deflatoren (statsbudsjettet); tabellen viser satsene som er lagt til grunn og prisindeksen for hvert år.")
     _table(doc, ["År", "Deflator", "Prisindeks", "Status"], [
         [str(y), format_percent(100 * p.value, 1), f"{budget.spec.price_index(y):.4f}".replace(".", ","),
-         "anslag*" if p.is_estimate else p.status] for y, p in budget.spec.deflator.items()])
+         STATUS.get(p.status, p.status)] for y, p in budget.spec.deflator.items()])
 
     doc.add_heading("9 Uttreden", level=1)
     doc.add_paragraph(
@@ -200,8 +201,8 @@ def annex_bytes(agreement: Agreement, today: date | None = None) -> bytes:
         for r in staff_transfer_rows(result)])
 
     doc.add_heading("12 Forutsetninger", level=1)
-    _table(doc, ["Parameter", "Verdi", "Status", "Grunnlag"], [
-        [p["name"], f"{p['value']:g}".replace(".", ","), "anslag*" if p["status"] == "estimate" else p["status"], p["basis"]]
+    _table(doc, ["Parameter", "Verdi", "Status", "Grunnlag (katalogen, på engelsk)"], [
+        [p["name"], f"{p['value']:g}".replace(".", ","), STATUS.get(p["status"], p["status"]), p["basis"]]
         for p in budget.spec.parameters() if not p["name"].startswith("one_off.")])
     buffer = io.BytesIO()
     doc.save(buffer)
