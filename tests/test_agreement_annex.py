@@ -134,3 +134,18 @@ def test_workbook_and_deck_carry_the_budget(agreement):
     for m in agreement.scenario.members:
         row = next(r for r in cells if r[0].startswith(m))
         assert format_nok(summary[m]["present_value_nok"]) in row and str(summary[m]["payback_year"]) in " ".join(row)
+
+
+def test_annex_says_when_the_plan_is_not_proven_optimal(agreement):
+    from dataclasses import replace
+
+    from optimizer.economics.agreement import Agreement
+    from optimizer.result import ScenarioResult
+    from optimizer.statement import Statement
+
+    st = agreement.statement
+    plan = replace(st.result.plan, solve_info=replace(st.result.plan.solve_info, status="feasible", gap=0.02))
+    result = ScenarioResult(st.result.scenario, st.result.model, plan, st.result.unconstrained)
+    stopped = Agreement(Statement(result, st.game, st.outcomes, st.least_core_epsilon), agreement.budget, {})
+    assert "ikke bevist optimal" in _document(stopped)[0]
+    assert "ikke bevist optimal" not in _document(agreement)[0]

@@ -21,7 +21,7 @@ from optimizer.economics.exit_terms import exit_rows
 from optimizer.economics.one_off import staff_transfer_rows
 from optimizer.economics.payments import instalments, on_account
 from optimizer.i18n import format_nok, format_percent
-from optimizer.report.provenance import inputs_hash
+from optimizer.report.provenance import inputs_hash, solver_text
 
 PLACEHOLDER = "[FYLLES UT AV KOMMUNENE: {}]"
 STATUS = {"estimate": "anslag*", "sourced": "kildebelagt", "scenario": "satt i scenarioet"}
@@ -65,6 +65,9 @@ def annex_bytes(agreement: Agreement, today: date | None = None) -> bytes:
         f"UTKAST til behandling i kommunestyrene – ikke vedtatt. Scenario: {s.title} ({s.id}). Laget {today.isoformat()} "
         f"med Vertskommune {__version__}; inndata-hash {inputs_hash(s)[:12]}. Alle beløp i budsjettet er i faste "
         f"{budget.spec.base_year}-kroner; innbetalinger og avregning er i løpende kroner. Tall merket * bygger på anslag.")
+    info = result.plan.solve_info
+    if info.status != "optimal":
+        doc.add_paragraph(f"Planen er ikke bevist optimal (løser: {solver_text(a.statement)}); en billigere plan kan finnes.")
 
     doc.add_heading("1 Parter", level=1)
     hosts = {u.host for u in budget.shared_units}
