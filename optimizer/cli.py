@@ -1,4 +1,4 @@
-"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report``.
+"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report|agreement|settle-year``.
 
 Exit codes (``optimizer.batch``): 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a
 batch: 2 if any file was invalid, else 3 if any was infeasible, else 1 if any failed.
@@ -20,6 +20,7 @@ from optimizer.batch import (
     run_batch,
     run_command,
 )
+from optimizer.economics import cli as economics_cli
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.export import result_files
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
@@ -30,6 +31,7 @@ from optimizer.report.cli import add_report_parser
 from optimizer.result import ScenarioResult
 from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
+from optimizer.economics.spec import agreement_spec
 from optimizer.uncertainty import uncertainty_spec
 
 
@@ -76,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     ssb_cli.add_parser(sub, common)
     sim_cli.add_commands(sub, common)
     add_report_parser(sub, common)
+    economics_cli.add_commands(sub, common)
     return parser
 
 
@@ -90,9 +93,9 @@ def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
     result = run(scenario)
     write_result(result, args.out / scenario.id, args.csv_dialect)
     return tr(
-        f"total {format_nok(result.total_cost)}, besparelse {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, besparelse mot robust alene {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
-        f"total {format_nok(result.total_cost)}, saving {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, saving against robust alone {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"price of fairness {format_nok(result.price_of_fairness)}",
     )
 
@@ -165,6 +168,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     def check(scenario: Scenario) -> str:
         scenario_travel(scenario)  # a member off the road network is a validation error too
         uncertainty_spec(scenario)  # and so is a bad [uncertainty] table
+        agreement_spec(scenario)  # and a bad [agreement] table
         return tr(f"{len(scenario.members)} medlemmer, {len(scenario.services)} tjenester",
                   f"{len(scenario.members)} members, {len(scenario.services)} services")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from optimizer import data
+from optimizer.economics.references import ir_reference
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.games import cost_side_plan
 from optimizer.i18n import tr
@@ -35,8 +36,10 @@ def scenario_travel(scenario: Scenario) -> TravelMatrix:
 
 
 def build_model(scenario: Scenario) -> HostChoiceModel:
-    """Candidate units and their costs for ``scenario``."""
-    return HostChoiceModel(scenario, service_costs(scenario, scenario_travel(scenario)))
+    """Candidate units and their costs for ``scenario``; individual rationality against the reference
+    ``[fairness] ir_reference`` names (``optimizer.economics.references``)."""
+    costs = service_costs(scenario, scenario_travel(scenario))
+    return HostChoiceModel(scenario, costs, ir_reference=ir_reference(scenario, costs))
 
 
 def run(scenario: Scenario, model: HostChoiceModel | None = None) -> ScenarioResult:

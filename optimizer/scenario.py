@@ -36,6 +36,8 @@ SETTLEMENT_METHODS = (
     "least_core",
 )
 STAFFING = ("steps", "continuous")
+IR_REFERENCES = ("robust_alone", "today")  # what individual rationality measures a payment against
+YEARS_DEFAULT, YEARS_LIMITS = 4, (1, 30)  # the agreement's length ([agreement] / [uncertainty] years)
 MAX_FILE_BYTES = 1_000_000
 
 
@@ -67,6 +69,7 @@ class Fairness:
     individual_rationality: bool = True
     min_saving_percent: float = 0.0
     max_fte_loss: float | None = None  # FTE a member may lose against its stand-alone staffing
+    ir_reference: str = "robust_alone"  # or "today": each member's actual cost today (optimizer.economics)
 
 
 @dataclass(frozen=True)
@@ -341,11 +344,12 @@ def resolve(
 
 TOP_KEYS = {
     "name", "description", "members", "founding", "municipalities", "services", "fairness",
-    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data",
+    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data", "agreement",
 }
 SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
 FAIRNESS_KEYS = {
     "enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent", "max_fte_loss",
+    "ir_reference",
 }
 TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
 SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
@@ -463,6 +467,7 @@ def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
         individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
         min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
         max_fte_loss=None if loss is None else v.number(loss, "fairness.max_fte_loss", low=0.0, high=10_000.0),
+        ir_reference=v.choice(table.get("ir_reference", "robust_alone"), "fairness.ir_reference", IR_REFERENCES),
     )
 
 
@@ -701,6 +706,30 @@ class _Validator:
                 f"{', '.join(outside)} er ikke medlem i scenarioet (members)",
                 f"{', '.join(outside)} is not a member in this scenario (members)",
             ))
+
+
+def agreement_years(scenario: Scenario) -> int:
+    """The agreement's length in years: ``[agreement] years``, or as before ``[uncertainty] years``.
+
+    One length for the budget and the simulation; a scenario that sets both must set them equal.
+    """
+    v = _Validator(scenario.source, scenario.origins)
+    found = {}
+    for table in ("agreement", "uncertainty"):
+        section = scenario.raw.get(table, {})
+        if isinstance(section, Mapping) and "years" in section:
+            key = f"{table}.years"
+            found[key] = v.integer(section["years"], key, low=YEARS_LIMITS[0])
+            if found[key] > YEARS_LIMITS[1]:
+                v.fail(key, v.expected(f"høyst {YEARS_LIMITS[1]}", f"at most {YEARS_LIMITS[1]}", found[key]))
+    if len(set(found.values())) > 1:
+        v.fail("agreement.years", tr(
+            f"avtalens lengde er satt to ganger med ulike verdier ({found['agreement.years']} og uncertainty.years "
+            f"= {found['uncertainty.years']}); sett bare agreement.years",
+            f"the agreement's length is set twice with different values ({found['agreement.years']} and "
+            f"uncertainty.years = {found['uncertainty.years']}); set only agreement.years",
+        ))
+    return next(iter(found.values()), YEARS_DEFAULT)
 
 
 def resolve_municipality(value: Any, municipalities: Mapping[str, Municipality]) -> str | None:

@@ -762,6 +762,7 @@ class _StageLP:
     def __init__(self) -> None:
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("threads", 1)  # HiGHS's thread scheduler is per process: one thread, as every solve
         self._highs.setOptionValue("presolve", "off")
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)

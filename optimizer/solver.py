@@ -69,6 +69,12 @@ def make_solver(options: SolverOptions, highs_options: dict[str, object] | None 
     """Build the PuLP solver object for ``options`` (``highs_options`` tune HiGHS only)."""
     if options.name == "highs":
         _swallow_highs_banner()
+        # HiGHS keeps one thread scheduler per process, set up by the first run (e.g. the nucleolus
+        # LPs of optimizer.settlement, with the default thread count); a later run asking for
+        # another count fails unless the scheduler is reset first
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
         solver = pulp.HiGHS(
             msg=options.msg,
             gapRel=options.gap_rel,

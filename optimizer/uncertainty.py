@@ -48,7 +48,7 @@ from functools import cache
 from typing import Any
 
 from optimizer import data
-from optimizer.scenario import Scenario, _Validator
+from optimizer.scenario import Scenario, _Validator, agreement_years
 
 TABLES = {
     "": {"enabled", "years", "paths", "seed", "demand", "staffing", "closures", "cost_growth", "population"},
@@ -232,7 +232,7 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
                            lambda x, k: v.number(x, k, low=0.0, high=1000.0))
     return UncertaintySpec(
         enabled=v.boolean(table.get("enabled", True), "uncertainty.enabled"),
-        years=_bounded_int(v, table.get("years", defaults.years), "uncertainty.years", *LIMITS["years"]),
+        years=agreement_years(scenario),  # [agreement] years or [uncertainty] years: one length
         paths=_bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"]),
         seed=v.integer(table.get("seed", defaults.seed), "uncertainty.seed", low=0),
         cases_per_1000=cases,
