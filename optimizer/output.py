@@ -133,13 +133,14 @@ def safe_name(name: str) -> str | None:
 
 def write_folder(
     target: Path,
-    files: Mapping[str, str],
+    files: Mapping[str, str | bytes],
     *,
     bom_for: Sequence[str] = (),
     kind: str = "result",
     legacy: Callable[[Path], bool] | None = None,
 ) -> None:
-    """Write ``files`` (name -> text) into folder ``target`` all at once (see the module docstring).
+    """Write ``files`` (name -> text, or bytes for a binary file) into folder ``target`` all at once
+    (see the module docstring).
 
     ``kind`` goes into the marker file; an existing ``target`` is replaced only if its marker names
     the same kind, or if it has no marker and ``legacy(target)`` says it is a result of an earlier
@@ -152,7 +153,7 @@ def write_folder(
         _write_folder(target, files, bom_for, kind, legacy)
 
 
-def _write_folder(target: Path, files: Mapping[str, str], bom_for: Sequence[str], kind: str,
+def _write_folder(target: Path, files: Mapping[str, str | bytes], bom_for: Sequence[str], kind: str,
                   legacy: Callable[[Path], bool] | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(target)
@@ -165,7 +166,7 @@ def _write_folder(target: Path, files: Mapping[str, str], bom_for: Sequence[str]
             if safe_name(name) is not None:
                 raise ValueError(f"unsafe file name {name!r}")
             encoding = "utf-8-sig" if name in bom_for else "utf-8"
-            _write_bytes(staging / name, text.encode(encoding))
+            _write_bytes(staging / name, text if isinstance(text, bytes) else text.encode(encoding))
         _write_bytes(staging / MARKER, f"vertskommune {kind}\n".encode())
         _sync_folder(staging)
         _install_folder(staging, target, lambda: _check_replaceable(target, kind, legacy))
@@ -174,11 +175,14 @@ def _write_folder(target: Path, files: Mapping[str, str], bom_for: Sequence[str]
         raise
 
 
-def write_file(target: Path, payload: bytes) -> Path:
-    """Write ``payload`` to file ``target`` all at once (see the module docstring); returns ``target``.
+def write_file(target: Path, payload: str | bytes, *, bom: bool = False) -> Path:
+    """Write ``payload`` (bytes, or text as UTF-8, with a byte-order mark if ``bom``) to file
+    ``target`` all at once (see the module docstring); returns ``target``.
 
     An existing ``target`` is replaced only if it is unchanged since this toolkit wrote it.
     """
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8-sig" if bom else "utf-8")
     target = Path(target)
     _check_target_name(target)
     with _os_errors(target):

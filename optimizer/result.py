@@ -183,7 +183,7 @@ class ScenarioResult:
             "solver": {  # no wall-clock times: two runs of the same scenario give the same bytes
                 "with_fairness": _without_timing(self.plan.solve_info.as_dict()),
                 "without_fairness": _without_timing(self.unconstrained.solve_info.as_dict()),
-                "candidate_units": len(self.model.candidates),
+                "candidate_units": self.model.candidate_count,
             },
             "provenance": provenance(s),
             **extra,

@@ -41,6 +41,7 @@ by_member = {}               # e.g. { Gamvik = -0.01 }
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -49,7 +50,7 @@ from typing import Any
 from optimizer import data
 from optimizer.bounds import bound
 from optimizer.i18n import tr
-from optimizer.scenario import Scenario, _Validator
+from optimizer.scenario import Scenario, _Validator, agreement_years
 
 TABLES = {
     "": {"enabled", "years", "paths", "seed", "demand", "staffing", "closures", "cost_growth", "population"},
@@ -168,8 +169,12 @@ class UncertaintySpec:
 
 
 def pass_id(name: str) -> str:
-    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``."""
+    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``.
+
+    Sami letters lose their accents (``"Kløfta / Silisávži (E45)"`` -> ``"klofta_silisavzi"``).
+    """
     base = name.split("(")[0].strip().casefold().translate(str.maketrans({"ø": "o", "å": "a", "æ": "ae"}))
+    base = "".join(c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "_", base).strip("_")
 
 
@@ -229,10 +234,11 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
     if "cases_per_1000" in demand:
         cases = by_service(demand["cases_per_1000"], "uncertainty.demand.cases_per_1000",
                            lambda x, k: v.number(x, k, low=0.0, high=1000.0))
-    years = _bounded_int(v, table.get("years", defaults.years), "uncertainty.years", *LIMITS["years"])
+    years = agreement_years(scenario)  # [agreement] years or [uncertainty] years: one length
     paths = _bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"])
-    check_path_years(paths, years, lambda problem: v.fail("uncertainty.paths" if "paths" in table else "uncertainty.years",
-                                                          problem))
+    check_path_years(paths, years, lambda problem: v.fail(
+        "uncertainty.paths" if "paths" in table else "uncertainty.years" if "years" in table else "agreement.years",
+        problem))
     return UncertaintySpec(
         enabled=v.boolean(table.get("enabled", True), "uncertainty.enabled"),
         years=years,

@@ -156,7 +156,6 @@ def test_archives_and_utf16_say_what_the_file_is(tmp_path, capsys, payload, kind
     ("[municipalities.5620]\npopulation = 9223372036854775807\n", "municipalities.5620.population"),
     ("[municipalities.5620]\npopulation = 1_000_000_000_000_000\n", "municipalities.5620.population"),
     ("[services.ict]\nmax_units = 1000000000\n", "services.ict.max_units"),
-    ("[services.ict]\nmax_units = 5\n", "services.ict.max_units"),  # more than the 4 members
     ("[uncertainty]\nyears = 30\npaths = 1000000\n", "uncertainty.paths"),
     ("[solver]\nthreads = 100000\n", "solver.threads"),
     ("[solver]\ntime_limit = 1e9\n", "solver.time_limit"),
@@ -167,6 +166,11 @@ def test_numbers_beyond_their_plausible_range_are_refused_fast(write_scenario, c
     code, text = run_cli(capsys, "validate", str(path))
     assert code == 2 and f"big.toml: {key}" in text
     assert time.perf_counter() - start < 3
+
+
+def test_max_units_above_the_members_is_no_limit(write_scenario):
+    path = write_scenario("five", extends("[services.ict]\nmax_units = 5\n"))
+    assert load_scenario(path).service("ict").max_units == 4  # one unit per member at most
 
 
 def test_sweep_and_alternatives_are_bounded(tmp_path, capsys):
