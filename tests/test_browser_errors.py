@@ -6,13 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from conftest import ROOT
-from test_browser import BROWSER_ARGS, CHROMIUM, free_port, sync_api
+from test_browser import BROWSER_ARGS, CHROMIUM, free_port, sync_api, wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +36,7 @@ def serve(module: str, function: str) -> Iterator[tuple[str, subprocess.Popen]]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read()[-2000:]}") from None
-                time.sleep(0.3)
+        wait_until_up(url, proc)
         yield url, proc
     finally:
         proc.terminate()
