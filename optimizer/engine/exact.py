@@ -389,7 +389,8 @@ class ExactEngine:
             if bound >= upper - TOL:
                 continue
             if np.isfinite(upper):
-                solved = self._solve_by_enumeration(lam, lam_shared, bound, upper)
+                capacity = NODE_CAPACITY if pins else ENUMERATION_CAPACITY
+                solved = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity)
                 if solved is not None:
                     if solved and _cost(solved) < upper:
                         best, upper = solved, _cost(solved)
@@ -412,8 +413,8 @@ class ExactEngine:
         found = self._column_generation()
         return found if found is not None else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
 
-    def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float
-                              ) -> list[Column] | None | bool:
+    def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
+                              capacity: int) -> list[Column] | None | bool:
         """The node's best plan if every partition within ``upper - bound`` fits the capacity.
 
         Returns the plan, ``False`` when no plan here beats ``upper``, or ``None`` when too many
@@ -424,16 +425,20 @@ class ExactEngine:
         for s in range(len(self.services)):
             value, _, cost, best = self._price(s, lam, lam_shared)
             parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
-                                                   NODE_CAPACITY)
+                                                   capacity)
             if overflow:
                 return None
             found.append(parts)
+        pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in enumerate(found):
             for units in parts:
-                self._add(self.column(s, units))
-        plans, info = self._k_best(self._columns(), 1)
+                column = self.column(s, units)
+                pool.setdefault(column.key, column)
+        plans, info = self._k_best(list(pool.values()), 1)
         if info.status not in ("optimal", "infeasible"):
             return None
+        for column in plans[0] if plans else ():
+            self._add(column)
         return plans[0] if plans else False
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
@@ -447,8 +452,9 @@ class ExactEngine:
                 for m in range(self.n):
                     if g >> m & 1:
                         weight[(column.service, m, h)] = weight.get((column.service, m, h), 0.0) + float(value)
-        fractional = [(abs(v - 0.5), key) for key, v in weight.items() if 1e-6 < v < 1 - 1e-6]
-        return min(fractional)[1] if fractional else None
+        # whether h hosts a unit in s moves the FTE and hosting rows most: branch on those first
+        fractional = [(key[1] != key[2], abs(v - 0.5), key) for key, v in weight.items() if 1e-6 < v < 1 - 1e-6]
+        return min(fractional)[2] if fractional else None
 
     def plain_optimum(self) -> list[Column] | None:
         """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
