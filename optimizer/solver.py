@@ -12,6 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pulp
 
@@ -151,7 +152,7 @@ def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float 
     return None
 
 
-def quiet_highs() -> "highspy.Highs":
+def quiet_highs() -> Any:
     """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly)."""
     import highspy
 

@@ -42,6 +42,7 @@ MAX_COLUMN_ROUNDS = 200
 LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
 DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
+WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 
 
@@ -98,7 +99,7 @@ class Outcome:
     """Plans found (each a column per service), whether proven, the bound and the time used."""
 
     plans: list[list[Column]]
-    status: str  # "optimal", "feasible" (not proven), "infeasible"
+    status: str  # "optimal", "feasible" (not proven), "infeasible", "not_solved", or "weak_bound" (see WEAK_BOUND)
     lower_bound: float | None  # thousands of NOK
     seconds: float
 
@@ -386,6 +387,8 @@ class ExactEngine:
             plans, info = self._k_best(self._columns(), 1)
             if plans and _cost(plans[0]) < upper:
                 best, upper = plans[0], _cost(plans[0])
+            if not pins and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
+                return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
             if bound >= upper - TOL:
                 continue
             if np.isfinite(upper):
@@ -527,6 +530,8 @@ class ExactEngine:
         priced = [self._price(s, lam, lam_shared) for s in range(len(self.services))]
         bound = self._bound([p[0] for p in priced], lam, lam_shared)
         plans, info = self._k_best(list(self.pool.values()), k)
+        if plans and self.feasibility is not None and _cost(plans[-1]) - bound > WEAK_BOUND * abs(_cost(plans[-1])):
+            return Outcome(plans, "weak_bound", bound, time.perf_counter() - start)
         if not plans and info.status == "infeasible" and self.feasibility is not None:
             found, self.feasibility = self.feasibility(), None  # does any plan exist at all?
             if found is None:
@@ -590,7 +595,6 @@ def _local_search(unit: np.ndarray, groups: list[int], problem: ServiceProblem) 
     while True:
         best_gain, best_move = TOL, None
         for i, g in enumerate(groups):
-            rest = groups[:i] + groups[i + 1:]
             bits = g
             while bits:
                 bit = bits & -bits
