@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from optimizer.decisions.relax import Outcome, solve_or_lift
+from optimizer.explain import describe_rule
+from optimizer.i18n import language, tr
 from optimizer.model import HostChoiceModel, Plan, Restrictions
 
 Progress = Callable[[float, str], None]
@@ -111,3 +114,64 @@ def priorities(model: HostChoiceModel, plan: Plan, n_values: Iterable[int] | Non
     if progress is not None:
         progress(1.0, "")
     return Priorities(service_savings(model, plan), steps)
+
+
+def step_note(model: HostChoiceModel, step: PriorityStep) -> str:
+    """What the user must know about one N: rules that could not hold, and an unproven optimum."""
+    scenario = model.scenario
+    notes = []
+    if step.plan is None:
+        notes.append(tr(f"Med høyst {step.n} tjeneste(r) finnes ingen plan, heller ikke uten reglene.",
+                        f"With at most {step.n} service(s) there is no plan, not even without the rules."))
+    elif step.outcome.lifted:
+        conflict = "; ".join(describe_rule(g, scenario) for g in step.outcome.conflict)
+        if step.outcome.lifted == step.outcome.conflict:
+            notes.append(tr(
+                f"Med høyst {step.n} tjeneste(r) kan ikke regelen «{conflict}» holdes; planen som vises, er den beste uten den.",
+                f"With at most {step.n} service(s) the rule “{conflict}” cannot hold; the plan shown is the best without it."))
+        else:
+            lifted = "; ".join(describe_rule(g, scenario) for g in step.outcome.lifted)
+            notes.append(tr(
+                f"Med høyst {step.n} tjeneste(r) kan ikke reglene «{conflict}» holdes samtidig. "
+                f"Planen som vises, er den beste uten «{lifted}».",
+                f"With at most {step.n} service(s) the rules “{conflict}” cannot hold together. "
+                f"The plan shown is the best without “{lifted}”."))
+    if step.plan is not None and not step.proven:
+        notes.append(tr("Ikke bevist optimal (løseren stoppet på tidsgrensen).",
+                        "Not proven optimal (the solver stopped at its time limit)."))
+    return " ".join(notes)
+
+
+def priority_rows(model: HostChoiceModel, found: Priorities) -> list[dict[str, Any]]:
+    """One tidy row per N (priorities.csv): services, totals, each member's saving, rules lifted."""
+    scenario = model.scenario
+    rows = []
+    for step in found.steps:
+        row: dict[str, Any] = {
+            "scenario": scenario.id,
+            "n": step.n,
+            "services": " ".join(step.services),
+            "service_names": ", ".join(scenario.service(s).service.name(language()) for s in step.services),
+            "total_nok": step.total,
+            "saving_nok": step.saving,
+            "all_rules_hold": step.outcome.all_rules_hold,
+            "lifted": " ".join(step.outcome.lifted),
+            "proven_optimal": step.proven,
+        }
+        for m in model.members:
+            row[f"saving_{m}_nok"] = step.member_saving(m)
+        row["note"] = step_note(model, step)
+        rows.append(row)
+    return rows
+
+
+def priorities_summary(model: HostChoiceModel, found: Priorities) -> dict[str, Any]:
+    """The ``priorities`` section of ``summary.json``."""
+    return {
+        "service_savings": [
+            {"service": s.service, "stand_alone_nok": s.stand_alone, "cooperation_nok": s.cooperation,
+             "saving_nok": s.saving, "shared": s.shared}
+            for s in found.services
+        ],
+        "steps": [{k: v for k, v in row.items() if k != "scenario"} for row in priority_rows(model, found)],
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from optimizer.decisions.relax import Outcome, solve_or_lift
 from optimizer.explain import describe_rule
@@ -113,6 +114,10 @@ def service_sentence(model: HostChoiceModel, plan: Plan, service: str, units: li
     for unit in units:
         mine = [o for o in options if o.unit == unit]
         parts.append(_unit_sentence(model, plan, name, unit, mine, several=len(units) > 1))
+    unproven = [o for o in options if o.outcome.plan is not None and o.outcome.plan.solve_info.status != "optimal"]
+    if unproven or plan.solve_info.status != "optimal":
+        parts.append(tr("(Ikke bevist optimalt: løseren stoppet på tidsgrensen, så tallene er øvre grenser.)",
+                        "(Not proven optimal: the solver stopped at its time limit, so the figures are upper bounds.)"))
     return " ".join(parts)
 
 
@@ -188,3 +193,26 @@ def _names(scenario, members: Iterable[str]) -> str:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def option_rows(model: HostChoiceModel, explained: list[ServiceExplanation]) -> list[dict[str, Any]]:
+    """One tidy row per service and alternative host: cost differences and each member's payment change."""
+    scenario = model.scenario
+    rows = []
+    for item in explained:
+        for o in item.options:
+            row: dict[str, Any] = {
+                "scenario": scenario.id,
+                "service": item.service,
+                "host": o.unit.host,
+                "served": " ".join(o.unit.members),
+                "alternative_host": o.host,
+                "allowed": o.allowed,
+                "lifted": " ".join(o.lifted),
+                "delta_nok": o.delta,
+                **{f"delta_{c}_nok": o.component_delta(c) for c in COMPONENTS},
+                **{f"payment_change_{m}_nok": o.payment_change(m) for m in model.members},
+                "proven_optimal": o.outcome.plan is not None and o.outcome.plan.solve_info.status == "optimal",
+            }
+            rows.append(row)
+    return rows
