@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from optimizer.decisions.locks import HostLocks, lock_costs, lock_overlay, locks_of
@@ -55,3 +57,20 @@ def test_no_locks_cost_nothing():
     result = run(load_scenario(BASE))
     costs = lock_costs(result.model, result.plan, each=True)
     assert costs.groups == () and costs.cost == 0.0 and costs.each == {}
+
+
+def test_settings_carry_locks_into_the_overlay_and_the_downloaded_file():
+    """The app's lock widgets (``Settings.host_locks``) become the scenario keys, and the saved TOML
+    resolves to the same locks."""
+    import tomllib
+
+    from optimizer.editing import apply, settings_of, to_toml
+
+    table, _ = read_scenario_file(BASE)
+    base = load_scenario(BASE)
+    start = settings_of(base)
+    assert start.host_locks == HostLocks()
+    edited, scenario = apply(table, base, replace(start, host_locks=LOCKS), scenario_id="app")
+    assert locks_of(scenario) == LOCKS
+    saved = resolve(tomllib.loads(to_toml(edited, "t")), scenario_id="saved")
+    assert locks_of(saved) == LOCKS
