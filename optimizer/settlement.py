@@ -719,6 +719,7 @@ class _StageLP:
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("presolve", "off")
+        self._highs.setOptionValue("threads", 1)  # as the MILPs: a 2-thread scheduler makes later 1-thread solves fail
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
         self._dim = 0

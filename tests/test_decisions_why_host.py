@@ -99,3 +99,27 @@ def test_rule_text_names_the_right_hosts_when_a_service_has_both_lists():
     assert describe_rule("services.ict.forbidden_hosts", scenario).endswith(
         "kan ikke være vert: 5626 Gamvik (services.ict.forbidden_hosts)")
     assert "må være vert: 5622 Porsanger" in describe_rule("services.ict.required_hosts", scenario)
+
+
+def test_solves_after_the_nucleolus_in_a_fresh_process():
+    """Regression: the nucleolus LP started HiGHS's scheduler with two threads, after which the app's
+    one-thread re-solves (no-fairness scenario) failed with status "not set". Needs a fresh process,
+    since the first HiGHS run of a process fixes the scheduler."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = (
+        "from optimizer.scenario import load_scenario\n"
+        "from optimizer.pipeline import run\n"
+        "from optimizer.games import model_game\n"
+        "from optimizer.statement import settlement_statement\n"
+        "from optimizer.decisions.why_host import why_host\n"
+        "r = run(load_scenario('scenarios/no_fairness.toml'))\n"
+        "settlement_statement(r, model_game(r.model, r.plan))\n"
+        "print(len(why_host(r.model, r.plan)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "7"
