@@ -102,14 +102,19 @@ def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, Impo
 
 # --- decisions (issue 13): analyses on a click, with a progress bar ------------------------------
 
-def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[float, str], None]], T]) -> T:
+def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[float, str], None]], T],
+               n_members: int) -> T | None:
     """``compute(progress)`` once per ``key`` in this session, under a progress bar (not ``st.cache_*``:
-    a cached function may not draw into a block made outside it)."""
+    a cached function may not draw into a block made outside it). ``None``, with a warning shown,
+    when a solve finds no plan within the interactive time limit."""
     store = st.session_state.setdefault(f"decisions:{name}", {})
     if key not in store:
         bar = st.progress(0.0, text=text)
         try:
             value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0), text=f"{text} {detail}"))
+        except SolverLimitError:
+            st.warning(views.no_plan_in_time(n_members))
+            return None
         finally:
             bar.empty()
         while len(store) >= 8:
@@ -118,22 +123,22 @@ def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[fl
     return store[key]
 
 
-def start_priorities(table_key: str, import_key: str, result: ScenarioResult) -> Priorities:
+def start_priorities(table_key: str, import_key: str, result: ScenarioResult) -> Priorities | None:
     """The best plan with at most N services, for every N (re-solves of the built model)."""
     return remembered("priorities", (table_key, import_key), tr("Løser for hver N …", "Solving for each N …"),
-                      lambda step: priorities(result.model, result.plan, progress=step))
+                      lambda step: priorities(result.model, result.plan, progress=step), len(result.members))
 
 
-def host_reasons(table_key: str, import_key: str, result: ScenarioResult) -> list[ServiceExplanation]:
+def host_reasons(table_key: str, import_key: str, result: ScenarioResult) -> list[ServiceExplanation] | None:
     """What every other host of every shared unit would cost, one sentence per service."""
     return remembered("why_host", (table_key, import_key), tr("Prøver andre verter …", "Trying other hosts …"),
-                      lambda step: why_host(result.model, result.plan, progress=step))
+                      lambda step: why_host(result.model, result.plan, progress=step), len(result.members))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def lock_price(table_json: str, import_key: str, each: bool, _result: ScenarioResult) -> LockCosts:
+def lock_price(table_key: str, import_key: str, each: bool, result: ScenarioResult) -> LockCosts | None:
     """The locks' cost against the free optimum (and each lock's own cost)."""
-    return lock_costs(_result.model, _result.plan, each=each)
+    return remembered("locks", (table_key, import_key, each), tr("Regner ut låsingene …", "Pricing the locks …"),
+                      lambda step: lock_costs(result.model, result.plan, each=each, progress=step), len(result.members))
 
 
 def asked(key: str, label: str, remembered: tuple, auto: bool = False) -> bool:
@@ -149,18 +154,18 @@ def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> No
     st.subheader(tr("Hvorfor denne verten?", "Why this host?"))
     small = len(result.members) < views.LARGE_GROUP
     if asked("why_go", tr("Forklar vertsvalgene", "Explain the host choices"), (table_key, import_key), auto=small):
-        explained = host_reasons(table_key, import_key, result)
+        explained = host_reasons(table_key, import_key, result) or []
         for sentence in views_decisions.why_host_sentences(explained):
             st.markdown("- " + views.plain(sentence))
         with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
             st.dataframe(views_decisions.why_host_rows(result, explained), hide_index=True, width="stretch")
     costs = lock_price(table_key, import_key, False, result)
-    if costs.groups:
+    if costs is not None and costs.groups:
         st.info(views_decisions.lock_text(result, costs))
         if asked("locks_go", tr("Vis hver låsings egen kostnad", "Show each lock's own cost"), (table_key, import_key)):
-            with st.spinner(tr("Regner ut …", "Calculating …")):
-                each = lock_price(table_key, import_key, True, result)
-            st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
+            each = lock_price(table_key, import_key, True, result)
+            if each is not None:
+                st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
 
 
 def show_jobs(result: ScenarioResult) -> None:
@@ -578,8 +583,10 @@ with tab_start:
                   "reglene; de andre tjenestene driver hver kommune selv.",
                   "For each number of services: the best plan cooperating on at most that many, under the same "
                   "rules; each member runs the other services itself."))
-    if asked("start_go", tr("Regn ut", "Calculate"), (table_key, import_key), auto=len(result.members) < views.LARGE_GROUP):
-        found = start_priorities(table_key, import_key, result)
+    small = len(result.members) < views.LARGE_GROUP
+    found = start_priorities(table_key, import_key, result) \
+        if asked("start_go", tr("Regn ut", "Calculate"), (table_key, import_key), auto=small) else None
+    if found is not None:
         headline = views_decisions.priority_headline(result, found)
         if headline:
             st.info(headline)
