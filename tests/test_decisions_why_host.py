@@ -123,3 +123,17 @@ def test_solves_after_the_nucleolus_in_a_fresh_process():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "7"
+
+
+def test_a_plan_that_is_not_the_optimum_says_another_host_is_cheaper():
+    """Given a worse plan (Nordkapp forced to host child welfare), the sentence says the total would fall."""
+    from optimizer.model import Restrictions
+
+    result = run(load_scenario(SCENARIOS / "baseline.toml"))
+    unit = next(u for u in result.plan.units if u.service == "child_welfare")
+    worse = result.model.solve(result.plan.rules, Restrictions(fixed_units={
+        "child_welfare": ("5620", frozenset(unit.members))}))
+    (item,) = why_host(result.model, worse, services=["child_welfare"])
+    porsanger = next(o for o in item.options if o.host == "5622")
+    assert porsanger.delta == pytest.approx(result.total_cost - worse.total, abs=1.0) and porsanger.delta < 0
+    assert "i planen løseren fant" in item.sentence and "synke med" in item.sentence

@@ -132,14 +132,21 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
         return tr(f"{host} er vert for {name}{served}, men {others} koster det samme: fritt valg.",
                   f"{host} hosts {name}{served}, but {others} costs the same: a free choice.")
     allowed = [o for o in options if o.allowed]
+    if allowed and allowed[0].delta < 0:  # only when the adopted plan is not proven optimal
+        best = allowed[0]
+        return tr(
+            f"{host} er vert for {name}{served} i planen løseren fant; med {s.name(best.host)} som vert ville "
+            f"samlet kostnad {_change(best.delta)} per år{_payments(s, best)}.",
+            f"{host} hosts {name}{served} in the plan the solver found; with {s.name(best.host)} as host "
+            f"the total would {_change(best.delta)} per year{_payments(s, best)}.")
     if allowed:
         best = allowed[0]
         return tr(
             f"{host} er vert for {name}{served} fordi det gir lavest samlet kostnad; "
-            f"med {s.name(best.host)} som vert ville samlet kostnad øke med {format_nok(best.delta)} per år, "
+            f"med {s.name(best.host)} som vert ville samlet kostnad {_change(best.delta)} per år, "
             f"{_mostly(best)}{_payments(s, best)}.",
             f"{host} hosts {name}{served} because that gives the lowest total cost; "
-            f"with {s.name(best.host)} as host the total would rise by {format_nok(best.delta)} per year, "
+            f"with {s.name(best.host)} as host the total would {_change(best.delta)} per year, "
             f"{_mostly(best)}{_payments(s, best)}.")
     barred = [o for o in options if o.outcome.plan is not None]
     if not barred:
@@ -147,13 +154,19 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
                   f"{host} hosts {name}{served}; no other member of the group can host it.")
     best = min(barred, key=lambda o: (o.delta, o.host))
     rules = "; ".join(describe_rule(g, s) for g in best.lifted)
-    change = (tr(f"øke med {format_nok(best.delta)}", f"rise by {format_nok(best.delta)}") if best.delta >= 0
-              else tr(f"synke med {format_nok(-best.delta)}", f"fall by {format_nok(-best.delta)}"))
+    change = _change(best.delta)
     return tr(
         f"{host} er vert for {name}{served} fordi reglene krever det: med {s.name(best.host)} som vert "
         f"kan ikke regelen «{rules}» holdes; uten den ville samlet kostnad {change} per år.",
         f"{host} hosts {name}{served} because the rules require it: with {s.name(best.host)} as host "
         f"the rule “{rules}” cannot hold; without it the total would {change} per year.")
+
+
+def _change(delta: float) -> str:
+    """``øke med 102 600 kr`` or ``synke med …``."""
+    if delta >= 0:
+        return tr(f"øke med {format_nok(delta)}", f"rise by {format_nok(delta)}")
+    return tr(f"synke med {format_nok(-delta)}", f"fall by {format_nok(-delta)}")
 
 
 COMPONENT_TEXT = {
