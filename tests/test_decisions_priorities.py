@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from optimizer.decisions.priorities import priorities, service_savings
+from optimizer.decisions.priorities import priorities, service_savings, step_note
 from optimizer.model import Restrictions
 from optimizer.pipeline import build_model, run
 from optimizer.scenario import load_scenario, resolve
@@ -94,3 +94,23 @@ def test_service_savings_by_hand():
     alone = model.costs["ict"].stand_alone("5624").total + model.costs["ict"].stand_alone("5626").total
     assert row.stand_alone == pytest.approx(alone)
     assert row.saving == pytest.approx(alone - sum(u.total for u in plan.units))
+
+
+def test_a_solve_without_a_plan_in_time_is_marked_not_raised(monkeypatch):
+    """A time limit that stops a solve before any plan: that N says so; the others are unaffected."""
+    from optimizer.errors import SolverLimitError
+
+    result = run(load_scenario(SCENARIOS / "baseline.toml"))
+    model = result.model
+    real = model.solve
+
+    def slow_for_one(rules, restrictions=Restrictions()):
+        if restrictions.max_shared_services == 2:
+            raise SolverLimitError("not_solved", 1.0)
+        return real(rules, restrictions)
+
+    monkeypatch.setattr(model, "solve", slow_for_one)
+    found = priorities(model, result.plan, [1, 2, 3])
+    assert [s.outcome.timed_out for s in found.steps] == [False, True, False]
+    assert found.steps[1].plan is None and "innen tidsgrensen" in step_note(model, found.steps[1])
+    assert found.steps[2].plan is not None

@@ -120,7 +120,10 @@ def step_note(model: HostChoiceModel, step: PriorityStep) -> str:
     """What the user must know about one N: rules that could not hold, and an unproven optimum."""
     scenario = model.scenario
     notes = []
-    if step.plan is None:
+    if step.outcome.timed_out:
+        notes.append(tr(f"Med høyst {step.n} tjeneste(r) fant løseren ingen plan innen tidsgrensen.",
+                        f"With at most {step.n} service(s) the solver found no plan within the time limit."))
+    elif step.plan is None:
         notes.append(tr(f"Med høyst {step.n} tjeneste(r) finnes ingen plan, heller ikke uten reglene.",
                         f"With at most {step.n} service(s) there is no plan, not even without the rules."))
     elif step.outcome.lifted:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from optimizer.errors import SolverLimitError
 from optimizer.model import HostChoiceModel, Plan, Restrictions
 
 
@@ -17,12 +18,14 @@ class Outcome:
 
     ``conflict``: a smallest-by-deletion set of rule groups that cannot hold together under the
     restrictions (empty when every rule holds); ``lifted``: the groups left out of ``plan``.
-    ``plan`` is ``None`` only if even lifting every rule admits no plan.
+    ``plan`` is ``None`` only if even lifting every rule admits no plan, or (``timed_out``) a solve
+    found no plan within the scenario's time limit.
     """
 
     plan: Plan | None
     conflict: tuple[str, ...] = ()
     lifted: tuple[str, ...] = ()
+    timed_out: bool = False
 
     @property
     def all_rules_hold(self) -> bool:
@@ -45,9 +48,16 @@ def solve_or_lift(model: HostChoiceModel, rules: Iterable[str], restrictions: Re
 
     Each round finds a conflict among the remaining rules and lifts the one group of it whose
     removal gives the cheapest plan (ties: the first in rule order); if no single group helps, the
-    whole conflict is lifted and the search goes on. Deterministic for the same input.
+    whole conflict is lifted and the search goes on. Deterministic for the same input. A solve that
+    finds no plan within the time limit gives an empty outcome marked ``timed_out``.
     """
-    rules = list(rules)
+    try:
+        return _solve_or_lift(model, list(rules), restrictions)
+    except SolverLimitError:
+        return Outcome(None, timed_out=True)
+
+
+def _solve_or_lift(model: HostChoiceModel, rules: list[str], restrictions: Restrictions) -> Outcome:
     plan = model.solve(rules, restrictions)
     if plan is not None:
         return Outcome(plan)

@@ -149,6 +149,9 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
             f"with {s.name(best.host)} as host the total would {_change(best.delta)} per year, "
             f"{_mostly(best)}{_payments(s, best)}.")
     barred = [o for o in options if o.outcome.plan is not None]
+    if not barred and any(o.outcome.timed_out for o in options):
+        return tr(f"{host} er vert for {name}{served}; løseren fant ingen plan med en annen vert innen tidsgrensen.",
+                  f"{host} hosts {name}{served}; the solver found no plan with another host within the time limit.")
     if not barred:
         return tr(f"{host} er vert for {name}{served}; ingen annen i gruppen kan være vert.",
                   f"{host} hosts {name}{served}; no other member of the group can host it.")
