@@ -44,7 +44,15 @@ from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import views, views_simulation, views_decisions
+from optimizer import views, views_agreement, views_decisions, views_simulation
+from optimizer.economics.agreement import Agreement, build_agreement
+from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
+from optimizer.economics.payments import payment_rows
+from optimizer.economics.spec import agreement_spec
+from optimizer.economics.year_end import actuals_template, read_actuals, true_up_rows
+from optimizer.output import csv_text
+from optimizer.report.annex_docx import annex_bytes
+from optimizer.scenario import IR_REFERENCES
 from optimizer.decisions.locks import HostLocks, LockCosts, lock_costs
 from optimizer.decisions.priorities import Priorities, priorities
 from optimizer.decisions.why_host import ServiceExplanation, why_host
@@ -91,6 +99,12 @@ def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResu
     """The ``k`` best plans and how each fares in simulation."""
     found = alternatives(_result.scenario, k, model=_result.model)
     return found, rank_alternatives(_result.scenario, found, model=_result.model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def agreement_of(table_json: str, import_key: str, _statement: Statement) -> Agreement:
+    """The agreement's budget and payments for a settled scenario (leave analysis only in the annex)."""
+    return build_agreement(_statement, with_leave=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -344,15 +358,32 @@ if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
     fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
                                     key=f"{ns}:fixed")
 
+st.sidebar.header(tr("Avtale", "Agreement"))
+ir_reference = translated_choice(
+    st.sidebar.radio, tr("«Ingen betaler mer enn alene» måles mot", "“Nobody pays more than alone” is measured against"),
+    IR_REFERENCES, base.fairness.ir_reference, f"{ns}:irref",
+    lambda r: tr("i dag", "today") if r == "today" else tr("robust alene", "robust alone"))
+today_upload = st.sidebar.file_uploader(
+    tr("Kostnad i dag (utfylt mal, CSV)", "Cost today (filled-in template, CSV)"), type=["csv"], key=f"{ns}:today",
+    help=tr("Malen lastes ned under «Avtale og budsjett».", "Download the template under “Agreement and budget”."))
+entered_today = None
+if today_upload is not None:
+    try:
+        entered_today = read_today_csv(today_upload.getvalue(), today_upload.name, base)
+    except UserInputError as exc:
+        st.sidebar.error(str(exc))
+
 settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method,
                     HostLocks({k: v for k, v in locked.items() if v}, {k: v for k, v in banned.items() if v}))
 if (slow := views.size_warning(len(members))):
     st.sidebar.warning(slow)
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
+    table = views_agreement.with_agreement_inputs(table, ir_reference, entered_today)
     table_key = canonical_json(table)  # the cache key of everything computed from this table
     with st.spinner(tr("Regner ut …", "Calculating …")):
         scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
+        agreement_spec(scenario)  # the agreement tab and the reports' budget: a bad [agreement] table is this file's error
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -378,10 +409,11 @@ note = views.solver_note(result)
 if note:
     st.warning(note)
 
-tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
-    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
+    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"),
+    tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
     tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
-    tr("Last ned", "Download"),
+    tr("Last ned", "Download"), tr("Avtale og budsjett", "Agreement and budget"),
 ])
 
 with tab_result:
@@ -593,3 +625,60 @@ with tab_start:
         st.dataframe(views_decisions.priority_rows(result, found), hide_index=True, width="stretch")
         st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
         st.dataframe(views_decisions.service_saving_rows(result, found), hide_index=True, width="stretch")
+
+with tab_agree:
+    try:
+        agreement = agreement_of(table_key, import_key, statement)
+    except UserInputError as exc:
+        st.error(str(exc))
+        st.stop()
+    spec = agreement.budget.spec
+    dialect = "excel-no" if language == "nb" else "pandas"
+    st.info(why_references_differ())
+    st.caption(tr(f"Regelen «ingen betaler mer enn alene» måles {reference_label(scenario.fairness.ir_reference)}. "
+                  "Samarbeidsspillet (kjernen, Shapley, nukleolus) bruker alltid modellens kostnader.",
+                  f"The rule “nobody pays more than alone” is measured {reference_label(scenario.fairness.ir_reference)}. "
+                  "The cooperation game (core, Shapley, nucleolus) always uses the model's costs."))
+    st.subheader(tr("Besparelse mot i dag og mot robust alene", "Saving against today and against robust alone"))
+    st.dataframe(views_agreement.reference_rows(agreement), hide_index=True, width="stretch")
+    with st.expander(tr("Kostnad i dag per tjeneste (* = anslag)", "Cost today per service (* = estimate)")):
+        st.dataframe(views_agreement.today_rows(agreement), hide_index=True, width="stretch")
+        st.download_button(tr("Mal for kostnad i dag (CSV; fyll ut today_nok og last opp i sidefeltet)",
+                              "Template for today's cost (CSV; fill in today_nok and upload in the sidebar)"),
+                           encoded("today.csv", today_template(scenario, agreement.budget.today, dialect), dialect),
+                           file_name=f"{scenario.id}-today.csv", mime="text/csv", key="dl_today_template")
+    st.subheader(tr(f"Budsjett {spec.calendar[0]}–{spec.calendar[-1]} (faste {spec.base_year}-kroner, mot i dag)",
+                    f"Budget {spec.calendar[0]}–{spec.calendar[-1]} (fixed {spec.base_year} NOK, against today)"))
+    st.dataframe(views_agreement.payback_rows(agreement), hide_index=True, width="stretch")
+    st.dataframe(views_agreement.budget_rows(agreement), hide_index=True, width="stretch")
+    st.subheader(tr("Innbetaling à konto (løpende kroner)", "Payments on account (nominal NOK)"))
+    st.dataframe(views_agreement.payment_rows(agreement), hide_index=True, width="stretch")
+    columns = st.columns(3)
+    columns[0].download_button(
+        tr("Avtalevedlegg (Word, utkast)", "Agreement annex (Word, draft)"),
+        lambda: annex_bytes(build_agreement(statement)), file_name=f"{scenario.id}-vedlegg-okonomi.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="dl_annex")
+    columns[1].download_button("budget.csv", encoded("budget.csv", csv_text(agreement.budget.rows(), dialect), dialect),
+                               file_name=f"{scenario.id}-budget.csv", mime="text/csv", key="dl_budget")
+    payments_csv = csv_text(payment_rows(agreement.budget), dialect)
+    columns[2].download_button("payments.csv", encoded("payments.csv", payments_csv, dialect),
+                               file_name=f"{scenario.id}-payments.csv", mime="text/csv", key="dl_payments")
+    st.subheader(tr("Årsavregning", "Year-end settlement"))
+    year = st.selectbox(tr("År", "Year"), spec.calendar, key="settle_year")
+    st.download_button(tr(f"Mal for vertskommunens regnskap {year} (CSV)", f"Template for the host's accounts {year} (CSV)"),
+                       encoded("actuals.csv", actuals_template(agreement.budget, year, dialect), dialect),
+                       file_name=f"{scenario.id}-actuals-{year}.csv", mime="text/csv", key="dl_actuals_template")
+    actuals_upload = st.file_uploader(tr("Last opp utfylt regnskapsmal", "Upload the filled-in accounts template"),
+                                      type=["csv"], key="actuals_upload")
+    if actuals_upload is not None:
+        try:
+            actuals = read_actuals(actuals_upload.getvalue(), actuals_upload.name, agreement.budget)
+        except UserInputError as exc:
+            st.error(str(exc))
+        else:
+            settled = true_up_rows(agreement.budget, actuals)
+            st.dataframe(views_agreement.true_up_rows(settled, agreement), hide_index=True, width="stretch")
+            st.download_button(tr(f"Årsavregning {actuals.year} (CSV)", f"Year-end settlement {actuals.year} (CSV)"),
+                               encoded("settlement.csv", csv_text(settled, dialect), dialect),
+                               file_name=f"{scenario.id}-settlement-{actuals.year}.csv", mime="text/csv",
+                               key="dl_settlement")

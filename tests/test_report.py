@@ -196,7 +196,8 @@ def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
     assert slide_titles(deck) == [
         result.scenario.title, "Verter og tilknytning", "Verter per tjeneste", "Hvorfor denne verten?",
         "Hvor starter vi?", "Kostnad per kommune: alene og i samarbeidet", "Arbeidsplasser: alene og i samarbeidet",
-        "Fordeling av kostnadene", "Rettferdighetens pris", "Saksgrunnlag i barnevernet", "Om beregningen",
+        "Fordeling av kostnadene", "Rettferdighetens pris", "Saksgrunnlag i barnevernet",
+        "Budsjett for avtaleperioden 2027–2030", "Om beregningen",
     ]
     slides = list(deck.slides)
     title = slide_text(slides[0])
@@ -243,7 +244,8 @@ def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
 # --- workbook ----------------------------------------------------------------------------------
 
 SHEETS = ["Om beregningen", "Scenario (løst)", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
-          "Per kommune", "Arbeidsplasser", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag", "Sammenligning"]
+          "Per kommune", "Arbeidsplasser", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag",
+          "Budsjett", "À konto", "Sammenligning"]
 
 
 def records(ws, scenario: str) -> list[dict]:

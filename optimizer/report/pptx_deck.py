@@ -34,7 +34,7 @@ from optimizer.i18n import format_nok, format_percent, tr
 from optimizer.report.map_figure import map_png
 from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
-    Table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
+    Table, budget_table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
     has_estimates, hosts_table, in_language, jobs_table, key_figures, members_table, priorities_table, report_date,
     settlement_summary_table, why_host_lines,
 )
@@ -82,6 +82,7 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
         _settlement_slide(prs, head)
         _fairness_slide(prs, head)
         _caseload_slide(prs, head, caseload)
+        _budget_slide(prs, head)
     if len(statements) > 1:
         _comparison_slide(prs, statements, labels)
     _about_slide(prs, statements, today, labels)
@@ -264,6 +265,23 @@ def _caseload_slide(prs: Presentation, head: Heading, table: Table) -> None:
     """The caseload ``table`` (suppressed alike for the whole deck)."""
     slide = _slide(prs, tr("Saksgrunnlag i barnevernet", "Child-welfare caseload"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP)
+
+
+def _budget_slide(prs: Presentation, head: Heading) -> None:
+    """The agreement's budget: per member the sum over the years, the present value and the payback year."""
+    table = budget_table(head.statement)
+    members = list(dict.fromkeys(r["member"] for r in table.rows))
+    rows = []
+    for m in members:
+        own = [r for r in table.rows if r["member"] == m]
+        rows.append({"member": m, "one_off_nok": sum(r["one_off_nok"] for r in own),
+                     "difference_nok": sum(r["difference_nok"] for r in own),
+                     "present_value_nok": sum(r["present_value_nok"] for r in own), "payback_year": own[0]["payback_year"]})
+    keep = ("member", "one_off_nok", "difference_nok", "present_value_nok", "payback_year")
+    years = f"{table.rows[0]['year']}–{table.rows[-1]['year']}" if table.rows else ""
+    summary = Table("budget_summary", table.title, tuple(c for c in table.columns if c.key in keep), rows, None, table.note)
+    slide = _slide(prs, tr(f"Budsjett for avtaleperioden {years}", f"Budget over the agreement {years}"), table.note, head)
+    _table(slide, summary, BODY_TOP, BODY_BOTTOM - BODY_TOP)
 
 
 def _comparison_slide(prs: Presentation, statements: list[Statement], labels: list[str]) -> None:

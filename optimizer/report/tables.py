@@ -17,10 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import numpy as np
+
 from optimizer import __version__, settlement
 from optimizer.decisions.jobs import job_rows, member_jobs
 from optimizer.decisions.priorities import Priorities, priorities, step_note
 from optimizer.decisions.why_host import why_host
+from optimizer.economics.agreement import build_agreement
+from optimizer.economics.payments import payment_rows
+from optimizer.engine.tables import subset_sums
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
 from optimizer.result import provenance, resolved_inputs
@@ -210,8 +215,8 @@ def members_table(statement: Statement) -> Table:
         Column("population", tr("Innbyggere", "Population"), "integer"),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
-        Column("saving_percent", label(_cost_key("Besparelse %", "Saving %")), "percent"),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
+        Column("saving_percent", label(_cost_key("Besparelse mot robust alene %", "Saving against robust alone %")), "percent"),
         Column("fte_hosted", tr("Årsverk hos seg", "FTE hosted"), "fte"),
         Column("shared_units_hosted", tr("Felles enheter hos seg", "Shared units hosted"), "integer"),
     )
@@ -245,7 +250,7 @@ def costs_table(statement: Statement) -> Table:
         Column("component", tr("Kostnadsdel", "Component")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
     )
     total = _sum_row(rows, "member", ("stand_alone_nok", "cooperation_nok", "saving_nok"))
     return Table("costs", tr("Kostnader", "Costs"), columns, rows, total, estimate_note(s))
@@ -304,8 +309,8 @@ def settlement_table(statement: Statement) -> Table:
         Column("service", tr("Tjeneste", "Service")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("share_nok", "Andel", "Share", s),
-        _nok("saving_nok", "Besparelse", "Saving", s),
-        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        _nok("saving_nok", "Besparelse mot robust alene", "Saving against robust alone", s),
+        Column("saving_percent", tr("Besparelse mot robust alene %", "Saving against robust alone %"), "percent"),
         Column("in_core", tr("Modellen i kjernen", "Method in the core"), "flag"),
     )
     return Table("settlement", tr("Fordeling", "Settlement"), columns, rows, None, estimate_note(s), {"method": 34})
@@ -330,24 +335,39 @@ def settlement_summary_table(statement: Statement) -> Table:
                  estimate_note(s))
 
 
+COALITION_ROWS = 200  # above this many coalitions, show the blocking ones and those nearest to blocking
+
+
 def coalitions_table(statement: Statement) -> Table:
-    """Every coalition S: its cost c(S) and what the chosen method charges its members (core check)."""
+    """Coalitions S: cost c(S) and what the chosen method charges its members (core check).
+
+    Every coalition while there are at most ``COALITION_ROWS``; beyond that (11 members and more)
+    the blocking ones, largest overcharge first, then those nearest to blocking, and the note says
+    how many there are in all.
+    """
     result = statement.result
     s = result.scenario
     shares = {m: statement.chosen.total(m) for m in result.members}
     game = statement.game.total
-    order = sorted(game, key=lambda c: (len(c), sorted(c)))
+    charged = subset_sums(np.array([shares[m] for m in game.players]))
+    excess = charged - game.cost
+    masks = np.arange(1, len(game.cost))
+    if len(masks) > COALITION_ROWS:
+        masks = masks[np.argsort(-excess[masks], kind="stable")][:COALITION_ROWS]
+    else:
+        masks = np.array(sorted(masks, key=lambda m: (bin(m).count("1"), sorted(_members_of(game, m)))))
+    alone = {m: result.stand_alone(m) for m in result.members}
     rows = []
-    for coalition in order:
-        charged = sum(shares[m] for m in coalition)
+    for mask in masks:
+        coalition = _members_of(game, int(mask))
         rows.append({
             "coalition": ", ".join(s.name(m) for m in sorted(coalition)),
             "size": len(coalition),
-            "cost_nok": game[coalition],
-            "stand_alone_nok": sum(result.stand_alone(m) for m in coalition),
-            "charged_nok": charged,
-            "excess_nok": charged - game[coalition],
-            "blocks": charged - game[coalition] > settlement.CORE_TOLERANCE_NOK,
+            "cost_nok": float(game.cost[mask]),
+            "stand_alone_nok": sum(alone[m] for m in coalition),
+            "charged_nok": float(charged[mask]),
+            "excess_nok": float(excess[mask]),
+            "blocks": float(excess[mask]) > settlement.CORE_TOLERANCE_NOK,
         })
     columns = (
         Column("coalition", tr("Koalisjon", "Coalition")),
@@ -360,7 +380,14 @@ def coalitions_table(statement: Statement) -> Table:
     )
     note = tr(f"Valgt modell: {method_label(s.settlement_method)}. c(N) er den vedtatte planens kostnad.",
               f"Chosen method: {method_label(s.settlement_method)}. c(N) is the adopted plan's cost.")
+    if len(game) > len(rows):
+        note += tr(f" Viser {len(rows)} av {len(game)} koalisjoner: de som ville betalt mindre alene, og de nærmest det.",
+                   f" Showing {len(rows)} of {len(game)} coalitions: those better off alone, then those nearest to it.")
     return Table("coalitions", tr("Koalisjoner", "Coalitions"), columns, rows, None, note, {"coalition": 40})
+
+
+def _members_of(game: settlement.VectorGame, mask: int) -> list[str]:
+    return [p for k, p in enumerate(game.players) if mask >> k & 1]
 
 
 def flows_table(statement: Statement) -> Table:
@@ -574,7 +601,7 @@ def about_table(statement: Statement, today: date) -> Table:
         (tr("Løser, vedtatt plan", "Solver, adopted plan"), solver_text(statement)),
         (tr("Plan uten rettferdighetsregler", "Plan without fairness rules"),
          f"{result.unconstrained.solve_info.solver}: {result.unconstrained.solve_info.status}"),
-        (tr("Kandidatenheter", "Candidate units"), len(result.model.candidates)),
+        (tr("Kandidatenheter", "Candidate units"), result.model.candidate_count),
         (tr("Regler brukt", "Rules applied"), ", ".join(sorted(result.plan.rules)) or "–"),
         (tr("Fordelingsmodell", "Settlement method"), method_label(s.settlement_method)),
         (tr("Anslåtte inndata", "Estimated inputs"), len(s.estimates())),
@@ -632,7 +659,7 @@ def comparison_table(statements: Sequence[Statement], labels: Sequence[str] | No
 
     results = [st.result for st in statements]
     add(tr("Samlet kostnad per år", "Total cost per year"), [r.total_cost for r in results])
-    add(tr("Besparelse mot å stå alene", "Saving against going alone"),
+    add(tr("Besparelse mot robust alene", "Saving against robust alone"),
         [r.total_stand_alone - r.total_cost for r in results])
     add(tr("Rettferdighetens pris", "Price of fairness"), [r.price_of_fairness for r in results])
     services = list(dict.fromkeys(sid for r in results for sid in r.model.costs))
@@ -658,10 +685,59 @@ def key_figures(statement: Statement) -> dict[str, float]:
     r = statement.result
     return {
         tr("Samlet kostnad per år", "Total cost per year"): r.total_cost,
-        tr("Besparelse mot å stå alene", "Saving against going alone"): r.total_stand_alone - r.total_cost,
+        tr("Besparelse mot robust alene", "Saving against robust alone"): r.total_stand_alone - r.total_cost,
         tr("Uten rettferdighetsregler", "Without fairness rules"): r.total_without_fairness,
         tr("Rettferdighetens pris", "Price of fairness"): r.price_of_fairness,
     }
+
+
+# --- the agreement (optimizer.economics) -----------------------------------------------------------
+
+
+def budget_table(statement: Statement) -> Table:
+    """Member x year of the agreement's budget: fixed prices of the base year, measured against today."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    summary = agreement.budget.member_summary()
+    rows = [{**r, "member": member_label(s, r["member"]), "payback_year": summary[r["member"]]["payback_year"]}
+            for r in agreement.budget.rows()]
+    spec = agreement.budget.spec
+    columns = (
+        _member(),
+        Column("year", tr("År", "Year"), "number"),
+        _nok("today_nok", "I dag", "Today", s),
+        _nok("running_nok", "Drift i samarbeidet", "Running in the cooperation", s),
+        _nok("one_off_nok", "Engangskostnader", "One-off costs", s),
+        _nok("difference_nok", "Differanse mot i dag", "Difference against today", s),
+        _nok("cumulative_nok", "Akkumulert", "Cumulative", s),
+        _nok("present_value_nok", "Nåverdi", "Present value", s),
+        Column("payback_year", tr("Tilbakebetalt (år)", "Payback (year)"), "number"),
+    )
+    note = tr(f"Faste {spec.base_year}-kroner; differanse = i dag minus (drift + engangskostnader); nåverdi med "
+              f"{format_percent(100 * spec.discount_rate.value)} realrente (R-109/2021). {estimate_note(s)}",
+              f"Fixed {spec.base_year} NOK; difference = today minus (running + one-off costs); present value at "
+              f"{format_percent(100 * spec.discount_rate.value)} real (R-109/2021). {estimate_note(s)}")
+    return Table("budget", tr("Budsjett", "Budget"), columns, rows, None, note.strip())
+
+
+def payments_table(statement: Statement) -> Table:
+    """Payments on account: year x period x payer x unit, nominal kroner."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    rows = [{**r, "payer": member_label(s, r["payer"]), "host": member_label(s, r["host"]),
+             "service": service_label(s, r["service"])} for r in payment_rows(agreement.budget)]
+    columns = (
+        Column("year", tr("År", "Year"), "number"),
+        Column("period", tr("Termin", "Instalment"), "number"),
+        Column("payer", tr("Betaler", "Payer")),
+        Column("host", tr("Til vertskommune", "To host")),
+        Column("service", tr("Tjeneste", "Service")),
+        _nok("amount_nok", "Beløp", "Amount", s),
+    )
+    note = tr("À konto i løpende kroner (budsjettet justert med den kommunale deflatoren); årsavregning mot "
+              "vertskommunens regnskap.", "On account in nominal kroner (the budget adjusted by the municipal "
+              "deflator); settled each year against the host's accounts.")
+    return Table("payments", tr("À konto", "On account"), columns, rows, None, note)
 
 
 # --- decisions (issue 13) ----------------------------------------------------------------------

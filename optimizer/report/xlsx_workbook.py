@@ -29,7 +29,7 @@ from optimizer.i18n import tr
 from optimizer.report.tables import (
     Column, Table, about_table, caseload_tables, coalitions_table, comparison_table, costs_table, distinct_labels,
     flows_table, hosts_table, in_language, inputs_table, jobs_table, members_table, municipalities_table,
-    positions_table, scenario_table, settlement_table, travel_table,
+    positions_table, scenario_table, settlement_table, travel_table, budget_table, payments_table,
 )
 from optimizer.views import ESTIMATE_MARK
 from optimizer.statement import Statement
@@ -50,6 +50,7 @@ MAX_WIDTH = 60
 PER_STATEMENT = (
     about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table, costs_table,
     members_table, jobs_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_tables,
+    budget_table, payments_table,
 )
 
 
