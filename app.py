@@ -347,6 +347,12 @@ if fair["enabled"]:
         tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), 0.0, 1.0,
         float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
     ) if use_band else None
+    use_loss = st.sidebar.checkbox(tr("Grense for tapte årsverk per kommune", "Limit on FTE a member may lose"),
+                                   value=fair.get("max_fte_loss") is not None, key=f"{ns}:f:useloss")
+    fair["max_fte_loss"] = st.sidebar.number_input(
+        tr("Høyst tapte årsverk mot å drive alene", "At most FTE lost against running alone"), 0.0, 10_000.0,
+        float(fair.get("max_fte_loss") or 10.0), 0.5, key=f"{ns}:f:loss",
+    ) if use_loss else None
 
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
 method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimizer import views_decisions
+from optimizer import views, views_decisions
 from optimizer.decisions.locks import lock_costs
 from optimizer.decisions.priorities import priorities
 from optimizer.decisions.why_host import why_host
@@ -76,3 +76,17 @@ def test_jobs_in_a_and_b(app, baseline):
     assert rows[0].to_dict("records") == views_decisions.jobs_compare_rows(baseline, tana)
     nordkapp = rows[0].iloc[0]
     assert (nordkapp["A"], nordkapp["B"]) == ("9", "7,5")  # the issue: Nordkapp from 9 to 7.5 FTE with Tana
+
+
+def test_fte_loss_limit_in_the_sidebar_reports_its_price(app, write_scenario):
+    widget(app.sidebar.checkbox, ":f:useloss").check().run()
+    widget(app.sidebar.number_input, ":f:loss").set_value(12.0).run()
+    assert not app.exception and not app.error
+    by_hand = write_scenario("limited", f"""
+        extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+        [fairness]
+        max_fte_loss = 12.0
+    """)
+    expected = views_decisions.jobs_text(run(load_scenario(by_hand)))
+    assert "ingen mister mer enn 12 årsverk koster" in expected
+    assert any(m.value == views.plain(expected) for m in app.markdown)
