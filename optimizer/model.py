@@ -48,6 +48,7 @@ from optimizer.units import ServiceCosts, Unit
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
 DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
+ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
 
 
@@ -141,20 +142,30 @@ class HostChoiceModel:
         if k < 1:
             return []
         start = time.perf_counter()
-        outcome = self.engine(rules, restrictions, time_limit=time_limit).solve(k)
-        if outcome.status == "weak_bound":  # the bound is far off: the candidate-unit MILP is faster here
-            limit = (time_limit or self.scenario.solver.time_limit or DEFAULT_TIME_LIMIT) - (time.perf_counter() - start)
+        limit = time_limit or self.scenario.solver.time_limit or DEFAULT_TIME_LIMIT
+        small = len(self.members) <= REFERENCE_FEASIBILITY_UP_TO
+        first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
+        outcome = self.engine(rules, restrictions, time_limit=first).solve(k)
+        if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
+            # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
             try:
-                plans = CandidateMILP(self, time_limit=max(1.0, limit)).solve_best(rules, k, restrictions)
+                reference = CandidateMILP(self, time_limit=max(1.0, limit - (time.perf_counter() - start)))
+                plans = reference.solve_best(rules, k, restrictions)
             except SolverLimitError:
                 plans = []
-            if plans or not outcome.plans:
+            engine_plans = [self.plan_of(c, rules, replace(outcome, status="feasible")) for c in outcome.plans]
+            if plans and (plans[0].solve_info.status == "optimal" or not engine_plans
+                          or plans[0].total <= engine_plans[0].total):
                 return plans
-            outcome = replace(outcome, status="feasible")
+            if engine_plans:
+                return sorted(engine_plans, key=lambda p: round(p.total, 6))
+            if outcome.status == "not_solved":
+                raise SolverLimitError(outcome.status, limit)
+            return []
         if outcome.status == "infeasible" or (not outcome.plans and outcome.status == "optimal"):
             return []
         if not outcome.plans:
-            raise SolverLimitError(outcome.status, self.scenario.solver.time_limit)
+            raise SolverLimitError(outcome.status, limit)
         plans = [self.plan_of(columns, rules, outcome) for columns in outcome.plans]
         return sorted(plans, key=lambda p: round(p.total, 6))
 
