@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
@@ -48,7 +49,7 @@ from optimizer.bounds import bound
 from optimizer.uncertainty import uncertainty_spec
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import views, views_agreement, views_simulation
+from optimizer import views, views_agreement, views_decisions, views_simulation
 from optimizer.economics.agreement import Agreement, build_agreement
 from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
 from optimizer.economics.payments import payment_rows
@@ -57,8 +58,12 @@ from optimizer.economics.year_end import actuals_template, read_actuals, true_up
 from optimizer.output import csv_text
 from optimizer.report.annex_docx import annex_bytes
 from optimizer.scenario import IR_REFERENCES
+from optimizer.decisions.locks import HostLocks, LockCosts, lock_costs
+from optimizer.decisions.priorities import Priorities, priorities
+from optimizer.decisions.why_host import ServiceExplanation, why_host
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+T = TypeVar("T")
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 PROJECTOR_CSS = """<style>
 html { font-size: 21px; }
@@ -144,6 +149,83 @@ def widget_range(key: str) -> tuple[float, float]:
     """A number widget's lowest and highest value: the validator's bounds (``optimizer.bounds``)."""
     b = bound(key)
     return float(b.low), float(b.high)
+
+
+# --- decisions (issue 13): analyses on a click, with a progress bar ------------------------------
+
+def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[float, str], None]], T],
+               n_members: int) -> T | None:
+    """``compute(progress)`` once per ``key`` in this session, under a progress bar (not ``st.cache_*``:
+    a cached function may not draw into a block made outside it). ``None``, with a warning shown,
+    when a solve finds no plan within the interactive time limit."""
+    store = st.session_state.setdefault(f"decisions:{name}", {})
+    if key not in store:
+        bar = st.progress(0.0, text=text)
+        try:
+            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0), text=f"{text} {detail}"))
+        except SolverLimitError:
+            st.warning(views.no_plan_in_time(n_members))
+            return None
+        finally:
+            bar.empty()
+        while len(store) >= 8:
+            store.pop(next(iter(store)))
+        store[key] = value
+    return store[key]
+
+
+def start_priorities(table_key: str, import_key: str, result: ScenarioResult) -> Priorities | None:
+    """The best plan with at most N services, for every N (re-solves of the built model)."""
+    return remembered("priorities", (table_key, import_key), tr("Løser for hver N …", "Solving for each N …"),
+                      lambda step: priorities(result.model, result.plan, progress=step), len(result.members))
+
+
+def host_reasons(table_key: str, import_key: str, result: ScenarioResult) -> list[ServiceExplanation] | None:
+    """What every other host of every shared unit would cost, one sentence per service."""
+    return remembered("why_host", (table_key, import_key), tr("Prøver andre verter …", "Trying other hosts …"),
+                      lambda step: why_host(result.model, result.plan, progress=step), len(result.members))
+
+
+def lock_price(table_key: str, import_key: str, each: bool, result: ScenarioResult) -> LockCosts | None:
+    """The locks' cost against the free optimum (and each lock's own cost)."""
+    return remembered("locks", (table_key, import_key, each), tr("Regner ut låsingene …", "Pricing the locks …"),
+                      lambda step: lock_costs(result.model, result.plan, each=each, progress=step), len(result.members))
+
+
+def asked(key: str, label: str, remembered: tuple, auto: bool = False) -> bool:
+    """Whether to show an analysis: ``auto``, its button clicked, or already shown for this table."""
+    if auto or st.button(label, key=key) or st.session_state.get(f"{key}_shown") == remembered:
+        st.session_state[f"{key}_shown"] = remembered
+        return True
+    return False
+
+
+def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> None:
+    """ "Why this host": one sentence per service, the alternatives on request, and the locks' cost."""
+    st.subheader(tr("Hvorfor denne verten?", "Why this host?"))
+    small = len(result.members) < views.LARGE_GROUP
+    if asked("why_go", tr("Forklar vertsvalgene", "Explain the host choices"), (table_key, import_key), auto=small):
+        explained = host_reasons(table_key, import_key, result) or []
+        for sentence in views_decisions.why_host_sentences(explained):
+            st.markdown("- " + views.plain(sentence))
+        with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
+            st.dataframe(views_decisions.why_host_rows(result, explained), hide_index=True, width="stretch")
+    costs = lock_price(table_key, import_key, False, result)
+    if costs is not None and costs.groups:
+        st.info(views_decisions.lock_text(result, costs))
+        if asked("locks_go", tr("Vis hver låsings egen kostnad", "Show each lock's own cost"), (table_key, import_key)):
+            each = lock_price(table_key, import_key, True, result)
+            if each is not None:
+                st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
+
+
+def show_jobs(result: ScenarioResult) -> None:
+    """Jobs before and after, per member (and per service on request)."""
+    st.subheader(tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"))
+    st.markdown(views.plain(views_decisions.jobs_text(result)))
+    st.dataframe(views_decisions.jobs_rows(result), hide_index=True, width="stretch")
+    with st.expander(tr("Per tjeneste", "Per service")):
+        st.dataframe(views_decisions.jobs_service_rows(result), hide_index=True, width="stretch")
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -273,6 +355,7 @@ for number, muni in municipalities.items():
 
 st.sidebar.header(tr("Tjenester", "Services"))
 enabled, params = {}, {}
+locked, banned = {}, {}  # per service: hosts locked / excluded ("vert låst til", "ikke vert")
 for sid, service in catalogue.services.items():
     on = st.sidebar.checkbox(service.name(language), value=start.services_enabled.get(sid, False),
                              key=f"{ns}:s:{sid}", disabled=not service.enabled,
@@ -292,6 +375,14 @@ for sid, service in catalogue.services.items():
                 min_value=PARAM_LIMITS[param][0], max_value=PARAM_LIMITS[param][1], value=float(current), step=step,
                 key=f"{ns}:p:{sid}:{param}",
                 help=tr("* = anslag, ikke kildebelagt", "* = estimate, not sourced") if estimate else None)
+        start_locks = start.host_locks or HostLocks()
+        member_name = {m: f"{m} {municipalities[m].name}" for m in members}
+        locked[sid] = tuple(st.multiselect(
+            tr("Vert låst til", "Host locked to"), members, key=f"{ns}:lock:{sid}", format_func=member_name.get,
+            default=[m for m in start_locks.hosts("required_hosts", sid) if m in members]))
+        banned[sid] = tuple(st.multiselect(
+            tr("Ikke vert", "Not host"), members, key=f"{ns}:ban:{sid}", format_func=member_name.get,
+            default=[m for m in start_locks.hosts("forbidden_hosts", sid) if m in members]))
 
 st.sidebar.header(tr("Rettferdighet", "Fairness"))
 fair = dict(start.fairness)
@@ -314,6 +405,12 @@ if fair["enabled"]:
         tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), *widget_range("fairness.fte_band"),
         float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
     ) if use_band else None
+    use_loss = st.sidebar.checkbox(tr("Grense for tapte årsverk per kommune", "Limit on FTE a member may lose"),
+                                   value=fair.get("max_fte_loss") is not None, key=f"{ns}:f:useloss")
+    fair["max_fte_loss"] = st.sidebar.number_input(
+        tr("Høyst tapte årsverk mot å drive alene", "At most FTE lost against running alone"), 0.0, 10_000.0,
+        float(fair.get("max_fte_loss") or 10.0), 0.5, key=f"{ns}:f:loss",
+    ) if use_loss else None
 
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
 method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
@@ -341,7 +438,8 @@ if today_upload is not None:
     except UserInputError as exc:
         st.sidebar.error(str(exc))
 
-settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
+settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method,
+                    HostLocks({k: v for k, v in locked.items() if v}, {k: v for k, v in banned.items() if v}))
 if (slow := views.size_warning(len(members))):
     st.sidebar.warning(slow)
 try:
@@ -381,8 +479,9 @@ note = views.solver_note(result)
 if note:
     st.warning(note)
 
-tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
-    tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
+    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"),
+    tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
     tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
     tr("Last ned", "Download"), tr("Avtale og budsjett", "Agreement and budget"),
 ])
@@ -412,6 +511,7 @@ with tab_result, guard():
 
     st.subheader(tr("Vertskommuner", "Host municipalities"))
     st.dataframe(views.host_rows(result), hide_index=True, width="stretch")
+    show_why_host(result, table_key, import_key)
     st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
     chart_rows = pd.DataFrame(views.cost_chart_rows(result))
     st.altair_chart(alt.Chart(chart_rows).mark_bar().encode(
@@ -422,6 +522,7 @@ with tab_result, guard():
         tooltip=["member:N", "case:N", alt.Tooltip("nok:Q", format=",.0f")],
     ).properties(height=alt.Step(22)), width="stretch")
     st.dataframe(views.member_rows(result), hide_index=True, width="stretch")
+    show_jobs(result)
 
 with tab_settle, guard():
     st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
@@ -448,12 +549,11 @@ with tab_risk, guard():
         st.error(str(exc))
     else:  # small simulations run with every change, large ones on a click (bounds: app.automatic_path_years)
         automatic = spec.paths * spec.years <= bound("app.automatic_path_years").high
-        if automatic or st.button(tr(f"Simuler {spec.paths} forløp over {spec.years} år",
-                                     f"Simulate {spec.paths} paths over {spec.years} years"), key="sim_go") \
-                or st.session_state.get("sim_shown") == (table_key, import_key):
+        if asked("sim_go", tr(f"Simuler {spec.paths} forløp over {spec.years} år",
+                              f"Simulate {spec.paths} paths over {spec.years} years"), (table_key, import_key),
+                 auto=automatic):
             with st.spinner(tr("Simulerer …", "Simulating …")):
                 sim = simulation(table_key, import_key, result)
-            st.session_state["sim_shown"] = (table_key, import_key)
     if sim is not None:
         st.caption(tr(f"{sim.paths} simulerte forløp over {sim.years} år (frø {sim.seed}); forutsetningene står i "
                       "scenarioets [uncertainty]-tabell og er antakelser.",
@@ -478,13 +578,12 @@ with tab_risk, guard():
 
     st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
-    if st.button(tr("Finn alternativer og rangér dem", "Find alternatives and rank them"), key="alt_go") \
-            or st.session_state.get("alt_shown") == (table_key, import_key, k):
+    if asked("alt_go", tr("Finn alternativer og rangér dem", "Find alternatives and rank them"),
+             (table_key, import_key, k)):
         bar = st.progress(0.0, tr("Løser og simulerer …", "Solving and simulating …"))
         found, ranking = near_optimal(table_key, import_key, k, result,
                                       _progress=lambda done, total: bar.progress(done / max(total, 1)))
         bar.empty()
-        st.session_state["alt_shown"] = (table_key, import_key, k)
         st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
@@ -516,6 +615,8 @@ with tab_compare, guard():
             lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1),
             hide_index=True, width="stretch")
         st.dataframe(comparison.shares, hide_index=True, width="stretch")
+        st.subheader(tr("Årsverk hos hver kommune i A og B", "FTE in each member in A and B"))
+        st.dataframe(views_decisions.jobs_compare_rows(statement_a.result, result), hide_index=True, width="stretch")
 
 with tab_join, guard():
     border = [m for m in municipalities if m not in scenario.members]
@@ -590,6 +691,23 @@ with tab_download, guard():
     for name, payload in download_files(table_key, import_key, dialect, stem, canonical_json(scenario_file),
                                         result, statement).items():
         st.download_button(name, payload, file_name=f"{stem}-{name}", key=f"dl_{name}")
+
+with tab_start, guard():
+    st.subheader(tr("Hvor starter vi? Beste plan med høyst N tjenester", "Where do we start? Best plan with at most N services"))
+    st.caption(tr("For hvert antall tjenester: den beste planen som samarbeider om høyst så mange, med de samme "
+                  "reglene; de andre tjenestene driver hver kommune selv.",
+                  "For each number of services: the best plan cooperating on at most that many, under the same "
+                  "rules; each member runs the other services itself."))
+    small = len(result.members) < views.LARGE_GROUP
+    found = start_priorities(table_key, import_key, result) \
+        if asked("start_go", tr("Regn ut", "Calculate"), (table_key, import_key), auto=small) else None
+    if found is not None:
+        headline = views_decisions.priority_headline(result, found)
+        if headline:
+            st.info(headline)
+        st.dataframe(views_decisions.priority_rows(result, found), hide_index=True, width="stretch")
+        st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
+        st.dataframe(views_decisions.service_saving_rows(result, found), hide_index=True, width="stretch")
 
 with tab_agree, guard():
     try:

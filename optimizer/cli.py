@@ -1,4 +1,5 @@
-"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report|agreement|settle-year``.
+"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report|
+agreement|settle-year|priorities|explain``.
 
 Exit codes (``optimizer.batch``): 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a
 batch: 2 if any file was invalid, else 3 if any was infeasible, else 1 if any failed.
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from optimizer import data, show, sim_cli
+from optimizer.decisions import cli as decisions_cli
 from optimizer.batch import (
     EXIT_FAILED,
     EXIT_INFEASIBLE,
@@ -93,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     sim_cli.add_commands(sub, common)
     add_report_parser(sub, common)
     economics_cli.add_commands(sub, common)
+    decisions_cli.add_commands(sub, common)  # priorities, explain (issue 13)
     return parser
 
 

@@ -17,15 +17,20 @@ def describe_rule(group: str, scenario: Scenario) -> str:
         except KeyError:
             return group
         name = spec.service.name(language())
-        hosts = ", ".join(f"{h} {scenario.name(h)}" for h in spec.required_hosts or spec.forbidden_hosts)
+        def hosts(numbers) -> str:
+            return ", ".join(f"{h} {scenario.name(h)}" for h in numbers)
+
         minutes = spec.value("max_travel_minutes")
-        texts = {  # only the rule's own text is built: another rule's value may be unset (None)
+        # built only for the rule asked about: the other keys may be unset (None) for this service
+        texts = {
             "max_travel_minutes": lambda: tr(
                 f"høyst {minutes:g} minutters reisetid til verten", f"at most {minutes:g} minutes' travel to the host")
             if minutes is not None else tr("reisetid til verten", "travel time to the host"),
             "capacity_fte": lambda: tr("kapasitet i årsverk per vert", "capacity in FTE per host"),
-            "forbidden_hosts": lambda: tr(f"kan ikke være vert: {hosts}", f"may not host: {hosts}"),
-            "required_hosts": lambda: tr(f"må være vert: {hosts}", f"must host: {hosts}"),
+            "forbidden_hosts": lambda: tr(f"kan ikke være vert: {hosts(spec.forbidden_hosts)}",
+                                          f"may not host: {hosts(spec.forbidden_hosts)}"),
+            "required_hosts": lambda: tr(f"må være vert: {hosts(spec.required_hosts)}",
+                                         f"must host: {hosts(spec.required_hosts)}"),
             "max_units": lambda: tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
         }
         text = texts[rule]() if rule in texts else rule

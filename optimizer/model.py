@@ -28,14 +28,14 @@ reference this engine is checked against.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import numpy as np
 
 from optimizer.engine.coupling import Coupling
-from optimizer.engine.exact import Column, ExactEngine, Outcome, ServiceProblem
+from optimizer.engine.exact import DEFAULT_TIME_LIMIT, Column, ExactEngine, Outcome, ServiceProblem
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.engine.reference import CandidateMILP
 from optimizer.engine.plan import FAIRNESS_GROUPS, NO_RESTRICTIONS, Plan, Restrictions
@@ -47,6 +47,8 @@ from optimizer.units import ServiceCosts, Unit
 
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
+DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
+ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
 
 
@@ -116,15 +118,17 @@ class HostChoiceModel:
         return groups
 
     # -- solving ---------------------------------------------------------------------------------
-    def solve(self, rules: Iterable[str], restrictions: Restrictions = NO_RESTRICTIONS) -> Plan | None:
+    def solve(self, rules: Iterable[str], restrictions: Restrictions = NO_RESTRICTIONS, *,
+              time_limit: float | None = None) -> Plan | None:
         """Minimum-cost plan under ``rules`` and ``restrictions``; ``None`` if no plan satisfies them.
 
         Raises ``SolverLimitError`` when the time limit ends the search before any plan is found.
         """
-        plans = self.solve_best(rules, 1, restrictions)
+        plans = self.solve_best(rules, 1, restrictions, time_limit=time_limit)
         return plans[0] if plans else None
 
-    def solve_best(self, rules: Iterable[str], k: int, restrictions: Restrictions = NO_RESTRICTIONS) -> list[Plan]:
+    def solve_best(self, rules: Iterable[str], k: int, restrictions: Restrictions = NO_RESTRICTIONS, *,
+                   time_limit: float | None = None) -> list[Plan]:
         """The ``k`` cheapest distinct plans under ``rules``, cheapest first (fewer if fewer exist).
 
         Two plans are distinct when their sets of chosen units differ, i.e. some member is grouped
@@ -137,15 +141,36 @@ class HostChoiceModel:
         rules = frozenset(rules)
         if k < 1:
             return []
-        outcome = self.engine(rules, restrictions).solve(k)
+        start = time.perf_counter()
+        limit = time_limit or self.scenario.solver.time_limit or DEFAULT_TIME_LIMIT
+        small = len(self.members) <= REFERENCE_FEASIBILITY_UP_TO
+        first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
+        outcome = self.engine(rules, restrictions, time_limit=first).solve(k)
+        if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
+            # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
+            try:
+                reference = CandidateMILP(self, time_limit=max(1.0, limit - (time.perf_counter() - start)))
+                plans = reference.solve_best(rules, k, restrictions)
+            except SolverLimitError:
+                plans = []
+            engine_plans = [self.plan_of(c, rules, replace(outcome, status="feasible")) for c in outcome.plans]
+            if plans and (plans[0].solve_info.status == "optimal" or not engine_plans
+                          or plans[0].total <= engine_plans[0].total):
+                return plans
+            if engine_plans:
+                return sorted(engine_plans, key=lambda p: round(p.total, 6))
+            if outcome.status == "not_solved":
+                raise SolverLimitError(outcome.status, limit)
+            return []
         if outcome.status == "infeasible" or (not outcome.plans and outcome.status == "optimal"):
             return []
         if not outcome.plans:
-            raise SolverLimitError(outcome.status, self.scenario.solver.time_limit)
+            raise SolverLimitError(outcome.status, limit)
         plans = [self.plan_of(columns, rules, outcome) for columns in outcome.plans]
         return sorted(plans, key=lambda p: round(p.total, 6))
 
-    def engine(self, rules: frozenset[str], restrictions: Restrictions = NO_RESTRICTIONS) -> ExactEngine:
+    def engine(self, rules: frozenset[str], restrictions: Restrictions = NO_RESTRICTIONS, *,
+               time_limit: float | None = None) -> ExactEngine:
         """The engine for one rule set; its service problems are shared across solves (cached)."""
         index = {m: i for i, m in enumerate(self.members)}
         problems = []
@@ -172,7 +197,8 @@ class HostChoiceModel:
                     return None
                 return [[(index[u.host], sum(1 << index[m] for m in u.members)) for u in plan.units if u.service == sid]
                         for sid in self.costs]
-        return ExactEngine(problems, coupling, self.scenario.solver, feasibility)
+        options = self.scenario.solver if time_limit is None else replace(self.scenario.solver, time_limit=time_limit)
+        return ExactEngine(problems, coupling, options, feasibility)
 
     def table(self, service: str) -> ServiceTable:
         """Every unit of ``service`` as arrays over groups and hosts (built once)."""
@@ -208,10 +234,28 @@ class HostChoiceModel:
 
         Deletion filter: drop each group in turn and keep it dropped if the rest is still
         infeasible; what remains cannot be met together, and loosening any one of them helps.
+        Without fairness rules the services are independent, so the filter runs on the first
+        service that has no plan, by its subset programme alone. Otherwise each trial gets a
+        share of ``DIAGNOSIS_SECONDS``; a trial that cannot decide in its time keeps its group
+        (the set still cannot be met together, but may not be the smallest).
         """
+        rules = list(rules)
+        if not any(g in FAIRNESS_GROUPS for g in rules):
+            for sid in self.costs:
+                mine = [g for g in rules if g.startswith(f"services.{sid}.")]
+                if self.solve(mine) is None:
+                    rules = mine
+                    break
+        deadline = time.perf_counter() + DIAGNOSIS_SECONDS
         needed = list(rules)
         for group in list(rules):
             trial = [g for g in needed if g != group]
-            if self.solve(trial) is None:
-                needed = trial
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                break
+            try:
+                if self.solve(trial, time_limit=min(remaining, self.scenario.solver.time_limit or remaining)) is None:
+                    needed = trial
+            except SolverLimitError:
+                continue
         return needed

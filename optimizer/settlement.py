@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 import highspy
 import numpy as np
-from scipy.stats import norm
 
 from optimizer.solver import quiet_highs
 
@@ -357,6 +356,8 @@ def shapley_sampled(
     by_player = np.empty_like(marginal)
     np.put_along_axis(by_player, perms, marginal, axis=1)
     mean = by_player.mean(axis=0)
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes most of a second to import
+
     z = float(norm.ppf(0.5 + confidence / 2))
     half = z * by_player.std(axis=0, ddof=1) / math.sqrt(samples)
     note = f"{samples} permutations, {100 * confidence:g}% normal confidence half-widths"

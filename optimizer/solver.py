@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pulp
 
@@ -188,7 +188,7 @@ def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float 
     return None
 
 
-def quiet_highs() -> "highspy.Highs":  # noqa: F821 - highspy is imported lazily
+def quiet_highs() -> Any:
     """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly).
 
     Its ``run`` goes through ``highs_run``, so it never meets a thread pool set up for another

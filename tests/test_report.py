@@ -194,9 +194,10 @@ def slide_text(slide) -> str:
 def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
     result = baseline.result
     assert slide_titles(deck) == [
-        result.scenario.title, "Verter og tilknytning", "Verter per tjeneste",
-        "Kostnad per kommune: alene og i samarbeidet", "Fordeling av kostnadene", "Rettferdighetens pris",
-        "Saksgrunnlag i barnevernet", "Budsjett for avtaleperioden 2027–2030", "Om beregningen",
+        result.scenario.title, "Verter og tilknytning", "Verter per tjeneste", "Hvorfor denne verten?",
+        "Hvor starter vi?", "Kostnad per kommune: alene og i samarbeidet", "Arbeidsplasser: alene og i samarbeidet",
+        "Fordeling av kostnadene", "Rettferdighetens pris", "Saksgrunnlag i barnevernet",
+        "Budsjett for avtaleperioden 2027–2030", "Om beregningen",
     ]
     slides = list(deck.slides)
     title = slide_text(slides[0])
@@ -209,21 +210,21 @@ def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
     assert [row[-1] for row in hosts[1:-1]] == [format_nok(u.total) for u in result.plan.units]
     assert hosts[-1][-1] == format_nok(result.total_cost)
 
-    chart = next(s for s in slides[3].shapes if s.has_chart).chart
+    chart = next(s for s in slides[5].shapes if s.has_chart).chart
     alone, coop = chart.plots[0].series
     assert list(coop.values) == pytest.approx([result.plan.payment(m) / 1e6 for m in result.members])
     assert list(alone.values) == pytest.approx([result.stand_alone(m) / 1e6 for m in result.members])
 
-    settlement = table_cells(slides[4])
+    settlement = table_cells(slides[7])
     by_method = {row[0].removesuffix(" (valgt)"): row for row in settlement[1:]}
     for method, outcome in baseline.outcomes.items():
         row = by_method[method_label(method)]
         assert row[1:-1] == [format_nok(outcome.total(m)) for m in result.members]
         assert row[-1] == ("ja" if outcome.in_core else "nei")
-    assert "⚠ Per innbygger:" in slide_text(slides[4])  # a core warning for a method outside the core
+    assert "⚠ Per innbygger:" in slide_text(slides[7])  # a core warning for a method outside the core
 
-    assert format_nok(result.price_of_fairness) in slide_text(slides[5])
-    caseload = table_cells(slides[6])
+    assert format_nok(result.price_of_fairness) in slide_text(slides[8])
+    caseload = table_cells(slides[9])
     assert caseload[4][-1] == "<5" and caseload[3][-1] == ":"  # Gamvik, Lebesby on-call
     assert "* Estimat" in slide_text(slides[2])
 
@@ -243,8 +244,8 @@ def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
 # --- workbook ----------------------------------------------------------------------------------
 
 SHEETS = ["Om beregningen", "Scenario (løst)", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
-          "Per kommune", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag", "Budsjett", "À konto",
-          "Sammenligning"]
+          "Per kommune", "Arbeidsplasser", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag",
+          "Budsjett", "À konto", "Sammenligning"]
 
 
 def records(ws, scenario: str) -> list[dict]:

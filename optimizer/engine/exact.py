@@ -22,6 +22,8 @@ to exact ties and the same input gives the same plan.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,8 +39,11 @@ from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
 MAX_COLUMN_ROUNDS = 200
+LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
 DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
+WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
+NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 
 
 @dataclass
@@ -84,13 +89,17 @@ class ServiceProblem:
     def limited(self) -> bool:
         return self.max_units is not None and self.max_units < self.table.n
 
+    def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
+        """The same service with branching decisions (member, host, must) added to its rules."""
+        return ServiceProblem(self.table, replace(self.rules, pins=self.rules.pins + pins), self.max_units)
+
 
 @dataclass
 class Outcome:
     """Plans found (each a column per service), whether proven, the bound and the time used."""
 
     plans: list[list[Column]]
-    status: str  # "optimal", "feasible" (not proven), "infeasible"
+    status: str  # "optimal", "feasible" (not proven), "infeasible", "not_solved", or "weak_bound" (see WEAK_BOUND)
     lower_bound: float | None  # thousands of NOK
     seconds: float
 
@@ -116,6 +125,7 @@ class ExactEngine:
         self.pool: dict[tuple[int, frozenset], Column] = {}
         self._coef: dict[tuple[int, int, int], np.ndarray] = {}
         self._active: set[int] = set()  # coupling rows the master MILP carries
+        self._lp_solution: tuple[list[Column], np.ndarray] = ([], np.zeros(0))
         self._deadline = self._pricing_deadline = np.inf
 
     # -- columns ---------------------------------------------------------------------------------
@@ -143,6 +153,14 @@ class ExactEngine:
         if sp.shares is None:
             sp.shares = pooled_share_table(self.coupling.cost_key, sp.table, self.coupling.population)
         return sp.shares
+
+    def _compatible(self, column: Column) -> bool:
+        sp = self.services[column.service]
+        return all(np.isfinite(sp.cost[h, g]) for h, g in column.units)
+
+    def _columns(self) -> list[Column]:
+        """The pool's columns that the current services allow (all, outside branching)."""
+        return [c for c in self.pool.values() if self._compatible(c)]
 
     def _add(self, column: Column) -> bool:
         if column.key in self.pool:
@@ -223,7 +241,9 @@ class ExactEngine:
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             return ("infeasible" if status == highspy.HighsModelStatus.kInfeasible else "other"), np.inf, np.zeros(len(rows)), 0.0
-        duals = np.array(h.getSolution().row_dual)
+        solution = h.getSolution()
+        self._lp_solution = (columns, np.array(solution.col_value[: len(columns)]))
+        duals = np.array(solution.row_dual)
         lam = np.maximum(0.0, -duals[len(self.services): len(self.services) + len(rows)])
         lam_shared = max(0.0, -duals[-1]) if self.coupling.max_shared is not None else 0.0
         return "optimal", float(h.getInfo().objective_function_value), lam, lam_shared
@@ -298,29 +318,146 @@ class ExactEngine:
         limit = self.options.time_limit or DEFAULT_TIME_LIMIT
         self._deadline = start + limit
         self._pricing_deadline = start + 0.5 * limit  # the rest is for finding and proving plans
-        lam0 = np.zeros(len(self.coupling.rows))
-        base: list[tuple[float, list, np.ndarray, np.ndarray]] = []
-        for s in range(len(self.services)):
-            priced = self._price(s, lam0, 0.0)
-            if not np.isfinite(priced[0]):
-                return Outcome([], "infeasible", None, time.perf_counter() - start)
-            base.append(priced)
-            self._add(self.column(s, priced[1]))
-            alone = self._alone(s)
-            if alone is not None:
-                self._add(self.column(s, alone))
+        base = self._seed()
+        if base is None:
+            return Outcome([], "infeasible", None, time.perf_counter() - start)
         coupled = bool(len(self.coupling.rows)) or self.coupling.max_shared is not None
         if not coupled and k == 1:
             plan = [self.column(s, b[1]) for s, b in enumerate(base)]
             return Outcome([plan], "optimal", sum(c.cost for c in plan), time.perf_counter() - start)
+        if coupled and k == 1:
+            return self._branch_and_price(start)
         if coupled:
             found = self._column_generation()
             if found is None:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
             lam, lam_shared, bound = found
         else:
-            lam, lam_shared, bound = lam0, 0.0, sum(b[0] for b in base)
+            lam, lam_shared, bound = np.zeros(len(self.coupling.rows)), 0.0, sum(b[0] for b in base)
         return self._prove(lam, lam_shared, bound, k, start)
+
+    def _seed(self) -> list[tuple[float, list, np.ndarray, np.ndarray]] | None:
+        """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
+        lam0 = np.zeros(len(self.coupling.rows))
+        base = []
+        for s in range(len(self.services)):
+            priced = self._price(s, lam0, 0.0)
+            if not np.isfinite(priced[0]):
+                return None
+            base.append(priced)
+            self._add(self.column(s, priced[1]))
+            alone = self._alone(s)
+            if alone is not None:
+                self._add(self.column(s, alone))
+        return base
+
+    # -- branch and price ------------------------------------------------------------------------
+    def _branch_and_price(self, start: float) -> Outcome:
+        """Best-bound search over branching decisions "member m's unit in service s is hosted by h".
+
+        At each node: column generation gives the node's bound; the MILP over the pool gives plans;
+        if the node's gap is small enough, the enumeration of every partition within it solves the
+        node exactly; otherwise the LP's most fractional (service, member, host) is branched on.
+        """
+        root = list(self.services)
+        best: list[Column] | None = None
+        upper = np.inf
+        counter = itertools.count()
+        heap: list[tuple[float, int, tuple]] = [(-np.inf, next(counter), ())]
+        open_bound = np.inf
+        solved_any = False
+        while heap:
+            parent_bound, _, pins = heapq.heappop(heap)
+            if parent_bound >= upper - TOL:
+                continue
+            if time.perf_counter() > self._deadline:
+                open_bound = min(parent_bound, *(b for b, _, _ in heap))
+                break
+            self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
+                t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
+            if pins and self._seed() is None:
+                continue
+            found = self._column_generation()
+            if found is None:
+                continue  # no plan meets this node's decisions
+            solved_any = True
+            lam, lam_shared, bound = found
+            if bound >= upper - TOL:
+                continue
+            plans, info = self._k_best(self._columns(), 1)
+            if plans and _cost(plans[0]) < upper:
+                best, upper = plans[0], _cost(plans[0])
+            if not pins and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
+                return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
+            if bound >= upper - TOL:
+                continue
+            if np.isfinite(upper):
+                capacity = NODE_CAPACITY if pins else ENUMERATION_CAPACITY
+                solved = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity)
+                if solved is not None:
+                    if solved and _cost(solved) < upper:
+                        best, upper = solved, _cost(solved)
+                    continue
+            choice = self._fractional_choice()
+            if choice is None:
+                continue
+            for must in (True, False):
+                heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),)))
+        self.services = root
+        seconds = time.perf_counter() - start
+        if best is None:
+            if not solved_any and not heap:
+                return Outcome([], "infeasible", None, seconds)
+            return self._prove(*self._root_multipliers(), 1, start) if not heap else Outcome([], "not_solved", None, seconds)
+        status = "optimal" if not np.isfinite(open_bound) else "feasible"
+        return Outcome([best], status, min(open_bound, upper), seconds)
+
+    def _root_multipliers(self) -> tuple[np.ndarray, float, float]:
+        found = self._column_generation()
+        return found if found is not None else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
+
+    def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
+                              capacity: int) -> list[Column] | None | bool:
+        """The node's best plan if every partition within ``upper - bound`` fits the capacity.
+
+        Returns the plan, ``False`` when no plan here beats ``upper``, or ``None`` when too many
+        partitions lie within the gap (the node must be branched).
+        """
+        delta = upper - bound + TOL
+        found = []
+        for s in range(len(self.services)):
+            value, _, cost, best = self._price(s, lam, lam_shared)
+            parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
+                                                   capacity)
+            if overflow:
+                return None
+            found.append(parts)
+        pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
+        for s, parts in enumerate(found):
+            for units in parts:
+                column = self.column(s, units)
+                pool.setdefault(column.key, column)
+        plans, info = self._k_best(list(pool.values()), 1)
+        if info.status not in ("optimal", "infeasible"):
+            return None
+        for column in plans[0] if plans else ():
+            self._add(column)
+        return plans[0] if plans else False
+
+    def _fractional_choice(self) -> tuple[int, int, int] | None:
+        """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
+        columns, values = self._lp_solution
+        weight: dict[tuple[int, int, int], float] = {}
+        for column, value in zip(columns, values):
+            if value <= 1e-9:
+                continue
+            for h, g in column.units:
+                for m in range(self.n):
+                    if g >> m & 1:
+                        weight[(column.service, m, h)] = weight.get((column.service, m, h), 0.0) + float(value)
+        # whether h hosts a unit in s moves the FTE and hosting rows most: branch on those first
+        fractional = [(key[1] != key[2], abs(v - 0.5), key) for key, v in weight.items() if 1e-6 < v < 1 - 1e-6]
+        return min(fractional)[2] if fractional else None
 
     def plain_optimum(self) -> list[Column] | None:
         """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
@@ -337,13 +474,19 @@ class ExactEngine:
         return float(sum(values) - lam @ self.coupling.rhs - extra)
 
     def _column_generation(self) -> tuple[np.ndarray, float, float] | None:
-        """Multipliers with the best Lagrangian bound; ``None`` when even the LP has no solution."""
-        phase_one = self._lp(list(self.pool.values()), phase_one=False)[0] != "optimal"
+        """Multipliers with the best Lagrangian bound; ``None`` when even the LP has no solution.
+
+        Each round prices first by local search from the pool's best columns (cheap); only when
+        that finds nothing does it run the exact subset programmes, which also give the bound.
+        """
+        phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
         best = (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
         for _ in range(MAX_COLUMN_ROUNDS):
-            status, objective, lam, lam_shared = self._lp(list(self.pool.values()), phase_one=phase_one)
+            status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":
                 raise RuntimeError(f"master LP ended with status {status}")
+            if not phase_one and self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared):
+                continue
             values, added = [], False
             for s in range(len(self.services)):
                 value, units, _, _ = self._price(s, lam, lam_shared, zero_cost=phase_one)
@@ -365,11 +508,30 @@ class ExactEngine:
                 break
         return best
 
+    def _price_by_local_search(self, lam: np.ndarray, lam_shared: float) -> bool:
+        """Add columns with negative reduced cost found by moving members between units; any found?"""
+        convexity = {}
+        for c in self._columns():  # each service's cheapest pool column under these multipliers
+            value = c.true + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
+            if c.service not in convexity or value < convexity[c.service][0]:
+                convexity[c.service] = (value, c)
+        added = False
+        for s, (value, start) in convexity.items():
+            cost = self._lagrangian(s, lam)
+            units = _local_search(cost.min(axis=0), [g for _, g in start.units], self.services[s])
+            partition = [(int(np.argmin(cost[:, g])), g) for g in units]
+            candidate = sum(cost[h, g] for h, g in partition) + (lam_shared if any(g & (g - 1) for g in units) else 0.0)
+            if candidate < value - TOL:
+                added |= self._add(self.column(s, partition))
+        return added
+
     def _prove(self, lam: np.ndarray, lam_shared: float, bound: float, k: int, start: float) -> Outcome:
         self._active |= {int(r) for r in np.flatnonzero(lam > 1e-9)}
         priced = [self._price(s, lam, lam_shared) for s in range(len(self.services))]
         bound = self._bound([p[0] for p in priced], lam, lam_shared)
         plans, info = self._k_best(list(self.pool.values()), k)
+        if plans and self.feasibility is not None and _cost(plans[-1]) - bound > WEAK_BOUND * abs(_cost(plans[-1])):
+            return Outcome(plans, "weak_bound", bound, time.perf_counter() - start)
         if not plans and info.status == "infeasible" and self.feasibility is not None:
             found, self.feasibility = self.feasibility(), None  # does any plan exist at all?
             if found is None:
@@ -420,6 +582,53 @@ class ExactEngine:
                 if enumerated_all:
                     delta = 1e15
 
+
+
+def _local_search(unit: np.ndarray, groups: list[int], problem: ServiceProblem) -> list[int]:
+    """Improve a partition (groups as bitmasks) by the best single move until none helps.
+
+    Moves: one member to another group or on its own, or two groups merged; ``unit[g]`` is the
+    cheapest unit serving exactly g (``inf`` where none is allowed). Respects ``max_units``.
+    """
+    groups = list(groups)
+    cap = problem.max_units if problem.limited else None
+    while True:
+        best_gain, best_move = TOL, None
+        for i, g in enumerate(groups):
+            bits = g
+            while bits:
+                bit = bits & -bits
+                bits ^= bit
+                left = g ^ bit
+                before = unit[g]
+                after_left = unit[left] if left else 0.0
+                if cap is None or left == 0 or len(groups) < cap:
+                    gain = before - after_left - unit[bit]
+                    if left and gain > best_gain:
+                        best_gain, best_move = gain, (i, None, bit)
+                for j, h in enumerate(groups):
+                    if j == i:
+                        continue
+                    gain = before + unit[h] - after_left - unit[h | bit]
+                    if gain > best_gain:
+                        best_gain, best_move = gain, (i, j, bit)
+            for j in range(i + 1, len(groups)):
+                gain = unit[g] + unit[groups[j]] - unit[g | groups[j]]
+                if gain > best_gain:
+                    best_gain, best_move = gain, (i, j, None)
+        if best_move is None:
+            return groups
+        i, j, bit = best_move
+        if bit is None:
+            merged = groups[i] | groups[j]
+            groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [merged]
+        elif j is None:
+            groups = [g for k, g in enumerate(groups) if k != i] + [groups[i] ^ bit, bit]
+        else:
+            moved = groups[j] | bit
+            left = groups[i] ^ bit
+            groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [moved] + ([left] if left else [])
+    return groups
 
 
 def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) -> list[Column]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pulp
@@ -39,8 +40,9 @@ TIE_BREAK_NOK = 1.0
 class CandidateMILP:
     """The candidate-unit set-partitioning MILP of a model's scenario, for any subset of rule groups."""
 
-    def __init__(self, model: "HostChoiceModel", *, objective: bool = True) -> None:
+    def __init__(self, model: "HostChoiceModel", *, objective: bool = True, time_limit: float | None = None) -> None:
         self.model = model
+        self.options = model.scenario.solver if time_limit is None else replace(model.scenario.solver, time_limit=time_limit)
         self.scenario = model.scenario
         self.costs = model.costs
         self.members = model.members
@@ -89,11 +91,11 @@ class CandidateMILP:
 
     def _solve_built(self, problem: pulp.LpProblem, allowed: Sequence[Unit], x: Sequence[pulp.LpVariable],
                      rules: frozenset[str]) -> Plan | None:
-        info = solve(problem, self.scenario.solver, HIGHS_TUNING)
+        info = solve(problem, self.options, HIGHS_TUNING)
         if info.status == "infeasible":
             return None
         if not info.has_solution:
-            raise SolverLimitError(info.status, self.scenario.solver.time_limit)
+            raise SolverLimitError(info.status, self.options.time_limit)
         chosen = [u for u, var in zip(allowed, x) if var.varValue is not None and var.varValue > 0.5]
         chosen.sort(key=lambda u: (list(self.costs).index(u.service), u.host, u.members))
         return Plan(tuple(chosen), {u: self.model.shares_of(u) for u in chosen}, info, rules)

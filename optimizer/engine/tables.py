@@ -44,6 +44,7 @@ class UnitRules:
     required: bool = True
     fixed_unit: tuple[int, int] | None = None  # (host index, group mask) that must be chosen
     shared_allowed: bool = True
+    pins: tuple[tuple[int, int, bool], ...] = ()  # (member, host, must): the member's unit is (not) hosted there
 
 
 class ServiceTable:
@@ -119,6 +120,12 @@ class ServiceTable:
             ok[h] = row
         if not rules.shared_allowed:
             ok &= self.size[None, :] == 1
+        for member, host, must in rules.pins:  # branching decisions
+            touches = (groups >> member & 1) == 1
+            if must:
+                ok[:, touches] &= (np.arange(n) == host)[:, None]
+            else:
+                ok[host, touches] = False
         if rules.fixed_unit is not None:  # only that unit may serve any of its members
             host, group = rules.fixed_unit
             keep = bool(ok[host, group])

@@ -1,8 +1,9 @@
 """The slide deck for leadership gatherings (PowerPoint, python-pptx), 16:9.
 
 Title slide (scenario, date, version, inputs hash, solver status); per scenario: map of hosts and
-assignments, hosts per service, cost per member alone vs in the cooperation (native, editable
-chart), settlement methods with core warnings, the price of fairness, the child-welfare caseload
+assignments, hosts per service, why each host ("Hvorfor denne verten?"), where to start ("Hvor starter
+vi?": the best plan with at most N services), cost per member alone vs in the cooperation (native,
+editable chart), jobs alone and in the cooperation, settlement methods with core warnings, the price of fairness, the child-welfare caseload
 (small counts suppressed); with several scenarios one comparison slide; last, how the result was
 made. Amounts resting on estimates carry ``*`` with a footnote. The title slide's notes hold the
 scenario as resolved (JSON), so the deck carries its own inputs. Several scenarios are told apart by
@@ -34,8 +35,11 @@ from optimizer.report.map_figure import map_png
 from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
     Table, budget_table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
-    has_estimates, hosts_table, in_language, key_figures, members_table, report_date, settlement_summary_table,
+    has_estimates, hosts_table, in_language, jobs_table, key_figures, members_table, priorities_table, report_date,
+    settlement_summary_table, why_host_lines,
 )
+from optimizer.decisions.priorities import priorities
+from optimizer.views_decisions import jobs_text, priority_headline
 from optimizer.statement import Statement
 from optimizer.views import ESTIMATE_MARK, core_warnings, method_label
 
@@ -71,7 +75,10 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
                        name, st)
         _map_slide(prs, head)
         _hosts_slide(prs, head)
+        _why_host_slide(prs, head)
+        _start_slide(prs, head)
         _cost_slide(prs, head)
+        _jobs_slide(prs, head)
         _settlement_slide(prs, head)
         _fairness_slide(prs, head)
         _caseload_slide(prs, head, caseload)
@@ -129,6 +136,40 @@ def _hosts_slide(prs: Presentation, head: Heading) -> None:
     table = hosts_table(head.statement)
     slide = _slide(prs, tr("Verter per tjeneste", "Hosts per service"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, keep=("service", "host", "served", "fte", "total_nok"))
+
+
+def _why_host_slide(prs: Presentation, head: Heading) -> None:
+    """One sentence per service: why this host, and what the next best host would cost."""
+    lines = why_host_lines(head.statement)
+    slide = _slide(prs, tr("Hvorfor denne verten?", "Why this host?"), estimate_note(head.statement.result.scenario), head)
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
+    words = sum(len(line) for line in lines)
+    _lines(box.text_frame, [f"• {line}" for line in lines], 14 if words < 1200 else 11 if words < 2200 else 9)
+
+
+def _start_slide(prs: Presentation, head: Heading) -> None:
+    """Where to start: the best plan with at most N services, for every N."""
+    result = head.statement.result
+    found = priorities(result.model, result.plan)
+    table = priorities_table(head.statement, found)
+    slide = _slide(prs, tr("Hvor starter vi?", "Where do we start?"), table.note, head)
+    headline = priority_headline(result, found)
+    room = Inches(0.7) if headline else 0
+    if headline:
+        box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, room)
+        _lines(box.text_frame, [headline], 16)
+    _table(slide, table, BODY_TOP + room, BODY_BOTTOM - BODY_TOP - room)
+
+
+def _jobs_slide(prs: Presentation, head: Heading) -> None:
+    """Jobs alone and in the cooperation, per member."""
+    table = jobs_table(head.statement)
+    slide = _slide(prs, tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"), table.note,
+                   head)
+    room = Inches(1.0)
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, room)
+    _lines(box.text_frame, [jobs_text(head.statement.result)], 13)
+    _table(slide, table, BODY_TOP + room, BODY_BOTTOM - BODY_TOP - room)
 
 
 def _cost_slide(prs: Presentation, head: Heading) -> None:

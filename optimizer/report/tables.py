@@ -20,6 +20,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from optimizer import __version__, settlement
+from optimizer.decisions.jobs import job_rows, member_jobs
+from optimizer.decisions.priorities import Priorities, priorities, step_note
+from optimizer.decisions.why_host import why_host
 from optimizer.economics.agreement import build_agreement
 from optimizer.economics.payments import payment_rows
 from optimizer.engine.tables import subset_sums
@@ -735,3 +738,67 @@ def payments_table(statement: Statement) -> Table:
               "vertskommunens regnskap.", "On account in nominal kroner (the budget adjusted by the municipal "
               "deflator); settled each year against the host's accounts.")
     return Table("payments", tr("À konto", "On account"), columns, rows, None, note)
+
+
+# --- decisions (issue 13) ----------------------------------------------------------------------
+
+def jobs_table(statement: Statement) -> Table:
+    """Per member: FTE alone and in the cooperation, transferred in and out, no longer needed, net."""
+    result = statement.result
+    rows = [
+        {
+            "member": member_label(result.scenario, t.member),
+            "alone_fte": t.alone_fte,
+            "cooperation_fte": t.cooperation_fte,
+            "transferred_in": t.transferred_in,
+            "transferred_out": t.transferred_out,
+            "no_longer_needed": t.no_longer_needed,
+            "net": t.net,
+        }
+        for t in member_jobs(job_rows(result.model, result.plan))
+    ]
+    columns = (
+        _member(),
+        Column("alone_fte", tr("Årsverk alene", "FTE alone"), "fte"),
+        Column("cooperation_fte", tr("Årsverk i samarbeidet", "FTE in the cooperation"), "fte"),
+        Column("transferred_in", tr("Overføres hit", "Transferred in"), "fte"),
+        Column("transferred_out", tr("Overføres herfra", "Transferred out"), "fte"),
+        Column("no_longer_needed", tr("Trengs ikke lenger", "No longer needed"), "fte"),
+        Column("net", tr("Netto endring", "Net change"), "fte"),
+    )
+    total = _sum_row(rows, "member", [c.key for c in columns[1:]])
+    note = tr("Stillinger som ikke trengs, er fordelt etter årsverk alene; resten av en kommunes stillinger i en "
+              "felles enhet flyttes til verten.",
+              "Positions no longer needed are attributed by FTE alone; the rest of a member's positions in a "
+              "shared unit move to the host.")
+    return Table("jobs", tr("Arbeidsplasser", "Jobs"), columns, rows, total, note)
+
+
+def priorities_table(statement: Statement, found: Priorities | None = None) -> Table:
+    """Per N: the best plan cooperating on at most N services, its saving and a note where rules were lifted."""
+    result = statement.result
+    s = result.scenario
+    found = found or priorities(result.model, result.plan)
+    rows = [
+        {
+            "n": step.n,
+            "services": ", ".join(service_label(s, x) for x in step.services),
+            "saving_nok": step.saving,
+            "note": step_note(result.model, step),
+        }
+        for step in found.steps
+    ]
+    columns = (
+        Column("n", tr("Høyst antall tjenester", "At most services"), "integer"),
+        Column("services", tr("Tjenester", "Services")),
+        _nok("saving_nok", "Besparelse per år", "Saving per year", s),
+        Column("note", tr("Merknad", "Note")),
+    )
+    return Table("priorities", tr("Hvor starter vi?", "Where do we start?"), columns, rows, None, estimate_note(s),
+                 widths={"note": 60})
+
+
+def why_host_lines(statement: Statement) -> list[str]:
+    """One sentence per service: why its host, and what another host would cost."""
+    result = statement.result
+    return [e.sentence for e in why_host(result.model, result.plan)]
