@@ -99,3 +99,39 @@ def test_the_downloaded_files_are_what_the_cli_writes_for_the_downloaded_scenari
     cli_files = {p.name: p.read_bytes() for p in (tmp_path / "out" / stem).iterdir() if not p.name.startswith(".")}
     assert cli_files == app_files
     assert (stem != "baseline") == edit and (label != scenario.title) == edit
+
+
+def test_mutated_scenario_and_ssb_uploads_never_show_a_traceback_or_an_incident():
+    """A few random uploads per run (the CLI property test covers many more): the page shows the file's
+    error or a result, never a traceback and never an unexpected-error incident."""
+    import tomli_w
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from test_cli_properties import mutated
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.sidebar.radio(key="origin@nb").set_value("upload").run()
+    ssb = (ROOT / "tests" / "data" / "ssb" / "12058_midt_finnmark_2024.csv").read_bytes()
+    baseline = (SCENARIOS / "baseline.toml").read_bytes()
+
+    def no_traceback() -> None:
+        assert not at.exception
+        assert not any("hendelse" in e.value for e in [*at.error, *at.sidebar.error])
+
+    @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mutated(), st.integers(min_value=0, max_value=len(ssb) - 1), st.binary(min_size=1, max_size=8))
+    def check(case, at_byte, noise):
+        name, table = case
+        try:
+            text = tomli_w.dumps(table)
+        except (TypeError, ValueError, OverflowError):
+            return
+        at.sidebar.file_uploader(key="upload").set_value(("baseline.toml", baseline, "application/toml")).run()
+        at.sidebar.file_uploader(key="ssb_upload").set_value(
+            [("12058.csv", ssb[:at_byte] + noise + ssb[at_byte:], "text/csv")]).run()
+        no_traceback()
+        at.sidebar.file_uploader(key="upload").set_value((name, text.encode(), "application/toml")).run()
+        no_traceback()
+
+    check()
