@@ -9,6 +9,7 @@ problem can be traced.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import tempfile
 import traceback
@@ -30,8 +31,9 @@ def log_incident(exc: BaseException, *, server: bool = False) -> str:
     text = "".join(traceback.format_exception(exc))
     if server:
         logger.error("incident %s: %s", incident, text)
-    try:
-        with open(INCIDENT_LOG, "a", encoding="utf-8") as stream:
+    try:  # never through a link someone else put there; readable by this user only
+        fd = os.open(INCIDENT_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as stream:
             stream.write(f"--- incident {incident}\n{text}\n")
     except OSError:
         pass  # the logger still has it

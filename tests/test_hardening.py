@@ -252,3 +252,20 @@ def test_an_impossible_jsonstat_population_names_its_place_in_value(tmp_path, ca
     path.write_text(json.dumps(doc), encoding="utf-8")
     code, text = run_cli(capsys, "import", str(path), "--out", str(tmp_path / "r"))
     assert code == 2 and "07459.json: value[0]" in text and "region 5620" in text and "population = " in text
+
+
+def test_an_internal_error_is_one_line_with_an_incident_id_in_the_log(tmp_path, capsys, monkeypatch):
+    from optimizer import batch, incidents
+
+    log = tmp_path / "incidents.log"
+    monkeypatch.setattr(incidents, "INCIDENT_LOG", log)
+    monkeypatch.setattr(batch, "INCIDENT_LOG", log)
+
+    def broken(scenario):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("optimizer.cli.run", broken)
+    code, text = run_cli(capsys, "run", str(BASELINE), "--out", str(tmp_path / "out"))
+    assert code == 1 and "intern feil ZeroDivisionError (hendelse " in text
+    incident = text.split("hendelse ")[1][:8]
+    assert f"--- incident {incident}" in log.read_text(encoding="utf-8") and "a bug" in log.read_text(encoding="utf-8")
