@@ -209,3 +209,15 @@ def test_a_read_only_or_full_out_folder_is_exit_2_naming_it(tmp_path, capsys, mo
     monkeypatch.undo()
     err = capsys.readouterr().err
     assert str(out) in err and "kunne ikke skrive" in err and "Traceback" not in err
+
+
+def test_report_replaces_its_own_file_but_not_an_edited_one(tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["report", str(BASELINE), "--format", "html", "--out", str(out)]) == 0
+    assert main(["report", str(BASELINE), "--format", "html", "--out", str(out)]) == 0
+    (out / "baseline.html").write_text("edited by the finance office", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["report", str(BASELINE), "--format", "html", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "baseline.html" in err and "uendret fil" in err and "Traceback" not in err
+    assert (out / "baseline.html").read_text(encoding="utf-8") == "edited by the finance office"
