@@ -269,3 +269,15 @@ def test_an_internal_error_is_one_line_with_an_incident_id_in_the_log(tmp_path, 
     assert code == 1 and "intern feil ZeroDivisionError (hendelse " in text
     incident = text.split("hendelse ")[1][:8]
     assert f"--- incident {incident}" in log.read_text(encoding="utf-8") and "a bug" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_in_a_data_folder_is_not_read(tmp_path, write_scenario, capsys):
+    from optimizer.ssb.folder import READ_BACK
+
+    folder = tmp_path / "region"
+    folder.mkdir()
+    os.mkfifo(folder / READ_BACK[0])
+    path = write_scenario("with_data", extends('data = "region"\n'))
+    code, text = run_cli(capsys, "validate", str(path))
+    assert code == 2 and READ_BACK[0] in text and "ikke en vanlig fil" in text
