@@ -29,6 +29,7 @@ from optimizer.economics import cli as economics_cli
 from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.export import result_files
+from optimizer.views import solver_note
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
 from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.output import CSV_DIALECTS, write_folder
@@ -109,12 +110,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
     result = run(scenario)
     write_result(result, args.out / scenario.id, args.csv_dialect)
-    return tr(
+    line = tr(
         f"total {format_nok(result.total_cost)}, besparelse mot robust alene {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
         f"total {format_nok(result.total_cost)}, saving against robust alone {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"price of fairness {format_nok(result.price_of_fairness)}",
     )
+    note = solver_note(result)
+    return line if note is None else f"{line}. {note}"
 
 
 def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") -> None:
