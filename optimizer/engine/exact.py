@@ -365,13 +365,13 @@ class ExactEngine:
         counter = itertools.count()
         heap: list[tuple[float, int, tuple]] = [(-np.inf, next(counter), ())]
         open_bound = np.inf
-        solved_any = False
         while heap:
             parent_bound, _, pins = heapq.heappop(heap)
             if parent_bound >= upper - TOL:
                 continue
             if time.perf_counter() > self._deadline:
-                open_bound = min(parent_bound, *(b for b, _, _ in heap))
+                open_bound = min([open_bound, parent_bound, *(b for b, _, _ in heap)])
+                heap.clear()
                 break
             self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
                 t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
@@ -380,7 +380,6 @@ class ExactEngine:
             found = self._column_generation()
             if found is None:
                 continue  # no plan meets this node's decisions
-            solved_any = True
             lam, lam_shared, bound = found
             if bound >= upper - TOL:
                 continue
@@ -399,22 +398,17 @@ class ExactEngine:
                         best, upper = solved, _cost(solved)
                     continue
             choice = self._fractional_choice()
-            if choice is None:
+            if choice is None:  # nothing to branch on, yet not solved (a MILP stopped early): stays open
+                open_bound = min(open_bound, bound)
                 continue
             for must in (True, False):
                 heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),)))
         self.services = root
         seconds = time.perf_counter() - start
-        if best is None:
-            if not solved_any and not heap:
-                return Outcome([], "infeasible", None, seconds)
-            return self._prove(*self._root_multipliers(), 1, start) if not heap else Outcome([], "not_solved", None, seconds)
+        if best is None:  # every node was infeasible (an exhaustive search), or the search stopped
+            return Outcome([], "not_solved" if np.isfinite(open_bound) else "infeasible", None, seconds)
         status = "optimal" if not np.isfinite(open_bound) else "feasible"
         return Outcome([best], status, min(open_bound, upper), seconds)
-
-    def _root_multipliers(self) -> tuple[np.ndarray, float, float]:
-        found = self._column_generation()
-        return found if found is not None else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
 
     def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
                               capacity: int) -> list[Column] | None | bool:
