@@ -150,8 +150,12 @@ class HostChoiceModel:
             # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
             decided = True
             try:
-                reference = CandidateMILP(self, time_limit=max(1.0, limit - (time.perf_counter() - start)))
-                plans = reference.solve_best(rules, k, restrictions)
+                if not outcome.plans:  # first settle whether any plan exists: much quicker without costs
+                    remaining = max(0.1, limit - (time.perf_counter() - start))
+                    if CandidateMILP(self, objective=False, time_limit=remaining).solve(rules, restrictions) is None:
+                        return []
+                remaining = max(0.1, limit - (time.perf_counter() - start))
+                plans = CandidateMILP(self, time_limit=remaining).solve_best(rules, k, restrictions)
             except SolverLimitError:
                 plans, decided = [], False
             engine_plans = [self.plan_of(c, rules, replace(outcome, status="feasible")) for c in outcome.plans]

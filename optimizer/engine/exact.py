@@ -275,7 +275,7 @@ class ExactEngine:
             problem.addConstraint(pulp.LpAffineExpression(
                 [(y[c.key], 1.0) for c in plan if c.key in y]) <= len(plan) - 1, f"no_good_{i}")
         remaining = max(1e-3, self._deadline - time.perf_counter())
-        info = solve(problem, replace(self.options, time_limit=remaining))
+        info = solve(problem, replace(self.options, time_limit=remaining, gap_rel=0.0))  # the proofs need exact MILPs
         if not info.has_solution:
             return None, info
         chosen = [c for c in columns if (y[c.key].varValue or 0.0) > 0.5]
