@@ -234,3 +234,23 @@ def test_game_equals_subset_by_subset_reference_on_random_coalitions_of_the_18()
         for service in model.costs:
             expected = sum(u.total for u in plan.units if u.service == service)
             assert game.by_service[service][frozenset(coalition)] == pytest.approx(expected, abs=1e-3)
+
+
+def test_tight_time_limits_never_crash_and_never_claim_a_worse_plan_optimal():
+    """Review finding: a search cut short must say so; only the true optimum may be called optimal."""
+    from optimizer.errors import SolverLimitError
+
+    raw, _ = read_scenario_file(SCENARIOS / "vest_finnmark.toml")
+    optimum = build_model(resolve(raw, scenario_id="v")).solve(build_model(resolve(raw, scenario_id="v")).rule_groups())
+    assert optimum.solve_info.status == "optimal"
+    for limit in (0.001, 0.03, 0.05, 0.1, 0.3):
+        model = build_model(resolve(raw, scenario_id="v"))
+        try:
+            plan = model.solve(model.rule_groups(), time_limit=limit)
+        except SolverLimitError:
+            continue
+        assert plan.solve_info.status in ("optimal", "feasible")
+        if plan.solve_info.status == "optimal":
+            assert plan.total == pytest.approx(optimum.total, abs=len(plan.units))
+        else:
+            assert plan.total >= optimum.total - len(plan.units) and 0.0 <= plan.solve_info.gap < 1.0
