@@ -127,6 +127,7 @@ class ExactEngine:
         self._active: set[int] = set()  # coupling rows the master MILP carries
         self._lp_solution: tuple[list[Column], np.ndarray] = ([], np.zeros(0))
         self._deadline = self._pricing_deadline = np.inf
+        self._plain_bound = -np.inf
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, s: int, units: Sequence[tuple[int, int]]) -> Column:
@@ -345,6 +346,7 @@ class ExactEngine:
             if not np.isfinite(priced[0]):
                 return None
             base.append(priced)
+            self._plain_bound = sum(b[0] for b in base)
             self._add(self.column(s, priced[1]))
             alone = self._alone(s)
             if alone is not None:
@@ -364,14 +366,15 @@ class ExactEngine:
         upper = np.inf
         counter = itertools.count()
         heap: list[tuple[float, int, tuple]] = [(-np.inf, next(counter), ())]
-        open_bound = np.inf
+        open_bound = np.inf  # the lowest bound of any node left unsettled
+        settled = True  # every node was solved, pruned or found infeasible
         while heap:
             parent_bound, _, pins = heapq.heappop(heap)
             if parent_bound >= upper - TOL:
                 continue
             if time.perf_counter() > self._deadline:
                 open_bound = min([open_bound, parent_bound, *(b for b, _, _ in heap)])
-                heap.clear()
+                settled = False
                 break
             self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
                 t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
@@ -399,16 +402,16 @@ class ExactEngine:
                     continue
             choice = self._fractional_choice()
             if choice is None:  # nothing to branch on, yet not solved (a MILP stopped early): stays open
-                open_bound = min(open_bound, bound)
+                open_bound, settled = min(open_bound, bound), False
                 continue
             for must in (True, False):
                 heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),)))
         self.services = root
         seconds = time.perf_counter() - start
         if best is None:  # every node was infeasible (an exhaustive search), or the search stopped
-            return Outcome([], "not_solved" if np.isfinite(open_bound) else "infeasible", None, seconds)
-        status = "optimal" if not np.isfinite(open_bound) else "feasible"
-        return Outcome([best], status, min(open_bound, upper), seconds)
+            return Outcome([], "infeasible" if settled else "not_solved", None, seconds)
+        lower = max(min(open_bound, upper), self._plain_bound)  # no plan beats the plan without coupling rows
+        return Outcome([best], "optimal" if settled else "feasible", lower, seconds)
 
     def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
                               capacity: int) -> list[Column] | None | bool:
