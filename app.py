@@ -13,6 +13,7 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+from pandas.io.formats.style import Styler
 import streamlit as st
 
 from optimizer import data
@@ -20,9 +21,7 @@ from optimizer.editing import (
     EDITABLE_PARAMS,
     Settings,
     apply,
-    changed_keys,
     interactive,
-    overlay,
     read_upload,
     settings_of,
     to_toml,
@@ -35,7 +34,7 @@ from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
 from optimizer.newcomer import MembershipChange, join
 from optimizer.pipeline import run
-from optimizer.report.files import MIME, report_bytes, report_name
+from optimizer.report.files import MIME, report_bytes
 from optimizer.result import ScenarioResult
 from optimizer.scenario import COST_KEYS, PARAM_LIMITS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
 from optimizer.alternatives import Alternative, alternatives
@@ -44,6 +43,9 @@ from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer import views, views_simulation
+from optimizer.labels import explain, glossary, scenario_label, term_help
+from optimizer.recommend import recommend_for
+from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -95,6 +97,14 @@ def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, Impo
     return result, result.data("ssb-import")
 
 
+def show_table(rows, **kwargs) -> None:
+    """``st.dataframe`` with a glossary tooltip on every column whose heading names a term."""
+    frame = rows.data if isinstance(rows, Styler) else rows
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame[0]) if frame else []
+    helps = {c: st.column_config.Column(help=h) for c in columns if (h := term_help(str(c)))}
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=helps or None, **kwargs)
+
+
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
                       format_func: Callable[[str], str]) -> str:
     """A radio or selectbox whose option labels follow the language, keeping its value across a switch.
@@ -128,7 +138,7 @@ origin = translated_choice(st.sidebar.radio, tr("Scenario fra", "Scenario from")
                            else tr("egen fil (TOML)", "own file (TOML)"))
 if origin == "shipped":
     files = sorted(SCENARIOS.glob("*.toml"))
-    chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: p.stem,
+    chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: scenario_label(p.stem),
                                   index=[p.stem for p in files].index("baseline"), key="shipped")
     base_id, base_source = chosen.stem, str(chosen)
     try:
@@ -246,8 +256,8 @@ if fair["enabled"]:
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
 method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
                            start.settlement_method, f"{ns}:settlement", views.method_label)
-cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel i modellen", "Cost key in the model"), COST_KEYS,
-                             start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
+cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel for felles enheter", "Cost key for shared units"),
+                             COST_KEYS, start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
 fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
     fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
@@ -258,6 +268,9 @@ if (slow := views.size_warning(len(members))):
     st.sidebar.warning(slow)
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
+    edits = change_phrases(base_table, table, base, scenario)
+    if edits:  # the title, the reports and the file names say what is shown
+        table = {**table, "name": edited_title(base_id, base.title, edits)}
     table_key = canonical_json(table)  # the cache key of everything computed from this table
     with st.spinner(tr("Regner ut …", "Calculating …")):
         scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
@@ -276,11 +289,11 @@ except SolverLimitError:
 st.title(views.plain(scenario.title))
 if scenario.description:
     st.caption(views.plain(scenario.description))
-edits = changed_keys(overlay(base, settings))
 if edits:
-    st.caption("✎ " + tr(f"Endret fra «{base_id}»: ", f"Changed from “{base_id}”: ") + ", ".join(edits))
+    st.caption("✎ " + tr(f"Endret fra «{scenario_label(base_id, base.title)}»: ",
+                         f"Changed from “{scenario_label(base_id, base.title)}”: ") + ", ".join(edits))
 for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
-    column.metric(name, value)
+    column.metric(name, value, help=term_help(name))
 
 note = views.solver_note(result)
 if note:
@@ -316,7 +329,7 @@ with tab_result:
                   "Lines run from the host to the members it serves. No background tiles (works offline)."))
 
     st.subheader(tr("Vertskommuner", "Host municipalities"))
-    st.dataframe(views.host_rows(result), hide_index=True, width="stretch")
+    show_table(views.host_rows(result))
     st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
     chart_rows = pd.DataFrame(views.cost_chart_rows(result))
     st.altair_chart(alt.Chart(chart_rows).mark_bar().encode(
@@ -326,7 +339,7 @@ with tab_result:
         color=alt.Color("case:N", scale=alt.Scale(range=[OKABE_ITO[5], OKABE_ITO[4]]), title=None),
         tooltip=["member:N", "case:N", alt.Tooltip("nok:Q", format=",.0f")],
     ).properties(height=alt.Step(22)), width="stretch")
-    st.dataframe(views.member_rows(result), hide_index=True, width="stretch")
+    show_table(views.member_rows(result))
 
 with tab_settle:
     st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
@@ -337,13 +350,22 @@ with tab_settle:
                       "på å gå ut og samarbeide alene.",
                       f"With the chosen method ({views.method_label(scenario.settlement_method)}) no group "
                       "would do better on its own."))
+    advice = recommend_for(statement)
+    if advice.switch:
+        st.info(advice.reason)
+        st.button(tr(f"Bytt til {views.method_label(advice.method).lower()}",
+                     f"Switch to {views.method_label(advice.method).lower()}"), key="switch_method",
+                  on_click=lambda: st.session_state.update({f"{ns}:settlement@{language}": advice.method}))
     for text in warnings:
         st.warning("⚠ " + text)
-    st.dataframe(views.settlement_rows(statement), hide_index=True, width="stretch")
+    show_table(views.settlement_rows(statement))
     st.caption(tr(f"Rettferdighetens pris: {format_nok(result.price_of_fairness)} per år "
                   "(hva reglene om arbeidsplasser og at ingen skal tape, koster samlet).",
                   f"Price of fairness: {format_nok(result.price_of_fairness)} per year "
                   "(what the rules on jobs and on nobody losing cost in total)."))
+    with st.expander(tr("Ordliste", "Glossary")):
+        for term in glossary():
+            st.markdown(f"**{term.term}**: {term.text}")
 
 with tab_risk:
     try:
@@ -351,12 +373,13 @@ with tab_risk:
     except UserInputError as exc:
         st.error(str(exc))
     else:
-        st.caption(tr(f"{sim.paths} simulerte forløp over {sim.years} år (frø {sim.seed}); forutsetningene står i "
-                      "scenarioets [uncertainty]-tabell og er antakelser.",
-                      f"{sim.paths} simulated paths over {sim.years} years (seed {sim.seed}); the assumptions are "
-                      "in the scenario's [uncertainty] table."))
+        st.caption(tr(f"{format_nok(sim.paths, unit=False)} simulerte forløp over {sim.years} år (frø {sim.seed}: samme "
+                      "frø gir samme svar). Forutsetningene om usikkerhet står i scenariofilen og er antakelser.",
+                      f"{format_nok(sim.paths, unit=False)} simulated paths over {sim.years} years (seed {sim.seed}: the "
+                      "same seed gives the same answer). The uncertainty assumptions are in the scenario file."),
+                   help=term_help("frø usikkerhet"))
         for column, (name, value) in zip(st.columns(4), views_simulation.simulation_figures(sim).items()):
-            column.metric(name, value)
+            column.metric(name, value, help=term_help(name))
         spread = pd.DataFrame(views_simulation.distribution_rows(sim))
         st.altair_chart(alt.Chart(spread).mark_bar(color=OKABE_ITO[4]).encode(
             x=alt.X("nok_per_year:Q", bin=alt.Bin(maxbins=40),
@@ -364,13 +387,13 @@ with tab_risk:
                     axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')")),
             y=alt.Y("count():Q", title=tr("antall forløp", "paths")),
         ).properties(height=220), width="stretch")
-        st.dataframe(views_simulation.cost_spread_rows(sim), hide_index=True, width="stretch")
+        show_table(views_simulation.cost_spread_rows(sim))
         st.subheader(tr("Bemanning: tid under minste fagmiljø", "Staffing: time below the minimum professional environment"))
-        st.dataframe(views_simulation.staffing_rows(sim), hide_index=True, width="stretch")
+        show_table(views_simulation.staffing_rows(sim))
         reach = views_simulation.reach_rows(sim)
         if reach:
             st.subheader(tr("Rekkevidde for tidskritiske tjenester", "Reach of time-critical services"))
-            st.dataframe(reach, hide_index=True, width="stretch")
+            show_table(reach)
 
     st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
@@ -379,7 +402,7 @@ with tab_risk:
         with st.spinner(tr("Løser og simulerer …", "Solving and simulating …")):
             found, ranking = near_optimal(table_key, import_key, k, result)
         st.session_state["alt_shown"] = (table_key, import_key, k)
-        st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
+        show_table(views_simulation.alternative_rows(scenario, found, ranking))
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
 
@@ -399,16 +422,16 @@ with tab_compare:
                       f"{comparison.changed_shares} medlemmer har endret andel.",
                       f"{comparison.moved} service/member pairs have a new host; "
                       f"{comparison.changed_shares} members have a changed share."))
-        st.dataframe(comparison.totals, hide_index=True, width="stretch")
+        st.info(comparison.saving.sentence)
+        show_table(comparison.totals)
         moved_col = tr("Flyttet", "Moved")
         hosts = pd.DataFrame(comparison.hosts)
         if not st.checkbox(tr("Vis også tjenester som ikke har flyttet", "Also show services that did not move"),
                            key="compare_all"):
             hosts = hosts[hosts[moved_col] != ""]
-        st.dataframe(hosts.style.apply(
-            lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1),
-            hide_index=True, width="stretch")
-        st.dataframe(comparison.shares, hide_index=True, width="stretch")
+        show_table(hosts.style.apply(
+            lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1))
+        show_table(comparison.shares)
 
 with tab_join:
     border = [m for m in municipalities if m not in scenario.members]
@@ -428,22 +451,23 @@ with tab_join:
             else:
                 for column, (name, value) in zip(st.columns(2), views.newcomer_figures(change).items()):
                     column.metric(name, value)
-                st.info(views.entry_price_text(change))
-                st.dataframe(views.newcomer_rows(change), hide_index=True, width="stretch")
+                st.info(views.newcomer_text(change))
+                st.caption(views.entry_price_text(change))
+                show_table(views.newcomer_rows(change))
 
 with tab_inputs:
     rows = views.input_rows(scenario)
     n_estimates = len(scenario.estimates())
     st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
                f"{n_estimates} of the inputs are estimates (marked {views.ESTIMATE_MARK}), not sourced figures."))
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows)
     if imported_result is not None:
         st.subheader(tr("Importert fra SSB", "Imported from SSB"))
         st.text("\n".join(imported_result.report()))
         spending = views.actual_spending_rows(result)
         if spending:
             st.subheader(tr("Faktiske utgifter i dag mot modellen", "Actual spending today against the model"))
-            st.dataframe(spending, hide_index=True, width="stretch")
+            show_table(spending)
 
 with tab_download:
     st.subheader(tr("Rapporter", "Reports"))
@@ -455,19 +479,21 @@ with tab_download:
         "html": tr("Oppgjør per kommune (HTML, skriv ut til PDF)", "Statement per member (HTML, print to PDF)"),
     }
     kept = st.session_state.get("compare_a")
-    sets = [("", [statement], None)]
+    stem = file_stem(scenario.title) if edits else scenario.id
+    sets = [("", [statement], None, stem)]
     if kept is not None:
-        sets.append(("ab", [evaluate(*kept)[2], statement], [f"{scenario.id} (A)", f"{scenario.id} (B)"]))
-    for suffix, statements, labels in sets:
+        scenario_a, _, statement_a = evaluate(*kept)
+        ab = ab_labels(scenario_a.title, change_phrases(json.loads(kept[0]), table, scenario_a, scenario))
+        sets.append(("ab", [statement_a, statement], ab, file_stem(f"{ab[0]} {ab[1]}")))
+    for suffix, statements, labels, name in sets:
         columns = st.columns(len(report_labels))
         for column, (fmt, text) in zip(columns, report_labels.items()):
             column.download_button(
                 text + (tr(" – A mot B", " – A against B") if suffix else ""),
                 lambda statements=statements, fmt=fmt, labels=labels: report_bytes(statements, fmt, language,
                                                                                    labels=labels),
-                file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
+                file_name=f"{name}.{fmt}", mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
-    stem = views.download_stem(scenario.id, table, base_table)
     scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
                        to_toml(scenario_file, scenario.title), file_name=f"{stem}.toml", mime="application/toml",

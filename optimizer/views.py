@@ -12,6 +12,7 @@ from typing import Any
 
 from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
 from optimizer.i18n import format_nok, format_number, format_percent, language, tr
+from optimizer.labels import basis_text
 from optimizer.newcomer import MembershipChange
 from optimizer.output import canonical_json
 from optimizer.result import ScenarioResult
@@ -19,7 +20,7 @@ from optimizer.scenario import Scenario
 from optimizer.statement import Statement
 
 METHOD_LABELS = {
-    "cost_key": ("Kostnadsnøkkelen i scenarioet", "The scenario's cost key"),
+    "cost_key": ("Som kostnadsnøkkelen", "As the cost key"),
     "per_capita": ("Per innbygger", "Per capita"),
     "fixed_plus_per_capita": ("Fast del + per innbygger", "Fixed part + per capita"),
     "by_usage": ("Etter bruk", "By usage"),
@@ -225,6 +226,35 @@ def _join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
 
 
+def signed_nok(delta: float) -> str:
+    """An amount of change with its sign: ``+63 053 kr``, ``−63 053 kr``, ``0 kr``."""
+    rounded = round(delta)
+    return ("+" if rounded > 0 else "") + format_nok(rounded)
+
+
+VERBS = {"pays": ("betaler", "pays"), "costs": ("koster", "costs"), "saves": ("sparer", "saves")}
+
+
+def change_words(delta: float, verb: str = "pays") -> str:
+    """A change in words: ``betaler 63 053 kr mindre``; ``uendret`` when it rounds to zero."""
+    rounded = round(delta)
+    if rounded == 0:
+        return tr("uendret", "unchanged")
+    nb, en = VERBS[verb]
+    amount = format_nok(abs(rounded))
+    return tr(f"{nb} {amount} {'mer' if rounded > 0 else 'mindre'}", f"{en} {amount} {'more' if rounded > 0 else 'less'}")
+
+
+def change_cell(delta: float, verb: str = "pays") -> str:
+    """A change for a table cell: sign and words, ``−63 053 kr (betaler mindre)``."""
+    rounded = round(delta)
+    if rounded == 0:
+        return tr("0\u00a0kr (uendret)", "0\u00a0kr (unchanged)")
+    nb, en = VERBS[verb]
+    return signed_nok(rounded) + " (" + tr(f"{nb} {'mer' if rounded > 0 else 'mindre'}",
+                                           f"{en} {'more' if rounded > 0 else 'less'}") + ")"
+
+
 def input_rows(scenario: Scenario) -> list[dict[str, Any]]:
     """Every service parameter in use, with its status; estimates carry ``ESTIMATE_MARK``."""
     status_label = {
@@ -243,7 +273,7 @@ def input_rows(scenario: Scenario) -> list[dict[str, Any]]:
                 tr("Parameter", "Parameter"): label(PARAM_LABELS[name]),
                 tr("Verdi", "Value"): value + (f" {ESTIMATE_MARK}" if p.is_estimate else ""),
                 tr("Status", "Status"): status_label.get(p.status, p.status),
-                tr("Grunnlag", "Basis"): p.basis,
+                tr("Grunnlag", "Basis"): basis_text(f"services.{spec.id}.{name}", p.basis),
             })
     return rows
 
@@ -257,6 +287,7 @@ class Comparison:
     shares: list[dict[str, Any]]
     moved: int
     changed_shares: int
+    saving: SavingSplit
 
 
 def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Comparison:
@@ -264,12 +295,13 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
     ra, rb = a.result, b.result
     col_a, col_b, col_diff = "A", "B", tr("Endring", "Change")
     totals = [
-        {tr("Størrelse", "Figure"): name, col_a: format_nok(va), col_b: format_nok(vb), col_diff: format_nok(round(vb) - round(va))}
-        for name, va, vb in (
-            (tr("Samlet kostnad per år", "Total cost per year"), ra.total_cost, rb.total_cost),
+        {tr("Størrelse", "Figure"): name, col_a: format_nok(va), col_b: format_nok(vb),
+         col_diff: change_cell(round(vb) - round(va), verb)}
+        for name, va, vb, verb in (
+            (tr("Samlet kostnad per år", "Total cost per year"), ra.total_cost, rb.total_cost, "costs"),
             (tr("Besparelse mot å stå alene", "Saving against going alone"),
-             ra.total_stand_alone - ra.total_cost, rb.total_stand_alone - rb.total_cost),
-            (tr("Rettferdighetens pris", "Price of fairness"), ra.price_of_fairness, rb.price_of_fairness),
+             ra.total_stand_alone - ra.total_cost, rb.total_stand_alone - rb.total_cost, "saves"),
+            (tr("Rettferdighetens pris", "Price of fairness"), ra.price_of_fairness, rb.price_of_fairness, "costs"),
         )
     ]
     services = list(dict.fromkeys([*ra.model.costs, *rb.model.costs]))
@@ -301,9 +333,50 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
             tr("Kommune", "Municipality"): member_label(rb.scenario if m in rb.members else ra.scenario, m),
             col_a: "–" if sa is None else format_nok(sa),
             col_b: "–" if sb is None else format_nok(sb),
-            col_diff: format_nok(round(sb) - round(sa)) if sa is not None and sb is not None else tr("ny / ute", "joined / left"),
+            col_diff: change_cell(round(sb) - round(sa)) if sa is not None and sb is not None
+            else tr("ny / ute", "joined / left"),
         })
-    return Comparison(totals, hosts, shares, moved, changed_shares)
+    return Comparison(totals, hosts, shares, moved, changed_shares, split_saving(a, b))
+
+
+@dataclass(frozen=True)
+class SavingSplit:
+    """Who gains from A to B: members in both (their shares A − B), newcomers (alone − share in B)."""
+
+    staying: dict[str, float]
+    newcomers: dict[str, float]
+    sentence: str
+
+
+def split_saving(a: Statement, b: Statement) -> SavingSplit:
+    """The change from A to B split between the members in both and the members who joined in B.
+
+    A member in both gains what its share falls by (chosen method); a newcomer gains what it saves
+    against running every service alone.
+    """
+    ra, rb = a.result, b.result
+    staying = {m: a.chosen.total(m) - b.chosen.total(m) for m in rb.members if m in ra.members}
+    newcomers = {m: rb.stand_alone(m) - b.chosen.total(m) for m in rb.members if m not in ra.members}
+    names = rb.scenario.name
+    together = sum(staying.values())
+    each = ", ".join(f"{names(m)} {change_words(-v)}" for m, v in staying.items())
+    parts = [tr(f"Medlemmene som er med i både A og B, betaler til sammen {_amount_words(-together)} i B "
+                f"({each}).",
+                f"The members in both A and B together pay {_amount_words(-together)} in B ({each}).")]
+    for m, gain in newcomers.items():
+        parts.append(tr(f"{names(m)} er ny i B og sparer {format_nok(gain)} mot å stå alene." if gain >= 0 else
+                        f"{names(m)} er ny i B og betaler {format_nok(-gain)} mer enn alene.",
+                        f"{names(m)} is new in B and saves {format_nok(gain)} against going alone." if gain >= 0 else
+                        f"{names(m)} is new in B and pays {format_nok(-gain)} more than alone."))
+    return SavingSplit(staying, newcomers, " ".join(parts))
+
+
+def _amount_words(delta: float) -> str:
+    """``63 053 kr mindre`` / ``63 053 kr mer`` / ``det samme``."""
+    rounded = round(delta)
+    if rounded == 0:
+        return tr("det samme", "the same")
+    return format_nok(abs(rounded)) + " " + (tr("mer", "more") if rounded > 0 else tr("mindre", "less"))
 
 
 def _host_of(result: ScenarioResult, service: str, member: str) -> str | None:
@@ -364,7 +437,39 @@ def newcomer_rows(change: MembershipChange) -> list[dict[str, Any]]:
             tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
             tr("Før", "Before"): "–" if r["before_nok"] is None else format_nok(r["before_nok"]),
             tr("Etter", "After"): "–" if r["after_nok"] is None else format_nok(r["after_nok"]),
-            tr("Endring", "Change"): "–" if r["change_nok"] is None else format_nok(r["change_nok"]),
+            tr("Endring", "Change"): "–" if r["change_nok"] is None else change_cell(r["change_nok"]),
         }
         for r in change.share_rows() if r["method"] == method
     ]
+
+
+def newcomer_text(change: MembershipChange) -> str:
+    """What the members gain together and each when a newcomer joins (chosen method), and whether
+    the newcomer's share lies inside the fair entry price range."""
+    after = change.after.result
+    name = after.scenario.name
+    newcomer = change.municipality
+    method = after.scenario.settlement_method
+    staying = [r for r in change.share_rows() if r["method"] == method and r["member"] != newcomer
+               and r["change_nok"] is not None]
+    together = -sum(r["change_nok"] for r in staying)
+    each = ", ".join(f"{name(r['member'])} {change_words(r['change_nok'])}" for r in staying)
+    gain = tr(f"Når {name(newcomer)} blir med, sparer dagens medlemmer {format_nok(together)} til sammen per år"
+              if round(together) >= 0 else
+              f"Når {name(newcomer)} blir med, betaler dagens medlemmer {format_nok(-together)} mer til sammen per år",
+              f"When {name(newcomer)} joins, the present members save {format_nok(together)} together per year"
+              if round(together) >= 0 else
+              f"When {name(newcomer)} joins, the present members pay {format_nok(-together)} more together per year")
+    share = change.after.chosen.total(newcomer)
+    span = change.entry_price_range
+    if span is None:
+        where = tr(f"Det finnes ikke noe rimelig spenn for andelen til {name(newcomer)}.",
+                   f"There is no fair range for the share of {name(newcomer)}.")
+    else:
+        inside = span[0] - 1 <= share <= span[1] + 1
+        where = tr(f"Andelen til {name(newcomer)}, {format_nok(share)}, ligger "
+                   f"{'innenfor' if inside else 'utenfor'} det rimelige spennet "
+                   f"({format_nok(span[0])} til {format_nok(span[1])}).",
+                   f"The share of {name(newcomer)}, {format_nok(share)}, lies "
+                   f"{'inside' if inside else 'outside'} the fair range ({format_nok(span[0])} to {format_nok(span[1])}).")
+    return f"{gain} ({each}). {where}"

@@ -108,9 +108,9 @@ def test_comparison_finds_moved_hosts_and_the_newcomer(baseline, masoy):
     newcomer = [r for r in comparison.shares if r["Kommune"].startswith("5618")]
     assert newcomer[0]["A"] == "–" and newcomer[0]["Endring"] == "ny / ute"
     total = comparison.totals[0]
-    assert total["Endring"] == format_nok(round(b.total_cost) - round(a.total_cost))
+    assert total["Endring"] == views.change_cell(round(b.total_cost) - round(a.total_cost), "costs")
     for row in comparison.shares[:-1]:  # A + change = B, as printed, to the krone
-        parse = lambda text: int(text.replace("\u00a0", "").replace("kr", "").replace("\u2212", "-"))  # noqa: E731
+        parse = lambda text: int(text.split(" (")[0].replace("\u00a0", "").replace("kr", "").replace("\u2212", "-").replace("+", ""))  # noqa: E731
         assert parse(row["A"]) + parse(row["Endring"]) == parse(row["B"])
 
 
@@ -143,7 +143,7 @@ def test_newcomer_figures_follow_the_membership_change(baseline):
 def test_english_labels(baseline):
     set_language("en")
     assert "Total cost per year" in views.key_figures(baseline.result)
-    assert views.settlement_rows(baseline)[1]["Method"] == "The scenario's cost key"
+    assert views.settlement_rows(baseline)[1]["Method"] == "As the cost key"
 
 
 def test_inputs_mark_estimates(baseline):
