@@ -42,7 +42,7 @@ from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import views, views_simulation
+from optimizer import geo, views, views_simulation
 from optimizer.labels import explain, glossary, scenario_label, term_help
 from optimizer.recommend import recommend_for
 from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
@@ -307,26 +307,32 @@ tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_downloa
 
 with tab_result:
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
-    places = pd.DataFrame(views.map_rows(result))
-    role_order = [tr("vert", "host"), tr("betjenes", "served"), tr("alene", "alone")]
-    role_colour = alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
-                            scale=alt.Scale(domain=role_order, range=[OKABE_ITO[5], OKABE_ITO[4], "#999999"]))
-    base_map = alt.Chart().encode(longitude="lon:Q", latitude="lat:Q")
-    links = base_map.mark_rule(strokeWidth=2.5, color=OKABE_ITO[4]).encode(
-        longitude2="lon2:Q", latitude2="lat2:Q").transform_filter(alt.datum.role == role_order[1])
-    dots = base_map.mark_point(filled=True, size=160).encode(
-        color=role_colour, shape=alt.Shape("role:N", sort=role_order, title=tr("Rolle", "Role")),
-        tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")),
-                 alt.Tooltip("role:N", title=tr("Rolle", "Role")),
-                 alt.Tooltip("host:N", title=tr("Vert", "Host"))])
-    names = base_map.mark_text(dy=-12, fontSize=11).encode(text="name:N")
-    st.altair_chart(
-        alt.layer(links, dots, names, data=places).project("mercator").properties(width=260, height=200)
-        .facet(facet=alt.Facet("service:N", title=None, header=alt.Header(labelFontSize=14, labelFontWeight="bold")),
-               columns=4),
-        width="content")
-    st.caption(tr("Linjene går fra vertskommunen til kommunene den betjener. Uten bakgrunnskart (virker uten internett).",
-                  "Lines run from the host to the members it serves. No background tiles (works offline)."))
+    roles = geo.role_names()
+    role_order = [roles[r] for r in geo.ROLE_COLOURS]
+    font = 16 if projector else 12
+    shapes = alt.Chart().mark_geoshape(strokeWidth=0.8).encode(
+        color=alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
+                        scale=alt.Scale(domain=role_order, range=list(geo.ROLE_COLOURS.values())),
+                        legend=alt.Legend(orient="top", labelFontSize=font, titleFontSize=font, symbolStrokeColor="#333")),
+        stroke=alt.condition("datum.member", alt.value("#333333"), alt.value("#B0B0B0")),
+        tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")), alt.Tooltip("role:N", title=tr("Rolle", "Role"))],
+    ).transform_lookup(lookup="number", from_=alt.LookupData(alt.Data(values=views.outline_features()), "number",
+                                                             ["type", "geometry"]))
+    names = alt.Chart().mark_text(fontSize=font - 2, fontWeight="bold").encode(
+        longitude="label_lon:Q", latitude="label_lat:Q", text="label:N",
+        color=alt.condition("datum.member", alt.value("#111111"), alt.value("#595959")))
+    roles_rows = pd.DataFrame(views.map_roles(result))
+    panels = [
+        alt.layer(shapes, names, data=roles_rows[roles_rows["service"] == service])
+        .project("mercator")
+        .properties(width=330 if projector else 250, height=250 if projector else 190,
+                    title=alt.TitleParams(service, fontSize=font + 2, color="#111111", anchor="start"))
+        for service in roles_rows["service"].unique()
+    ]
+    st.altair_chart(alt.concat(*panels, columns=3).properties(description=views.map_text(result)), width="content")
+    st.caption(views.map_text(result))
+    st.caption(tr(f"Kart: {geo.CREDIT}. Kommunegrenser uten bakgrunnskart (virker uten internett).",
+                  f"Map: {geo.CREDIT}. Municipal outlines, no background tiles (works offline)."))
 
     st.subheader(tr("Vertskommuner", "Host municipalities"))
     show_table(views.host_rows(result))

@@ -12,6 +12,7 @@ from typing import Any
 
 from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
 from optimizer.i18n import format_nok, format_number, format_percent, language, tr
+from optimizer import geo
 from optimizer.labels import basis_text
 from optimizer.newcomer import MembershipChange
 from optimizer.output import canonical_json
@@ -406,6 +407,54 @@ def map_rows(result: ScenarioResult) -> list[dict[str, Any]]:
                 "host": s.name(unit.host), "role": roles[role],
             })
     return rows
+
+
+def _role(result: ScenarioResult, service: str, member: str) -> str:
+    unit = result.plan.unit_for(service, member)
+    return "alone" if not unit.shared else "host" if unit.host == member else "served"
+
+
+def map_roles(result: ScenarioResult) -> list[dict[str, Any]]:
+    """Per service, every municipality near the members (``geo.near``): its role there (host, served, alone, or
+    outside for non-members) in words, whether it is a member, and a label that says the role too:
+    "Porsanger (vert)", "Gamvik (alene)"; served members and non-members by name (told apart by fill
+    and text colour). ``number`` joins the row to its outline (``outline_features``)."""
+    s = result.scenario
+    words = geo.role_names()
+    rows = []
+    for service in result.model.costs:
+        name = service_label(s, service)
+        for number in geo.near(result.members):
+            outline = geo.outlines()[number]
+            role = _role(result, service, number) if number in result.members else "outside"
+            label = f"{outline.short} ({words[role]})" if role in ("host", "alone") else outline.short
+            rows.append({"service": name, "number": number, "name": outline.short, "role": words[role],
+                         "label": label, "member": role != "outside",
+                         "label_lon": outline.label_lon, "label_lat": outline.label_lat})
+    return rows
+
+
+def outline_features() -> list[dict[str, Any]]:
+    """Every outline as a row to look up by ``number``: ``type`` and ``geometry`` of a GeoJSON feature."""
+    return [{"number": n, "type": "Feature", "geometry": o.geometry} for n, o in geo.outlines().items()]
+
+
+def map_text(result: ScenarioResult) -> str:
+    """The maps in words (their text alternative): per service, who hosts and whom it serves."""
+    s = result.scenario
+    parts = []
+    for service in result.model.costs:
+        units = [u for u in result.plan.units if u.service == service]
+        shared = [u for u in units if u.shared]
+        alone = [u.host for u in units if not u.shared]
+        bits = [tr(f"{s.name(u.host)} er vert for {_join_names([s.name(m) for m in u.members if m != u.host])}",
+                   f"{s.name(u.host)} hosts {_join_names([s.name(m) for m in u.members if m != u.host])}")
+                for u in shared]
+        if alone:
+            bits.append(tr(f"{_join_names([s.name(m) for m in alone])} driver alene",
+                           f"{_join_names([s.name(m) for m in alone])} run it alone"))
+        parts.append(f"{service_label(s, service)}: " + "; ".join(bits) + ".")
+    return tr("Kart over vertskommuner per tjeneste. ", "Map of host municipalities per service. ") + " ".join(parts)
 
 
 def newcomer_figures(change: MembershipChange) -> dict[str, str]:
