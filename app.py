@@ -49,13 +49,23 @@ from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+# Projector: content text at least 24 px on a 1280x720 screen; the title on one or two lines; the tab
+# row (a Streamlit control) kept small enough that every tab shows.
 PROJECTOR_CSS = """<style>
-html { font-size: 21px; }
-[data-testid="stMetricValue"] { font-size: 2.1rem; }
+html { font-size: 24px; }
+h1 { font-size: 1.6rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
+h2, h3 { font-size: 1.25rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetricLabel"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 24px; }
+[data-testid="stTable"] table, [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 24px; }
+[data-testid="stTab"] p { font-size: 16px; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 1rem 2rem 1rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 MILLIONS_1 = "format(datum.value / 1e6, '.1f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
+CONTRAST_CSS = """<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3D3D3D; }</style>"""
 
 
 # --- cached library calls ----------------------------------------------------------------------
@@ -98,9 +108,16 @@ def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, Impo
 
 
 def show_table(rows, **kwargs) -> None:
-    """``st.dataframe`` with a glossary tooltip on every column whose heading names a term."""
+    """``st.dataframe`` with a glossary tooltip on every column whose heading names a term; in projector
+    mode a plain table in large text that wraps instead of scrolling, turned on its side when wide."""
     frame = rows.data if isinstance(rows, Styler) else rows
     columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame[0]) if frame else []
+    if projector:
+        shown = pd.DataFrame(frame)
+        if len(columns) > views.MAX_PROJECTOR_COLUMNS:
+            shown = shown.set_index(columns[0]).T.reset_index(names=" ")
+        st.table(shown, hide_index=True)
+        return
     helps = {c: st.column_config.Column(help=h) for c in columns if (h := term_help(str(c)))}
     st.dataframe(rows, hide_index=True, width="stretch", column_config=helps or None, **kwargs)
 
@@ -129,7 +146,9 @@ language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb"
                             horizontal=True)
 set_language(language)
 projector = st.sidebar.toggle(tr("Stor skrift (projektor)", "Large text (projector)"), key="projector")
-st.markdown(PROJECTOR_CSS if projector else METRIC_CSS, unsafe_allow_html=True)
+st.markdown((PROJECTOR_CSS if projector else METRIC_CSS) + CONTRAST_CSS, unsafe_allow_html=True)
+st.html(f"<script>parent.document.documentElement.lang = '{language}';</script>", unsafe_allow_javascript=True)
+font = 24 if projector else 13  # chart and map text, px: readable from the back of a room in projector mode
 
 # Starting point: a shipped scenario or an uploaded file.
 st.sidebar.header(tr("Utgangspunkt", "Starting point"))
@@ -303,13 +322,12 @@ tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_downloa
     tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
     tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
     tr("Last ned", "Download"),
-])
+], key=f"page@{language}")  # stays on the tab the user was on when a setting changes
 
 with tab_result:
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
     roles = geo.role_names()
     role_order = [roles[r] for r in geo.ROLE_COLOURS]
-    font = 16 if projector else 12
     shapes = alt.Chart().mark_geoshape(strokeWidth=0.8).encode(
         color=alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
                         scale=alt.Scale(domain=role_order, range=list(geo.ROLE_COLOURS.values())),
@@ -322,14 +340,18 @@ with tab_result:
         longitude="label_lon:Q", latitude="label_lat:Q", text="label:N",
         color=alt.condition("datum.member", alt.value("#111111"), alt.value("#595959")))
     roles_rows = pd.DataFrame(views.map_roles(result))
+    services = list(roles_rows["service"].unique())
+    if projector:  # one large map at a time
+        services = [st.radio(tr("Tjeneste på kartet", "Service on the map"), services, horizontal=True, key="map_service")]
     panels = [
         alt.layer(shapes, names, data=roles_rows[roles_rows["service"] == service])
         .project("mercator")
-        .properties(width=330 if projector else 250, height=250 if projector else 190,
+        .properties(width=820 if projector else 250, height=520 if projector else 190,
                     title=alt.TitleParams(service, fontSize=font + 2, color="#111111", anchor="start"))
-        for service in roles_rows["service"].unique()
+        for service in services
     ]
-    st.altair_chart(alt.concat(*panels, columns=3).properties(description=views.map_text(result)), width="content")
+    st.altair_chart(alt.concat(*panels, columns=3).properties(description=views.map_text(result)), width="content",
+                    alt=views.map_text(result))
     st.caption(views.map_text(result))
     st.caption(tr(f"Kart: {geo.CREDIT}. Kommunegrenser uten bakgrunnskart (virker uten internett).",
                   f"Map: {geo.CREDIT}. Municipal outlines, no background tiles (works offline)."))
@@ -338,13 +360,22 @@ with tab_result:
     show_table(views.host_rows(result))
     st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
     chart_rows = pd.DataFrame(views.cost_chart_rows(result))
-    st.altair_chart(alt.Chart(chart_rows).mark_bar().encode(
+    colours = views.member_colours(result)
+    bars = alt.Chart(chart_rows).encode(
         x=alt.X("nok:Q", title=tr("millioner kr per år", "million NOK per year"),
-                axis=alt.Axis(labelExpr=MILLIONS)),
-        y=alt.Y("member:N", title=None), yOffset="case:N",
-        color=alt.Color("case:N", scale=alt.Scale(range=[OKABE_ITO[5], OKABE_ITO[4]]), title=None),
-        tooltip=["member:N", "case:N", alt.Tooltip("nok:Q", format=",.0f")],
-    ).properties(height=alt.Step(22)), width="stretch")
+                axis=alt.Axis(labelExpr=MILLIONS, labelFontSize=font, titleFontSize=font, labelColor="#111111",
+                              titleColor="#111111")),
+        y=alt.Y("member:N", title=None, axis=alt.Axis(labelFontSize=font, labelColor="#111111")), yOffset="case:N")
+    st.altair_chart(alt.layer(
+        bars.mark_bar(stroke="#333333", strokeWidth=0.8).encode(
+            color=alt.Color("member:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                            legend=None),
+            opacity=alt.Opacity("case:N", scale=alt.Scale(range=[0.35, 1.0]), title=None,
+                                legend=alt.Legend(orient="top", labelFontSize=font, labelColor="#111111")),
+            tooltip=["member:N", "case:N", alt.Tooltip("label:N", title=tr("Beløp", "Amount"))]),
+        bars.mark_text(align="left", dx=4, fontSize=font - 1, color="#111111").encode(text="label:N"),
+    ).properties(height=alt.Step(30 if projector else 22), description=views.cost_chart_text(result)),
+        width="stretch", alt=views.cost_chart_text(result))
     show_table(views.member_rows(result))
 
 with tab_settle:
@@ -390,9 +421,11 @@ with tab_risk:
         st.altair_chart(alt.Chart(spread).mark_bar(color=OKABE_ITO[4]).encode(
             x=alt.X("nok_per_year:Q", bin=alt.Bin(maxbins=40),
                     title=tr("samlet kostnad per år, millioner kr", "total cost per year, million NOK"),
-                    axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')")),
-            y=alt.Y("count():Q", title=tr("antall forløp", "paths")),
-        ).properties(height=220), width="stretch")
+                    axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')",
+                                  labelFontSize=font, titleFontSize=font, labelColor="#111111", titleColor="#111111")),
+            y=alt.Y("count():Q", title=tr("antall forløp", "paths"),
+                    axis=alt.Axis(labelFontSize=font, titleFontSize=font, labelColor="#111111", titleColor="#111111")),
+        ).properties(height=220), width="stretch", alt=views_simulation.distribution_text(sim))
         show_table(views_simulation.cost_spread_rows(sim))
         st.subheader(tr("Bemanning: tid under minste fagmiljø", "Staffing: time below the minimum professional environment"))
         show_table(views_simulation.staffing_rows(sim))

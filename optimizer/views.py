@@ -41,6 +41,7 @@ PARAM_LABELS = {
     "max_travel_minutes": ("Lengste reisetid (minutter)", "Longest travel time (minutes)"),
 }
 ESTIMATE_MARK = "*"
+MAX_PROJECTOR_COLUMNS = 6  # wider tables are shown on their side in projector mode
 MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
@@ -165,9 +166,27 @@ def cost_chart_rows(result: ScenarioResult) -> list[dict[str, Any]]:
     rows = []
     for r in result.member_rows():
         who = f'{r["member_name"]}'
-        rows.append({"member": who, "case": alone, "nok": r["stand_alone_nok"]})
-        rows.append({"member": who, "case": coop, "nok": r["cooperation_nok"]})
+        rows.append({"member": who, "case": alone, "nok": r["stand_alone_nok"], "label": millions(r["stand_alone_nok"])})
+        rows.append({"member": who, "case": coop, "nok": r["cooperation_nok"], "label": millions(r["cooperation_nok"])})
     return rows
+
+
+def millions(amount: float) -> str:
+    """An amount in millions for chart labels, as Norwegians write it: ``18,9 mill. kr``."""
+    return tr(f"{format_number(round(amount / 1e6, 1))}\u00a0mill.\u00a0kr", f"NOK\u00a0{format_number(round(amount / 1e6, 1))}\u00a0m")
+
+
+def member_colours(result: ScenarioResult) -> dict[str, str]:
+    """Each member's name and its fixed colour (``geo.member_colour``), in member order."""
+    return {result.scenario.name(m): geo.member_colour(m) for m in result.members}
+
+
+def cost_chart_text(result: ScenarioResult) -> str:
+    """The alone-vs-cooperation chart in words (its text alternative)."""
+    parts = [tr(f"{r['member_name']} {millions(r['stand_alone_nok'])} alene og {millions(r['cooperation_nok'])} i samarbeidet",
+                f"{r['member_name']} {millions(r['stand_alone_nok'])} alone and {millions(r['cooperation_nok'])} in the cooperation")
+             for r in result.member_rows()]
+    return tr("Kostnad per kommune per år: ", "Cost per member per year: ") + "; ".join(parts) + "."
 
 
 def actual_spending_rows(result: ScenarioResult) -> list[dict[str, Any]]:
