@@ -428,7 +428,8 @@ def map_rows(result: ScenarioResult) -> list[dict[str, Any]]:
     return rows
 
 
-def _role(result: ScenarioResult, service: str, member: str) -> str:
+def member_role(result: ScenarioResult, service: str, member: str) -> str:
+    """``host``, ``served`` (from another member) or ``alone`` for a member in a service of the plan."""
     unit = result.plan.unit_for(service, member)
     return "alone" if not unit.shared else "host" if unit.host == member else "served"
 
@@ -445,7 +446,7 @@ def map_roles(result: ScenarioResult) -> list[dict[str, Any]]:
         name = service_label(s, service)
         for number in geo.near(result.members):
             outline = geo.outlines()[number]
-            role = _role(result, service, number) if number in result.members else "outside"
+            role = member_role(result, service, number) if number in result.members else "outside"
             label = f"{outline.short} ({words[role]})" if role in ("host", "alone") else outline.short
             rows.append({"service": name, "number": number, "name": outline.short, "role": words[role],
                          "label": label, "member": role != "outside",

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pptx import Presentation
 
 from optimizer.cli import main
-from optimizer.i18n import format_nok
+from optimizer.i18n import format_nok, format_number
 from optimizer.newcomer import statement_for
 from optimizer.report import people
 from optimizer.report.files import distinct_labels, report_bytes, write_report
@@ -194,47 +194,70 @@ def slide_text(slide) -> str:
 def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
     result = baseline.result
     assert slide_titles(deck) == [
-        result.scenario.title, "Verter og tilknytning", "Verter per tjeneste",
+        result.scenario.title, "Hva gruppen bestemmer og får", "Verter og tilknytning", "Verter per tjeneste",
         "Kostnad per kommune: alene og i samarbeidet", "Fordeling av kostnadene", "Rettferdighetens pris",
-        "Saksgrunnlag i barnevernet", "Om beregningen",
+        "Saksgrunnlag i barnevernet", "Ordliste", "Om beregningen",
     ]
     slides = list(deck.slides)
     title = slide_text(slides[0])
-    assert "27.11.2026" in title and inputs_hash(result.scenario)[:12] in title and "optimal" in title
+    assert "27.11.2026" in title
+    assert "optimal" not in title and inputs_hash(result.scenario)[:12] not in title  # solver details go last
+    about = slide_text(slides[-1])
+    assert "optimal" in about and inputs_hash(result.scenario) in about
     assert json.loads(slides[0].notes_slide.notes_text_frame.text)[0]["inputs_hash"] == inputs_hash(result.scenario)
-    assert any(s.shape_type == 13 for s in slides[1].shapes)  # the map picture
 
-    hosts = table_cells(slides[2])
+    summary = slide_text(slides[1])  # the decision in sentences, numbers from the library, never broken
+    assert format_nok(result.total_cost) in summary and format_nok(result.price_of_fairness) in summary
+    for m in result.members:
+        assert f"{result.scenario.name(m)} {format_nok(result.stand_alone(m) - baseline.chosen.total(m))}" in summary
+    assert 3 <= summary.count(". ") + summary.count(".\n") + 1 <= 6
+
+    picture = next(s for s in slides[2].shapes if s.shape_type == 13)  # the map, described in words
+    description = picture._element.nvPicPr.cNvPr.get("descr")
+    assert "Porsanger er vert for" in description and "Kartverket" in description
+
+    hosts = table_cells(slides[3])
     assert hosts[0][-1] == "Kostnad per år *"
     assert [row[-1] for row in hosts[1:-1]] == [format_nok(u.total) for u in result.plan.units]
     assert hosts[-1][-1] == format_nok(result.total_cost)
+    grid = next(s for s in slides[3].shapes if s.has_table).table
+    assert all(grid.cell(r, len(grid.columns) - 1).text_frame.word_wrap is False for r in range(1, len(grid.rows)))
 
-    chart = next(s for s in slides[3].shapes if s.has_chart).chart
+    chart = next(s for s in slides[4].shapes if s.has_chart).chart
     alone, coop = chart.plots[0].series
     assert list(coop.values) == pytest.approx([result.plan.payment(m) / 1e6 for m in result.members])
     assert list(alone.values) == pytest.approx([result.stand_alone(m) / 1e6 for m in result.members])
+    labels = [coop.points[i].data_label.text_frame.text for i in range(len(result.members))]
+    assert labels == [format_number(round(result.plan.payment(m) / 1e6, 1)) + "\u00a0mill.\u00a0kr"
+                      for m in result.members]
+    assert all("." not in label.split("\u00a0")[0] for label in labels)  # Norwegian decimal comma
 
-    settlement = table_cells(slides[4])
+    settlement = table_cells(slides[5])
     by_method = {row[0].removesuffix(" (valgt)"): row for row in settlement[1:]}
     for method, outcome in baseline.outcomes.items():
         row = by_method[method_label(method)]
         assert row[1:-1] == [format_nok(outcome.total(m)) for m in result.members]
         assert row[-1] == ("ja" if outcome.in_core else "nei")
-    assert "⚠ Per innbygger:" in slide_text(slides[4])  # a core warning for a method outside the core
+    assert "⚠ Per innbygger:" in slide_text(slides[5])  # a core warning for a method outside the core
 
-    assert format_nok(result.price_of_fairness) in slide_text(slides[5])
-    caseload = table_cells(slides[6])
+    assert format_nok(result.price_of_fairness) in slide_text(slides[6])
+    caseload = table_cells(slides[7])
     assert caseload[4][-1] == "<5" and caseload[3][-1] == ":"  # Gamvik, Lebesby on-call
-    assert "* Estimat" in slide_text(slides[2])
+    assert "* Estimat" in slide_text(slides[3])
+    glossary = slide_text(slides[8])
+    assert "Nukleolus:" in glossary and "I kjernen:" in glossary and "Frø:" in glossary
 
 
 def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
     prs = Presentation(io.BytesIO(deck_bytes([baseline, tana], "en", TODAY)))
     titles = slide_titles(prs)
     assert titles[0] == "Host municipality: 2 scenarios"
-    assert titles.count("Hosts per service") == 2 and titles[-2:] == ["Scenarios compared", "How this was computed"]
-    assert sum(s.has_table for s in list(prs.slides)[-2].shapes) == 2  # totals and hosts | shares
-    rows = {row[0]: row[1:] for row in table_cells(list(prs.slides)[-2])}
+    assert titles.count("Hosts per service") == 2
+    assert titles[-3:] == ["Scenarios compared", "Glossary", "How this was computed"]
+    summary = slide_text(list(prs.slides)[1])  # one paragraph per scenario, in English
+    assert "join_tana: Tana blir med" in summary and summary.count("The cooperation costs") == 2
+    assert sum(s.has_table for s in list(prs.slides)[-3].shapes) == 2  # totals and hosts | shares
+    rows = {row[0]: row[1:] for row in table_cells(list(prs.slides)[-3])}
     assert rows["Total cost per year"] == [format_nok(baseline.result.total_cost), format_nok(tana.result.total_cost)]
     assert rows["Share: Tana"] == ["–", format_nok(tana.chosen.total("5628"))]
     assert rows["Share: Gamvik"] == [format_nok(baseline.chosen.total("5626")), format_nok(tana.chosen.total("5626"))]
