@@ -56,7 +56,8 @@ def member_phrases(before: Scenario, after: Scenario) -> list[str]:
     return out
 
 
-def _value_text(key: str, value: Any) -> str:
+def value_text(key: str, value: Any) -> str:
+    """A scenario value in words: switches on/off, methods by name, amounts in kroner, shares in per cent."""
     last = key.rsplit(".", 1)[-1]
     if isinstance(value, bool):
         return tr("på", "on") if value else tr("av", "off")
@@ -72,6 +73,8 @@ def _value_text(key: str, value: Any) -> str:
         return format_number(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "–"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {value_text(f'{key}.{k}', v)}" for k, v in value.items()) or "–"
     return str(value)
 
 
@@ -91,7 +94,7 @@ def key_phrase(key: str, value: Any) -> str:
         return (tr("med ", "with ") if value else tr("uten ", "without ")) + service
     if value is None:
         return tr(f"{key_label(key)}: som standard", f"{key_label(key)}: default")
-    return f"{key_label(key)} {_value_text(key, value)}"
+    return f"{key_label(key)} {value_text(key, value)}"
 
 
 def change_phrases(before_table: Mapping[str, Any], after_table: Mapping[str, Any],

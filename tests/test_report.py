@@ -265,8 +265,24 @@ def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
 
 # --- workbook ----------------------------------------------------------------------------------
 
-SHEETS = ["Om beregningen", "Scenario (løst)", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
-          "Per kommune", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag", "Sammenligning"]
+SHEETS = ["Sammendrag", "Om beregningen", "Scenarioets valg", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
+          "Per kommune", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag", "Sammenligning", "Ordliste"]
+
+
+def test_workbook_reads_in_words(book, baseline, tana):
+    summary = records(book["Sammendrag"], "join_tana")
+    assert any(format_nok(tana.result.total_cost) in r["Hva gruppen bestemmer og får"] for r in summary)
+    settings = records(book["Scenarioets valg"], "join_tana")
+    by_key = {r["Nøkkel i scenariofil"]: r for r in settings}
+    assert by_key["members"]["Verdi"] == "Nordkapp, Porsanger, Lebesby, Gamvik, Tana"
+    assert by_key["fairness.fte_band"]["Innstilling"] == "Arbeidsplasser etter folketall (tillatt avvik)"
+    assert by_key["fairness.fte_band"]["Verdi"] == "15\u00a0%"
+    assert by_key["cost_key.method"]["Verdi"] == "Fast del + per innbygger"
+    assert len(settings) < 15  # what the scenario sets, not every resolved key
+    basis = [r["Grunnlag og kilde"] for r in records(book["Inndata"], "baseline")]
+    assert not any("Caseworker" in b for b in basis)  # bokmål basis texts
+    glossary = {r[0]: r[1] for r in book["Ordliste"].iter_rows(min_row=2, values_only=True)}
+    assert "Nukleolus" in glossary and "Shapley-verdi" in glossary
 
 
 def records(ws, scenario: str) -> list[dict]:
@@ -443,7 +459,7 @@ def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, 
     assert code == 2
     assert captured.err.count("UGYLDIG") == 2 and "cases_per_1000.child_welfare" in captured.err
     assert sorted(p.name for p in out.iterdir()) == ["baseline.xlsx", "keep.txt"]
-    assert load_workbook(out / "baseline.xlsx").sheetnames == SHEETS[:-1]
+    assert load_workbook(out / "baseline.xlsx").sheetnames == [name for name in SHEETS if name != "Sammenligning"]
 
     assert main(["report", str(bad), "--format", "html", "--out", str(out)]) == 2
     assert "ingen rapport skrevet: ingen av scenarioene kunne brukes" in capsys.readouterr().err

@@ -289,9 +289,9 @@ def _about_slide(prs: Presentation, statements: list[Statement], today: date, la
             "• " + tr(f"{len(s.estimates())} av inndataene er anslag.", f"{len(s.estimates())} of the inputs are estimates."),
         ]
     lines.append(tr("Scenarioet slik det ble brukt, dataversjoner og løserstatus ligger i notatene til første lysbilde "
-                    "og i regnearket (Om beregningen, Scenario (løst)). Samme inndata gir samme hash.",
+                    "og i summary.json; regnearket viser det scenarioet setter (Scenarioets valg). Samme inndata gir samme hash.",
                     "The scenario as used, data versions and solver status are in the notes of the first slide and in "
-                    "the workbook (About, Scenario (resolved)). The same inputs give the same hash."))
+                    "summary.json; the workbook shows what the scenario sets (Scenario settings). The same inputs give the same hash."))
     box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
     _lines(box.text_frame, lines, 14 if len(statements) < 3 else 10)
 

@@ -26,6 +26,9 @@ from optimizer.statement import Statement
 from optimizer.report import people
 from optimizer.report.flows import settlement_flows, settlement_positions
 from optimizer.report.provenance import data_versions, inputs_hash, solver_text
+from optimizer.labels import basis_text, glossary, key_label
+from optimizer.report.summary import summary_sentences
+from optimizer.titles import value_text
 from optimizer.views import (
     ESTIMATE_MARK, PARAM_LABELS, label, member_label, method_label, service_label,
 )
@@ -507,7 +510,8 @@ def inputs_table(statement: Statement) -> Table:
 
     def add(group: str, name: str, key: str, p: Any) -> None:
         rows.append({"group": group, "parameter": name, "key": key, "value": p.value,
-                     "status": status.get(p.status, p.status), "estimate": p.is_estimate, "basis": p.basis})
+                     "status": status.get(p.status, p.status), "estimate": p.is_estimate,
+                     "basis": basis_text(key, p.basis)})
 
     for spec in s.services:
         for name, p in spec.service.params.items():
@@ -594,11 +598,37 @@ def _provenance_items(s: Scenario) -> dict[str, str]:
 
 
 def scenario_table(statement: Statement) -> Table:
-    """The scenario as resolved, one dotted key per row (lists and tables as JSON)."""
-    rows = [{"key": key, "value": value} for key, value in _flatten(resolved_inputs(statement.result.scenario))]
-    columns = (Column("key", tr("Nøkkel", "Key")), Column("value", tr("Verdi", "Value"), "number"))
-    return Table("scenario", tr("Scenario (løst)", "Scenario (resolved)"), columns, rows, None, "",
-                 {"key": 60, "value": 40})
+    """What the scenario sets (its file, ``extends`` followed, and any edits), in words: one row per
+    setting with its plain label and value; everything else is the catalogue's (sheet Inndata)."""
+    s = statement.result.scenario
+    rows = [{"setting": tr("Medlemmer", "Members"), "value": ", ".join(s.name(m) for m in s.members),
+             "key": "members"}]
+    for key, value in _flatten(s.raw):
+        if key.split(".")[0] in ("name", "description", "members", "founding", "extends"):
+            continue
+        rows.append({"setting": key_label(key), "value": value_text(key, value), "key": key})
+    columns = (Column("setting", tr("Innstilling", "Setting")), Column("value", tr("Verdi", "Value")),
+               Column("key", tr("Nøkkel i scenariofil", "Scenario key")))
+    note = tr("Bare det scenarioet setter; alle andre inndata er katalogens (se Inndata). Hele scenarioet slik det "
+              "ble brukt står i summary.json og i notatene til lysbildenes første side.",
+              "Only what the scenario sets; every other input is the catalogue's (see Inputs). The whole scenario as "
+              "used is in summary.json and in the notes of the slides' first page.")
+    return Table("scenario", tr("Scenarioets valg", "Scenario settings"), columns, rows, None, note,
+                 {"setting": 50, "value": 40, "key": 40})
+
+
+def glossary_table(statement: Statement) -> Table:
+    """The glossary (the same for every scenario)."""
+    rows = [{"term": t.term, "text": t.text} for t in glossary()]
+    columns = (Column("term", tr("Ord", "Term")), Column("text", tr("Forklaring", "Explanation")))
+    return Table("glossary", tr("Ordliste", "Glossary"), columns, rows, None, "", {"term": 24, "text": 100})
+
+
+def summary_table(statement: Statement) -> Table:
+    """What the group decides and gains, one sentence per row (``optimizer.report.summary``)."""
+    rows = [{"text": sentence} for sentence in summary_sentences(statement)]
+    columns = (Column("text", tr("Hva gruppen bestemmer og får", "What the group decides and gains")),)
+    return Table("summary", tr("Sammendrag", "Summary"), columns, rows, None, "", {"text": 120})
 
 
 def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -607,10 +637,8 @@ def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, A
         full = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
             out += _flatten(value, full + ".")
-        elif isinstance(value, (str, int, float)) or value is None:
-            out.append((full, value))
         else:
-            out.append((full, json.dumps(value, ensure_ascii=False, default=str)))
+            out.append((full, value))
     return out
 
 
