@@ -65,7 +65,7 @@ h2, h3 { font-size: 1.25rem !important; }
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 MILLIONS_1 = "format(datum.value / 1e6, '.1f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
-CONTRAST_CSS = """<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3D3D3D; }</style>"""
+CONTRAST_CSS = """<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3D3D3D !important; opacity: 1 !important; }</style>"""
 
 
 # --- cached library calls ----------------------------------------------------------------------
@@ -113,10 +113,9 @@ def show_table(rows, **kwargs) -> None:
     frame = rows.data if isinstance(rows, Styler) else rows
     columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame[0]) if frame else []
     if projector:
-        shown = pd.DataFrame(frame)
-        if len(columns) > views.MAX_PROJECTOR_COLUMNS:
-            shown = shown.set_index(columns[0]).T.reset_index(names=" ")
-        st.table(shown, hide_index=True)
+        records = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+        for page in views.projector_pages(records):
+            st.table(pd.DataFrame(page), hide_index=True)
         return
     helps = {c: st.column_config.Column(help=h) for c in columns if (h := term_help(str(c)))}
     st.dataframe(rows, hide_index=True, width="stretch", column_config=helps or None, **kwargs)

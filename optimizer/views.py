@@ -41,7 +41,7 @@ PARAM_LABELS = {
     "max_travel_minutes": ("Lengste reisetid (minutter)", "Longest travel time (minutes)"),
 }
 ESTIMATE_MARK = "*"
-MAX_PROJECTOR_COLUMNS = 6  # wider tables are shown on their side in projector mode
+PROJECTOR_COLUMNS = 3  # value columns per table in projector mode (beside the first, naming column)
 MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
@@ -244,6 +244,23 @@ def _join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
+
+
+def projector_pages(rows: list[dict[str, Any]], per_page: int = PROJECTOR_COLUMNS) -> list[list[dict[str, Any]]]:
+    """A table cut for large text: turned on its side when it has more columns than rows, then split
+    into tables of the first column and at most ``per_page`` others, so nothing scrolls or is cut."""
+    if not rows:
+        return []
+    first, *values = list(rows[0])
+    if len(values) > per_page and len(values) > len(rows):
+        turned = [{" ": column} for column in values]
+        for row in rows:
+            name = str(row[first])
+            for out, column in zip(turned, values):
+                out[name] = row[column]
+        rows, (first, *values) = turned, [" ", *(str(r[first]) for r in rows)]
+    return [[{first: row[first], **{c: row[c] for c in values[i:i + per_page]}} for row in rows]
+            for i in range(0, max(len(values), 1), per_page)]
 
 
 def signed_nok(delta: float) -> str:

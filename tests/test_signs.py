@@ -56,3 +56,14 @@ def test_ab_saving_splits_into_founders_and_newcomer(tana):
     assert set(split.newcomers) == {"5628"} and set(split.staying) == set(ra.members)
     assert "Tana er ny i B og sparer" in split.sentence
     assert all("(" in row["Endring"] for row in comparison.totals)
+
+
+@pytest.mark.parametrize("n_rows, n_values", [(2, 11), (8, 4), (11, 11), (1, 1), (18, 3)])
+def test_projector_pages_keep_every_cell_once_and_stay_narrow(n_rows, n_values):
+    rows = [{"name": f"r{i}", **{f"c{j}": i * 100 + j for j in range(n_values)}} for i in range(n_rows)]
+    pages = views.projector_pages(rows, per_page=3)
+    assert all(len(page[0]) <= 4 for page in pages)
+    cells = sorted(v for page in pages for row in page for k, v in list(row.items())[1:])
+    assert cells == sorted(i * 100 + j for i in range(n_rows) for j in range(n_values))
+    turned = n_values > 3 and n_values > n_rows
+    assert all(len(page) == (n_values if turned else n_rows) for page in pages)
