@@ -43,7 +43,7 @@ from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer import geo, views, views_simulation
-from optimizer.labels import explain, glossary, scenario_label, term_help
+from optimizer.labels import glossary, scenario_label, term_help
 from optimizer.recommend import recommend_for
 from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
 

@@ -81,12 +81,6 @@ def glossary() -> list[Term]:
     return [Term(tid, _pair(e["term"]), _pair(e["text"])) for tid, e in _table("labels.toml")["glossary"].items()]
 
 
-def explain(term_id: str) -> str:
-    """One glossary entry's explanation (for a tooltip)."""
-    entry = _table("labels.toml")["glossary"][term_id]
-    return _pair(entry["text"])
-
-
 def term_help(text: str) -> str | None:
     """Tooltip for a heading or label: the glossary entries whose words it contains, or None."""
     found = text.casefold()

@@ -5,8 +5,6 @@ Every number here comes from ``ScenarioResult`` / ``Statement``; the app only la
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +13,6 @@ from optimizer.i18n import format_nok, format_number, format_percent, language, 
 from optimizer import geo
 from optimizer.labels import basis_text
 from optimizer.newcomer import MembershipChange
-from optimizer.output import canonical_json
 from optimizer.result import ScenarioResult
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
@@ -106,14 +103,6 @@ def no_plan_in_time(n_members: int) -> str:
 def plain(text: str) -> str:
     """``text`` with Markdown's special characters escaped, so a title from a file shows as written."""
     return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
-
-
-def download_stem(scenario_id: str, table: Mapping[str, Any], base_table: Mapping[str, Any]) -> str:
-    """File-name stem for downloads: the scenario id, plus a short hash of the edits if any."""
-    if table == base_table:
-        return scenario_id
-    digest = hashlib.sha1(canonical_json(table).encode()).hexdigest()[:8]
-    return f"{scenario_id}-{digest}"
 
 
 def solver_note(result: ScenarioResult) -> str | None:
@@ -421,28 +410,6 @@ def _host_of(result: ScenarioResult, service: str, member: str) -> str | None:
         return None
     host = result.plan.unit_for(service, member).host
     return f"{host} {result.scenario.name(host)}"
-
-
-def map_rows(result: ScenarioResult) -> list[dict[str, Any]]:
-    """Per service and member: position, its role in that service, and the line to its host.
-
-    ``role`` is ``host`` (hosts a shared unit), ``served`` (served from another member) or
-    ``alone`` (runs the service itself); ``lat2``/``lon2`` are the host's position.
-    """
-    s = result.scenario
-    roles = {"host": tr("vert", "host"), "served": tr("betjenes", "served"), "alone": tr("alene", "alone")}
-    rows = []
-    for service in result.model.costs:
-        for m in result.members:
-            unit = result.plan.unit_for(service, m)
-            role = "alone" if not unit.shared else "host" if unit.host == m else "served"
-            here, host = s.municipalities[m], s.municipalities[unit.host]
-            rows.append({
-                "service": service_label(s, service), "member": m, "name": s.name(m),
-                "lat": here.lat, "lon": here.lon, "lat2": host.lat, "lon2": host.lon,
-                "host": s.name(unit.host), "role": roles[role],
-            })
-    return rows
 
 
 def member_role(result: ScenarioResult, service: str, member: str) -> str:

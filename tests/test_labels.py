@@ -88,7 +88,8 @@ def test_glossary_explains_the_terms_of_the_screens():
     for t in terms.values():
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", t.text) if s]
         assert 1 <= len(sentences) <= 2, t.id
-    assert labels.explain("core").startswith("En fordeling er i kjernen")
+    assert labels.term_help("I kjernen?").startswith("**I kjernen**: En fordeling er i kjernen")
+    assert labels.term_help("After") is None and labels.term_help("Kommune") is None  # whole words only
 
 
 # --- recommendation: games with a core known by hand -------------------------------------------

@@ -10,7 +10,6 @@ estimated inputs carry ``ESTIMATE_MARK`` in their label, explained by ``estimate
 from __future__ import annotations
 
 import contextvars
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import Any, TypeVar
 from optimizer import __version__, settlement
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
-from optimizer.result import provenance, resolved_inputs
+from optimizer.result import provenance
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
 from optimizer.report import people
