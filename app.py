@@ -43,7 +43,7 @@ from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer import geo, views, views_simulation
-from optimizer.labels import glossary, scenario_label, term_help
+from optimizer.labels import accessibility_statement, glossary, scenario_label, term_help
 from optimizer.recommend import recommend_for
 from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
 
@@ -145,6 +145,7 @@ language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb"
                             horizontal=True)
 set_language(language)
 projector = st.sidebar.toggle(tr("Stor skrift (projektor)", "Large text (projector)"), key="projector")
+members_box = st.sidebar.container()  # filled below, once the starting point is known: first in keyboard order
 st.markdown((PROJECTOR_CSS if projector else METRIC_CSS) + CONTRAST_CSS, unsafe_allow_html=True)
 st.html(f"<script>parent.document.documentElement.lang = '{language}';</script>", unsafe_allow_javascript=True)
 font = 24 if projector else 13  # chart and map text, px: readable from the back of a room in projector mode
@@ -213,18 +214,18 @@ start = settings_of(base)
 municipalities = data.municipalities()
 catalogue = data.catalogue()
 
-st.sidebar.header(tr("Medlemmer", "Members"))
+members_box.header(tr("Medlemmer", "Members"))
 members = []
 for number, muni in municipalities.items():
     if muni.role == data.ROLE_FOUNDING:
-        if st.sidebar.checkbox(f"{number} {muni.name}", value=number in start.members, key=f"{ns}:m:{number}"):
+        if members_box.checkbox(f"{number} {muni.name}", value=number in start.members, key=f"{ns}:m:{number}"):
             members.append(number)
-st.sidebar.caption(tr("Randkommuner – ett klikk for å bli med:", "Border municipalities – one click to join:"))
+members_box.caption(tr("Randkommuner – ett klikk for å bli med:", "Border municipalities – one click to join:"))
 for number, muni in municipalities.items():
     if muni.role != data.ROLE_FOUNDING:
-        if st.sidebar.toggle(tr(f"{muni.name} blir med", f"{muni.name} joins"), value=number in start.members,
-                             key=f"{ns}:m:{number}", help=f"{number} {muni.official_name}, {muni.population} "
-                             + tr("innbyggere", "inhabitants")):
+        if members_box.toggle(tr(f"{muni.name} blir med", f"{muni.name} joins"), value=number in start.members,
+                              key=f"{ns}:m:{number}", help=f"{number} {muni.official_name}, "
+                              f"{format_nok(muni.population, unit=False)} " + tr("innbyggere", "inhabitants")):
             members.append(number)
 
 st.sidebar.header(tr("Tjenester", "Services"))
@@ -280,6 +281,15 @@ fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
     fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
                                     key=f"{ns}:fixed")
+
+@st.dialog(tr("Tilgjengelighetserklæring", "Accessibility statement"), width="large")
+def accessibility() -> None:
+    """The accessibility statement as a page of its own over the app."""
+    st.markdown(accessibility_statement())
+
+
+if st.sidebar.button(tr("Tilgjengelighetserklæring", "Accessibility statement"), key="a11y_statement"):
+    accessibility()
 
 settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
 if (slow := views.size_warning(len(members))):

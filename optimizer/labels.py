@@ -81,6 +81,12 @@ def glossary() -> list[Term]:
     return [Term(tid, _pair(e["term"]), _pair(e["text"])) for tid, e in _table("labels.toml")["glossary"].items()]
 
 
+def accessibility_statement() -> str:
+    """The accessibility statement (tilgjengelighetserklæring) in the current language, as Markdown."""
+    name = f"accessibility_{language()}.md"
+    return resources.files("optimizer").joinpath("data", name).read_text(encoding="utf-8")
+
+
 def term_help(text: str) -> str | None:
     """Tooltip for a heading or label: the glossary entries whose words it contains, or None."""
     found = text.casefold()

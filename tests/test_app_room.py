@@ -39,3 +39,14 @@ def test_recommended_method_is_one_click_away():
     assert not at.exception and not at.error
     assert widget(at.sidebar.selectbox, ":settlement@nb").value == "shapley"
     assert not any(b.key == "switch_method" for b in at.button)
+
+
+def test_members_come_first_and_the_accessibility_statement_opens():
+    at = fresh()
+    keys = [w.key for w in at.sidebar if getattr(w, "key", None)]
+    first_member = next(i for i, k in enumerate(keys) if ":m:" in k)
+    assert first_member < keys.index("shipped")  # members before the starting point in keyboard order
+    at.sidebar.button(key="a11y_statement").click().run()
+    assert not at.exception
+    assert any("Tilgjengelighetserklæring" in str(getattr(e, "title", "")) or "WCAG" in getattr(e, "value", "")
+               for e in at.markdown)
