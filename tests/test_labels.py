@@ -200,3 +200,17 @@ def test_change_phrases_say_values_in_words():
 def test_file_stem_keeps_to_ascii():
     assert titles.file_stem("Porsanger - Porsáŋgu - Porsanki + Båtsfjord") == "porsanger-porsangu-porsanki-batsfjord"
     assert titles.file_stem("…") == "scenario"
+
+
+def test_cli_names_shipped_scenarios_and_keys_in_words(write_scenario, capsys):
+    from optimizer.cli import main
+
+    bad = write_scenario("bad", f"""
+        extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+        [services.child_welfare]
+        cost_per_fte = -5
+        """)
+    assert main(["validate", str(SCENARIOS / "join_tana.toml"), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert "join_tana (Tana blir med): ok" in out
+    assert "services.child_welfare.cost_per_fte" in err and "(Barneverntjeneste: kostnad per årsverk)" in err
