@@ -340,7 +340,9 @@ with tab_result:
     shapes = alt.Chart().mark_geoshape(strokeWidth=0.8).encode(
         color=alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
                         scale=alt.Scale(domain=role_order, range=list(geo.ROLE_COLOURS.values())),
-                        legend=alt.Legend(orient="top", labelFontSize=font, titleFontSize=font, symbolStrokeColor="#333")),
+                        legend=alt.Legend(orient="top", labelFontSize=font, titleFontSize=font, labelColor="#111111",
+                                          titleColor="#111111", symbolType="square", symbolSize=20 * font,
+                                          symbolStrokeColor="#333333", symbolStrokeWidth=1, symbolOpacity=1)),
         stroke=alt.condition("datum.member", alt.value("#333333"), alt.value("#B0B0B0")),
         tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")), alt.Tooltip("role:N", title=tr("Rolle", "Role"))],
     ).transform_lookup(lookup="number", from_=alt.LookupData(alt.Data(values=views.outline_features()), "number",

@@ -394,6 +394,11 @@ def split_saving(a: Statement, b: Statement) -> SavingSplit:
                         f"{names(m)} er ny i B og betaler {format_nok(-gain)} mer enn alene.",
                         f"{names(m)} is new in B and saves {format_nok(gain)} against going alone." if gain >= 0 else
                         f"{names(m)} is new in B and pays {format_nok(-gain)} more than alone."))
+    for m in (m for m in ra.members if m not in rb.members):
+        saved = ra.stand_alone(m) - a.chosen.total(m)
+        parts.append(tr(f"{ra.scenario.name(m)} er ikke med i B (i A sparte {ra.scenario.name(m)} "
+                        f"{format_nok(saved)} mot å stå alene).",
+                        f"{ra.scenario.name(m)} is not in B (in A it saved {format_nok(saved)} against going alone)."))
     return SavingSplit(staying, newcomers, " ".join(parts))
 
 

@@ -67,3 +67,11 @@ def test_projector_pages_keep_every_cell_once_and_stay_narrow(n_rows, n_values):
     assert cells == sorted(i * 100 + j for i in range(n_rows) for j in range(n_values))
     turned = n_values > 3 and n_values > n_rows
     assert all(len(page) == (n_values if turned else n_rows) for page in pages)
+
+
+def test_ab_sentence_names_a_member_that_left(tana):
+    baseline, with_tana, _ = tana
+    split = views.compare(with_tana, baseline).saving
+    saved = with_tana.result.stand_alone("5628") - with_tana.chosen.total("5628")
+    assert f"Tana er ikke med i B (i A sparte Tana {views.format_nok(saved)}" in split.sentence
+    assert split.newcomers == {}
