@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from optimizer.i18n import format_nok, tr
 from optimizer.settlement import CORE_TOLERANCE_NOK
 from optimizer.statement import MethodOutcome, Statement
-from optimizer.views import method_label
+from optimizer.views import join_names, method_label
 
 PREFERENCE = ("shapley", "nucleolus", "least_core")
 
@@ -71,17 +71,13 @@ def _why_not(chosen: str, outcome: MethodOutcome, stand_alone: Mapping[str, floa
     label = _lower(method_label(chosen))
     above = [m for m in stand_alone if outcome.total(m) > stand_alone[m] + CORE_TOLERANCE_NOK]
     if above:
-        return tr(f"{label} lar {_join([name(m) for m in above])} betale mer enn alene",
-                  f"the {label} makes {_join([name(m) for m in above])} pay more than alone")
+        return tr(f"{label} lar {join_names([name(m) for m in above])} betale mer enn alene",
+                  f"the {label} makes {join_names([name(m) for m in above])} pay more than alone")
     worst = outcome.violations[0]
-    group = _join([name(m) for m in sorted(worst.coalition)])
+    group = join_names([name(m) for m in sorted(worst.coalition)])
     return tr(f"med {label} ville {group} betalt {format_nok(worst.excess)} mindre ved å samarbeide bare seg imellom",
               f"under the {label} {group} would pay "
               f"{format_nok(worst.excess)} less by cooperating only among themselves")
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
 
 
 def _lower(label: str) -> str:

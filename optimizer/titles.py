@@ -16,7 +16,7 @@ from typing import Any
 from optimizer.i18n import format_nok, format_number, format_percent, tr
 from optimizer.labels import key_label, scenario_label
 from optimizer.scenario import Scenario
-from optimizer.views import cost_key_label, method_label
+from optimizer.views import cost_key_label, join_names, method_label
 
 SKIPPED = ("name", "description", "members", "founding", "extends")  # members are said from the scenarios
 NOK_KEYS = ("cost_per_fte", "fixed_cost", "km_rate")
@@ -40,8 +40,7 @@ def table_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
 
 
 def _names(scenario: Scenario, members: list[str]) -> str:
-    names = [scenario.name(m) for m in members]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
+    return join_names([scenario.name(m) for m in members])
 
 
 def member_phrases(before: Scenario, after: Scenario) -> list[str]:

@@ -219,7 +219,7 @@ def core_warnings(statement: Statement) -> list[str]:
         if outcome.in_core:
             continue
         worst = outcome.violations[0]
-        names = _join_names([s.name(m) for m in sorted(worst.coalition)])
+        names = join_names([s.name(m) for m in sorted(worst.coalition)])
         warnings.append(tr(
             f"{method_label(method)}: {names} ville samlet betalt {format_nok(worst.excess)} mindre "
             f"per år ved å samarbeide bare seg imellom.",
@@ -229,7 +229,8 @@ def core_warnings(statement: Statement) -> list[str]:
     return warnings
 
 
-def _join_names(names: list[str]) -> str:
+def join_names(names: list[str]) -> str:
+    """``Nordkapp, Porsanger og Lebesby`` (``and`` in English)."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
@@ -456,12 +457,12 @@ def map_text(result: ScenarioResult) -> str:
         units = [u for u in result.plan.units if u.service == service]
         shared = [u for u in units if u.shared]
         alone = [u.host for u in units if not u.shared]
-        bits = [tr(f"{s.name(u.host)} er vert for {_join_names([s.name(m) for m in u.members if m != u.host])}",
-                   f"{s.name(u.host)} hosts {_join_names([s.name(m) for m in u.members if m != u.host])}")
+        bits = [tr(f"{s.name(u.host)} er vert for {join_names([s.name(m) for m in u.members if m != u.host])}",
+                   f"{s.name(u.host)} hosts {join_names([s.name(m) for m in u.members if m != u.host])}")
                 for u in shared]
         if alone:
-            bits.append(tr(f"{_join_names([s.name(m) for m in alone])} driver alene",
-                           f"{_join_names([s.name(m) for m in alone])} run it alone"))
+            bits.append(tr(f"{join_names([s.name(m) for m in alone])} driver alene",
+                           f"{join_names([s.name(m) for m in alone])} run it alone"))
         parts.append(f"{service_label(s, service)}: " + "; ".join(bits) + ".")
     return tr("Kart over vertskommuner per tjeneste. ", "Map of host municipalities per service. ") + " ".join(parts)
 

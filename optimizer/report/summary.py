@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from optimizer.i18n import format_nok, format_percent, tr
 from optimizer.statement import Statement
-from optimizer.views import method_label, service_label
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + tr(" og ", " and ") + items[-1]
+from optimizer.views import join_names, method_label, service_label
 
 
 def _lower(text: str) -> str:
@@ -28,14 +24,13 @@ def hosts_sentence(statement: Statement) -> str:
         name = _lower(service_label(s, unit.service))
         if name not in target.setdefault(unit.host, []):
             target[unit.host].append(name)
-    parts = [tr(f"{s.name(h)} for {_join(services)}", f"{s.name(h)} for {_join(services)}")
-             for h, services in hosted.items()]
+    parts = [f"{s.name(h)} for {join_names(services)}" for h, services in hosted.items()]
     n_services = len(result.model.costs)
     text = tr(f"Gruppen avgjør hvem som er vertskommune for {n_services} tjenester: ",
               f"The group decides who hosts {n_services} services: ")
     text += "; ".join(parts) + "." if parts else tr("ingen tjeneste deles.", "no service is shared.")
     if alone:
-        text += " " + " ".join(tr(f"{s.name(m)} driver {_join(v)} selv.", f"{s.name(m)} runs {_join(v)} itself.")
+        text += " " + " ".join(tr(f"{s.name(m)} driver {join_names(v)} selv.", f"{s.name(m)} runs {join_names(v)} itself.")
                                for m, v in alone.items())
     return text
 
@@ -63,8 +58,8 @@ def members_sentence(statement: Statement) -> str:
                        f"{s.name(m)} {format_nok(saving)}" if saving >= 0 else
                        f"{s.name(m)} pays {format_nok(-saving)} more"))
     method = method_label(s.settlement_method)
-    return tr(f"Med oppgjørsmodellen «{method}» sparer hver kommune i året mot å stå alene: {_join(bits)}.",
-              f"Under the settlement method “{method}”, each member saves a year against going alone: {_join(bits)}.")
+    return tr(f"Med oppgjørsmodellen «{method}» sparer hver kommune i året mot å stå alene: {join_names(bits)}.",
+              f"Under the settlement method “{method}”, each member saves a year against going alone: {join_names(bits)}.")
 
 
 def fairness_sentence(statement: Statement) -> str:
