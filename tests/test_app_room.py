@@ -50,3 +50,12 @@ def test_members_come_first_and_the_accessibility_statement_opens():
     assert not at.exception
     assert any("Tilgjengelighetserklæring" in str(getattr(e, "title", "")) or "WCAG" in getattr(e, "value", "")
                for e in at.markdown)
+
+
+def test_english_page_in_words():
+    at = fresh()
+    widget(at.sidebar.toggle, ":m:5628").set_value(True).run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Baseline \\+ Tana"
+    assert next(c.value for c in at.caption if c.value.startswith("✎")) == "✎ Changed from “Baseline”: + Tana"
