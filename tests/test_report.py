@@ -483,3 +483,17 @@ def test_write_report_syncs_before_renaming_and_respects_the_umask(tmp_path, bas
     assert calls == ["fsync", "replace"]
     assert path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in path.parent.iterdir()] == ["baseline.html"]
+
+
+def test_changes_in_reports_carry_sign_and_word(baseline):
+    from optimizer.report.tables import cell_text, fairness_table
+
+    table = fairness_table(baseline)
+    column = next(c for c in table.columns if c.key == "change_nok")
+    assert column.kind == "nok_change"
+    for row, m in zip(table.rows, baseline.result.members):
+        delta = baseline.result.plan.payment(m) - baseline.result.unconstrained.payment(m)
+        text = cell_text(row["change_nok"], column.kind)
+        assert text.startswith("+" if round(delta) > 0 else "\u2212" if round(delta) < 0 else "0")
+        assert text.endswith("(betaler mer)" if round(delta) > 0 else "(betaler mindre)" if round(delta) < 0
+                             else "(uendret)")

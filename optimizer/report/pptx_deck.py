@@ -51,7 +51,7 @@ GREY = RGBColor(0x55, 0x55, 0x55)
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 MAX_PT, MIN_PT = 14, 8  # table font sizes
 CHAR_EM, LINE_EM, WRAP_SLACK = 0.5, 1.25, 1.15  # average glyph width and line height (em); word-wrap loss
-NUMBER_SLACK = 1.15  # numbers never wrap: their columns get this much more than the estimate
+NUMBER_SLACK = 1.3  # numbers never wrap: their columns get this much more than the estimate (wider fonts too)
 PAD_X, PAD_Y = Inches(0.06), Inches(0.03)
 
 
@@ -248,7 +248,8 @@ def _fairness_slide(prs: Presentation, head: Heading) -> None:
     lines = [f"{name}: {format_nok(value)}{mark}" for name, value in key_figures(st).items()]
     lines.append(tr(f"Rettferdighetsreglene koster {format_percent(share)} mer enn planen uten dem.",
                     f"The fairness rules cost {format_percent(share)} more than the plan without them."))
-    rules = [describe_rule(g, s) for g in sorted(result.plan.rules) if g.startswith("fairness.")]
+    rules = [describe_rule(g, s).removesuffix(f" ({g})") for g in sorted(result.plan.rules)
+             if g.startswith("fairness.")]  # in words; the keys are for analysts (Om beregningen)
     lines.append(tr("Regler:", "Rules:") if rules else tr("Ingen rettferdighetsregler er brukt.",
                                                          "No fairness rules are applied."))
     lines += [f"• {r}" for r in rules]
@@ -386,21 +387,28 @@ def _table(slide: Slide, table: Table, top: int, height: int, *, keep: Sequence[
 def _layout(cells: list[list[str]], numeric: list[bool], width: int, height: int) -> tuple[int, list[int], list[int]]:
     """The largest font size (pt) at which ``cells`` fit the box, with column widths and row heights.
 
-    Numbers keep one line; text columns share what is left and wrap (estimated from the average
-    character width). Below ``MIN_PT`` the table is set at ``MIN_PT`` and may run long.
+    Numbers keep one line (a smaller size is tried before a number would wrap); text columns share
+    what is left and wrap (estimated from the average character width). Below ``MIN_PT`` the table
+    is set at ``MIN_PT`` and may run long.
     """
     for size in range(MAX_PT, MIN_PT - 1, -1):
         char = Pt(size) * CHAR_EM
-        longest = [max([len(row[i]) for row in cells[1:]] + [len(w) for w in cells[0][i].split()])
-                   for i in range(len(numeric))]  # header words do not break
-        natural = [n * char * (NUMBER_SLACK if num else 1.0) + 2 * PAD_X for n, num in zip(longest, numeric)]
+        body = [max([len(row[i]) for row in cells[1:]] or [0]) for i in range(len(numeric))]
+        header = [max(len(w) for w in cells[0][i].split() or [""]) for i in range(len(numeric))]  # words do not break
+        natural = [max(b * (NUMBER_SLACK if num else 1.0), h) * char + 2 * PAD_X
+                   for b, h, num in zip(body, header, numeric)]
+        words = [max(len(w) for row in cells for w in row[i].split() or [""]) for i in range(len(numeric))]
+        shortest = [max(n * WRAP_SLACK, 8) * char + 2 * PAD_X for n in words]  # a text column's narrowest
         fixed = sum(w for w, num in zip(natural, numeric) if num)
         wanted = sum(natural) - fixed
         if sum(natural) <= width:
             widths = [int(w * width / sum(natural)) for w in natural]
-        elif width - fixed >= numeric.count(False) * 8 * char:
-            widths = [int(w if num else w * (width - fixed) / wanted) for w, num in zip(natural, numeric)]
-        else:  # even the numbers do not fit: everything shrinks and wraps
+        elif width - fixed >= sum(w for w, num in zip(shortest, numeric) if not num):
+            widths = [int(w if num else max(w * (width - fixed) / wanted, low))
+                      for w, low, num in zip(natural, shortest, numeric)]
+        elif size > MIN_PT:  # numbers or whole words do not fit at this size: try a smaller one
+            continue
+        else:  # not even at the smallest size: everything shrinks and wraps
             widths = [int(w * width / sum(natural)) for w in natural]
         heights = [
             int(max(math.ceil(len(text) * char * WRAP_SLACK / max(w - 2 * PAD_X, char)) or 1 for text, w in zip(row, widths))

@@ -29,7 +29,7 @@ from optimizer.labels import basis_text, glossary, key_label
 from optimizer.report.summary import summary_sentences
 from optimizer.titles import value_text
 from optimizer.views import (
-    ESTIMATE_MARK, PARAM_LABELS, label, member_label, method_label, service_label,
+    ESTIMATE_MARK, change_cell, PARAM_LABELS, label, member_label, method_label, service_label,
 )
 
 T = TypeVar("T")
@@ -37,8 +37,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Column:
-    """``kind``: text, nok, fte, percent (0-100), integer, minutes, km, number, count (people, already
-    suppressed: a whole number or ``<5``/``:``) or flag (bool)."""
+    """``kind``: text, nok, nok_change (a change in NOK: shown with its sign and a word), fte, percent
+    (0-100), integer, minutes, km, number, count (people, already suppressed: a whole number or
+    ``<5``/``:``) or flag (bool)."""
 
     key: str
     label: str
@@ -78,6 +79,8 @@ def cell_text(value: Any, kind: str) -> str:
         return tr("ja", "yes") if value else tr("nei", "no")
     if kind == "nok":
         return format_nok(value)
+    if kind == "nok_change":
+        return change_cell(value)
     if kind == "percent":
         return format_percent(value)
     if kind in ("integer", "count", "minutes"):
@@ -134,9 +137,9 @@ def estimate_note(scenario: Scenario) -> str:
               f"{ESTIMATE_MARK} Estimate: rests on {n} estimated inputs (not sourced figures), see Inputs.")
 
 
-def _nok(key: str, nb: str, en: str, scenario: Scenario) -> Column:
+def _nok(key: str, nb: str, en: str, scenario: Scenario, kind: str = "nok") -> Column:
     mark = f" {ESTIMATE_MARK}" if has_estimates(scenario) else ""
-    return Column(key, tr(nb, en) + mark, "nok")
+    return Column(key, tr(nb, en) + mark, kind)
 
 
 def _cost_key(nb: str, en: str) -> tuple[str, str]:
@@ -270,7 +273,7 @@ def fairness_table(statement: Statement) -> Table:
         _member(),
         _nok("without_nok", *_cost_key("Uten rettferdighetsregler", "Without fairness rules"), s),
         _nok("with_nok", *_cost_key("Med rettferdighetsregler", "With fairness rules"), s),
-        _nok("change_nok", *_cost_key("Endring", "Change"), s),
+        _nok("change_nok", *_cost_key("Endring", "Change"), s, "nok_change"),
     )
     total = _sum_row(rows, "member", ("without_nok", "with_nok", "change_nok"))
     return Table("fairness", tr("Rettferdighetens pris", "Price of fairness"), columns, rows, total, estimate_note(s))

@@ -39,6 +39,7 @@ from optimizer.statement import Statement
 NOK_FORMAT = '#,##0 "kr"'
 FORMATS = {
     "nok": NOK_FORMAT,
+    "nok_change": '+#,##0 "kr";-#,##0 "kr";0 "kr"',  # a change always shows its sign
     "fte": "0.0",
     "percent": '0.0" %"',
     "integer": "#,##0",
@@ -163,5 +164,5 @@ def _shown_width(value: Any, column: Column) -> int:
         return 0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         digits = len(f"{abs(value):,.0f}") + (2 if column.kind in ("fte", "percent", "km") else 0)
-        return digits + (3 if column.kind == "nok" else 0) + (2 if column.kind == "percent" else 0) + 1
+        return digits + (3 if column.kind in ("nok", "nok_change") else 0) + (2 if column.kind == "percent" else 0) + 2
     return max(len(line) for line in str(value).splitlines() or [""])
