@@ -51,6 +51,7 @@ def map_png(result: ScenarioResult, *, width_in: float = 12.0, height_in: float 
     aspect = 1.0 / math.cos(math.radians((south + north) / 2))
     words = geo.role_names()
     fig = Figure(figsize=(width_in, height_in), dpi=dpi, layout="constrained")
+    fig.get_layout_engine().set(rect=(0, 0, 1, 0.98), h_pad=0.06)  # room for the panel titles at the top
     axes = fig.subplots(rows, cols, squeeze=False)
     size = 7 if len(result.members) <= 6 else 5.5
     for ax, service in zip(axes.flat, services):
