@@ -347,7 +347,7 @@ with tab_result:
         tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")), alt.Tooltip("role:N", title=tr("Rolle", "Role"))],
     ).transform_lookup(lookup="number", from_=alt.LookupData(alt.Data(values=views.outline_features()), "number",
                                                              ["type", "geometry"]))
-    names = alt.Chart().mark_text(fontSize=font - 2, fontWeight="bold").encode(
+    names = alt.Chart().mark_text(fontSize=font if projector else 11, fontWeight="bold").encode(
         longitude="label_lon:Q", latitude="label_lat:Q", text="label:N",
         color=alt.condition("datum.member", alt.value("#111111"), alt.value("#595959")))
     roles_rows = pd.DataFrame(views.map_roles(result))
@@ -384,7 +384,7 @@ with tab_result:
             opacity=alt.Opacity("case:N", scale=alt.Scale(range=[0.35, 1.0]), title=None,
                                 legend=alt.Legend(orient="top", labelFontSize=font, labelColor="#111111")),
             tooltip=["member:N", "case:N", alt.Tooltip("label:N", title=tr("Beløp", "Amount"))]),
-        bars.mark_text(align="left", dx=4, fontSize=font - 1, color="#111111").encode(text="label:N"),
+        bars.mark_text(align="left", dx=4, fontSize=font if projector else 12, color="#111111").encode(text="label:N"),
     ).properties(height=alt.Step(30 if projector else 22), description=views.cost_chart_text(result)),
         width="stretch", alt=views.cost_chart_text(result))
     show_table(views.member_rows(result))

@@ -283,6 +283,8 @@ def test_workbook_reads_in_words(book, baseline, tana):
     assert not any("Caseworker" in b for b in basis)  # bokmål basis texts
     glossary = {r[0]: r[1] for r in book["Ordliste"].iter_rows(min_row=2, values_only=True)}
     assert "Nukleolus" in glossary and "Shapley-verdi" in glossary
+    official = {r["Kommune"]: r["Offisielt navn"] for r in records(book["Kommuner"], "baseline")}
+    assert official["Porsanger"] == "Porsanger - Porsáŋgu - Porsanki"  # official names keep their Sámi forms
 
 
 def records(ws, scenario: str) -> list[dict]:

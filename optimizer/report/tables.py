@@ -481,11 +481,13 @@ def _caseload(statement: Statement, suppressed: Mapping[str, tuple[Mapping[str, 
 
 
 def municipalities_table(statement: Statement) -> Table:
-    """The members: number, name, centre, population, coordinates, whether a founding member."""
+    """The members: number, name, official name (with its Sámi and Kven forms), centre, population,
+    coordinates, whether a founding member."""
     s = statement.result.scenario
     rows = [
         {
-            "number": m, "name": s.name(m), "centre": s.municipalities[m].centre,
+            "number": m, "name": s.name(m), "official_name": s.municipalities[m].official_name,
+            "centre": s.municipalities[m].centre,
             "population": s.population(m), "lat": s.municipalities[m].lat, "lon": s.municipalities[m].lon,
             "founding": m in s.founding,
         }
@@ -494,6 +496,7 @@ def municipalities_table(statement: Statement) -> Table:
     columns = (
         Column("number", tr("Kommunenr.", "Number")),
         Column("name", tr("Kommune", "Municipality")),
+        Column("official_name", tr("Offisielt navn", "Official name")),
         Column("centre", tr("Kommunesenter", "Centre")),
         Column("population", tr("Innbyggere", "Population"), "integer"),
         Column("lat", tr("Breddegrad", "Latitude"), "number"),
