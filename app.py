@@ -53,14 +53,14 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 # row (a Streamlit control) kept small enough that every tab shows.
 PROJECTOR_CSS = """<style>
 html { font-size: 24px; }
-h1 { font-size: 1.6rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
+h1 { font-size: 1.4rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
 h2, h3 { font-size: 1.25rem !important; }
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [data-testid="stMetricLabel"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 24px; }
 [data-testid="stTable"] table, [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 24px; }
 [data-testid="stTab"] p { font-size: 16px; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
-[data-testid="stMainBlockContainer"] { padding: 2.5rem 1rem 2rem 1rem; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 1rem 2rem 1rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 MILLIONS_1 = "format(datum.value / 1e6, '.1f')"
@@ -536,7 +536,7 @@ with tab_download:
         ab = ab_labels(scenario_a.title, change_phrases(json.loads(kept[0]), table, scenario_a, scenario))
         sets.append(("ab", [statement_a, statement], ab, file_stem(f"{ab[0]} {ab[1]}")))
     for suffix, statements, labels, name in sets:
-        columns = st.columns(len(report_labels))
+        columns = [st.container() for _ in report_labels] if projector else st.columns(len(report_labels))
         for column, (fmt, text) in zip(columns, report_labels.items()):
             column.download_button(
                 text + (tr(" – A mot B", " – A against B") if suffix else ""),
