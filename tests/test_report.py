@@ -499,3 +499,13 @@ def test_changes_in_reports_carry_sign_and_word(baseline):
         assert text.startswith("+" if round(delta) > 0 else "\u2212" if round(delta) < 0 else "0")
         assert text.endswith("(betaler mer)" if round(delta) > 0 else "(betaler mindre)" if round(delta) < 0
                              else "(uendret)")
+
+
+def test_ab_deck_labels_say_what_each_side_is(baseline, tana):
+    labels = ["A: Grunnscenario: Nordkapp, Porsanger, Lebesby og Gamvik", "B: + Tana"]
+    prs = Presentation(io.BytesIO(deck_bytes([baseline, tana], "nb", TODAY, labels)))
+    title = slide_text(list(prs.slides)[0])
+    assert labels[0] in title and f"{labels[0]}: " not in title  # not said twice
+    assert "B: + Tana: Tana blir med" in title  # B's label does not say its title, so both are shown
+    summary = slide_text(list(prs.slides)[1])
+    assert summary.count("Samarbeidet koster") == 2

@@ -72,7 +72,7 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
     _title_slide(prs, statements, today, labels)
     _summary_slide(prs, statements, labels)
     for st, name, caseload in zip(statements, labels, caseload_tables(statements)):
-        head = Heading(st.result.scenario.title if len(statements) == 1 else f"{name}: {st.result.scenario.title}",
+        head = Heading(st.result.scenario.title if len(statements) == 1 else _named(name, st.result.scenario.title),
                        name, st)
         _map_slide(prs, head)
         _hosts_slide(prs, head)
@@ -90,6 +90,13 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
 
 
 # --- slides ------------------------------------------------------------------------------------
+
+def _named(label: str, title: str) -> str:
+    """``label: title``, or the label alone when it already says the title (``A: Grunnscenario``) or
+    what the title says (``B: + Tana`` for ``Grunnscenario + Tana``)."""
+    said = label.split(": ", 1)[-1]
+    return label if title in label or said in title else f"{label}: {title}"
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -111,7 +118,7 @@ def _title_slide(prs: Presentation, statements: list[Statement], today: date, la
         title.text = tr(f"Vertskommune: {len(statements)} scenarioer", f"Host municipality: {len(statements)} scenarios")
     lines = [report_date(today)]
     pairs = list(zip(statements, labels))
-    lines += [f"{name}: {st.result.scenario.title}" for st, name in pairs] if len(statements) > 1 else []
+    lines += [_named(name, st.result.scenario.title) for st, name in pairs] if len(statements) > 1 else []
     notes = [estimate_note(st.result.scenario) for st in statements if has_estimates(st.result.scenario)]
     lines += notes[:1]
     _lines(subtitle.text_frame, lines, 16 if len(lines) <= 8 else 10)
@@ -125,7 +132,7 @@ def _summary_slide(prs: Presentation, statements: list[Statement], labels: list[
     lines: list[str] = []
     for st, name in zip(statements, labels):
         if len(statements) > 1:
-            lines.append(f"{name}: {st.result.scenario.title}")
+            lines.append(_named(name, st.result.scenario.title))
         lines += summary_sentences(st)
     box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
     _lines(box.text_frame, lines, 20 if len(statements) == 1 and len(lines) <= 5 else 12)
