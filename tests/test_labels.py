@@ -214,3 +214,13 @@ def test_cli_names_shipped_scenarios_and_keys_in_words(write_scenario, capsys):
     out, err = capsys.readouterr()
     assert "join_tana (Tana blir med): ok" in out
     assert "services.child_welfare.cost_per_fte" in err and "(Barneverntjeneste: kostnad per årsverk)" in err
+
+
+def test_cli_join_says_methods_in_words_and_signs_the_changes(capsys):
+    from optimizer.cli import main
+
+    assert main(["join", str(SCENARIOS / "baseline.toml"), "Tana"]) == 0
+    out = capsys.readouterr().out
+    assert "Som kostnadsnøkkelen" in out and "cost_key " not in out
+    assert "+63\u00a0053\u00a0kr" in out  # Nordkapp pays more when Tana joins (hand-read from the statement)
+    assert "Når Tana blir med, sparer dagens medlemmer" in out
