@@ -222,7 +222,7 @@ def test_cli_join_says_methods_in_words_and_signs_the_changes(capsys):
     assert main(["join", str(SCENARIOS / "baseline.toml"), "Tana"]) == 0
     out = capsys.readouterr().out
     assert "Som kostnadsnøkkelen" in out and "cost_key " not in out
-    from optimizer.newcomer import join, statement_for
+    from optimizer.newcomer import join
     from optimizer.views import signed_nok
 
     change = join(load_scenario(SCENARIOS / "baseline.toml"), "5628")
