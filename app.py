@@ -530,7 +530,7 @@ with tab_download:
     }
     kept = st.session_state.get("compare_a")
     stem = file_stem(scenario.title) if edits else scenario.id
-    sets = [("", [statement], None, stem)]
+    sets = [("", [statement], [scenario.title if edits else scenario_label(base_id, scenario.title)], stem)]
     if kept is not None:
         scenario_a, _, statement_a = evaluate(*kept)
         ab = ab_labels(scenario_a.title, change_phrases(json.loads(kept[0]), table, scenario_a, scenario))
