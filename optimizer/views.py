@@ -204,7 +204,8 @@ def settlement_rows(statement: Statement) -> list[dict[str, Any]]:
              **{member_label(result.scenario, m): format_nok(result.stand_alone(m)) for m in result.members},
              core_col: ""}]
     for method, outcome in statement.outcomes.items():
-        row: dict[str, Any] = {method_col: method_label(method)}
+        chosen = method == result.scenario.settlement_method
+        row: dict[str, Any] = {method_col: method_label(method) + (tr(" (valgt)", " (chosen)") if chosen else "")}
         row.update({member_label(result.scenario, m): format_nok(outcome.total(m)) for m in result.members})
         row[core_col] = tr("ja", "yes") if outcome.in_core else "⚠ " + tr("nei", "no")
         rows.append(row)

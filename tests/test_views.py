@@ -62,7 +62,8 @@ def test_settlement_rows_and_core_flags(baseline):
     rows = views.settlement_rows(baseline)
     assert len(rows) == 1 + len(baseline.outcomes)
     for row, (method, outcome) in zip(rows[1:], baseline.outcomes.items()):
-        assert row["Modell"] == views.method_label(method)
+        chosen = " (valgt)" if method == baseline.result.scenario.settlement_method else ""
+        assert row["Modell"] == views.method_label(method) + chosen
         for m in baseline.result.members:
             assert row[views.member_label(baseline.result.scenario, m)] == format_nok(outcome.total(m))
         assert row["I kjernen?"] == ("ja" if outcome.in_core else "⚠ nei")
@@ -150,7 +151,7 @@ def test_newcomer_figures_follow_the_membership_change(baseline):
 def test_english_labels(baseline):
     set_language("en")
     assert "Total cost per year" in views.key_figures(baseline.result)
-    assert views.settlement_rows(baseline)[1]["Method"] == "As the cost key"
+    assert views.settlement_rows(baseline)[1]["Method"] == "As the cost key (chosen)"
 
 
 def test_inputs_mark_estimates(baseline):
