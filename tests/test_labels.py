@@ -229,3 +229,12 @@ def test_cli_join_says_methods_in_words_and_signs_the_changes(capsys):
     delta = change.after.chosen.total("5620") - change.before.chosen.total("5620")
     assert signed_nok(delta) in out and (signed_nok(delta).startswith("+") or delta < 0)
     assert "Når Tana blir med, sparer dagens medlemmer" in out
+
+
+def test_accessibility_statement_in_both_languages_names_what_does_not_conform():
+    nb = labels.accessibility_statement()
+    set_language("en")
+    en = labels.accessibility_statement()
+    assert "WCAG 2.1" in nb and "WCAG 2.1" in en
+    assert "Upload" in nb and "Upload" in en  # the known English leftover is named
+    assert "delvis i samsvar" in nb and "partly conforms" in en
