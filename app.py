@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
@@ -42,12 +43,24 @@ from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import geo, views, views_simulation
 from optimizer.labels import accessibility_statement, glossary, scenario_label, term_help
 from optimizer.recommend import recommend_for
 from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
+from optimizer import geo, views, views_agreement, views_decisions, views_simulation
+from optimizer.economics.agreement import Agreement, build_agreement
+from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
+from optimizer.economics.payments import payment_rows
+from optimizer.economics.spec import agreement_spec
+from optimizer.economics.year_end import actuals_template, read_actuals, true_up_rows
+from optimizer.output import csv_text
+from optimizer.report.annex_docx import annex_bytes
+from optimizer.scenario import IR_REFERENCES
+from optimizer.decisions.locks import HostLocks, LockCosts, lock_costs
+from optimizer.decisions.priorities import Priorities, priorities
+from optimizer.decisions.why_host import ServiceExplanation, why_host
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+T = TypeVar("T")
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 # Projector: content text at least 24 px on a 1280x720 screen; the title on one or two lines; the tab
 # row (a Streamlit control) kept small enough that every tab shows.
@@ -100,6 +113,12 @@ def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResu
     return found, rank_alternatives(_result.scenario, found, model=_result.model)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def agreement_of(table_json: str, import_key: str, _statement: Statement) -> Agreement:
+    """The agreement's budget and payments for a settled scenario (leave analysis only in the annex)."""
+    return build_agreement(_statement, with_leave=False)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData]:
     """Uploaded SSB files read into model inputs, and those inputs as a scenario uses them (no disk)."""
@@ -119,6 +138,83 @@ def show_table(rows, **kwargs) -> None:
         return
     helps = {c: st.column_config.Column(help=h) for c in columns if (h := term_help(str(c)))}
     st.dataframe(rows, hide_index=True, width="stretch", column_config=helps or None, **kwargs)
+
+
+# --- decisions (issue 13): analyses on a click, with a progress bar ------------------------------
+
+def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[float, str], None]], T],
+               n_members: int) -> T | None:
+    """``compute(progress)`` once per ``key`` in this session, under a progress bar (not ``st.cache_*``:
+    a cached function may not draw into a block made outside it). ``None``, with a warning shown,
+    when a solve finds no plan within the interactive time limit."""
+    store = st.session_state.setdefault(f"decisions:{name}", {})
+    if key not in store:
+        bar = st.progress(0.0, text=text)
+        try:
+            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0), text=f"{text} {detail}"))
+        except SolverLimitError:
+            st.warning(views.no_plan_in_time(n_members))
+            return None
+        finally:
+            bar.empty()
+        while len(store) >= 8:
+            store.pop(next(iter(store)))
+        store[key] = value
+    return store[key]
+
+
+def start_priorities(table_key: str, import_key: str, result: ScenarioResult) -> Priorities | None:
+    """The best plan with at most N services, for every N (re-solves of the built model)."""
+    return remembered("priorities", (table_key, import_key), tr("Løser for hver N …", "Solving for each N …"),
+                      lambda step: priorities(result.model, result.plan, progress=step), len(result.members))
+
+
+def host_reasons(table_key: str, import_key: str, result: ScenarioResult) -> list[ServiceExplanation] | None:
+    """What every other host of every shared unit would cost, one sentence per service."""
+    return remembered("why_host", (table_key, import_key), tr("Prøver andre verter …", "Trying other hosts …"),
+                      lambda step: why_host(result.model, result.plan, progress=step), len(result.members))
+
+
+def lock_price(table_key: str, import_key: str, each: bool, result: ScenarioResult) -> LockCosts | None:
+    """The locks' cost against the free optimum (and each lock's own cost)."""
+    return remembered("locks", (table_key, import_key, each), tr("Regner ut låsingene …", "Pricing the locks …"),
+                      lambda step: lock_costs(result.model, result.plan, each=each, progress=step), len(result.members))
+
+
+def asked(key: str, label: str, remembered: tuple, auto: bool = False) -> bool:
+    """Whether to show an analysis: ``auto``, its button clicked, or already shown for this table."""
+    if auto or st.button(label, key=key) or st.session_state.get(f"{key}_shown") == remembered:
+        st.session_state[f"{key}_shown"] = remembered
+        return True
+    return False
+
+
+def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> None:
+    """ "Why this host": one sentence per service, the alternatives on request, and the locks' cost."""
+    st.subheader(tr("Hvorfor denne verten?", "Why this host?"))
+    small = len(result.members) < views.LARGE_GROUP
+    if asked("why_go", tr("Forklar vertsvalgene", "Explain the host choices"), (table_key, import_key), auto=small):
+        explained = host_reasons(table_key, import_key, result) or []
+        for sentence in views_decisions.why_host_sentences(explained):
+            st.markdown("- " + views.plain(sentence))
+        with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
+            st.dataframe(views_decisions.why_host_rows(result, explained), hide_index=True, width="stretch")
+    costs = lock_price(table_key, import_key, False, result)
+    if costs is not None and costs.groups:
+        st.info(views_decisions.lock_text(result, costs))
+        if asked("locks_go", tr("Vis hver låsings egen kostnad", "Show each lock's own cost"), (table_key, import_key)):
+            each = lock_price(table_key, import_key, True, result)
+            if each is not None:
+                st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
+
+
+def show_jobs(result: ScenarioResult) -> None:
+    """Jobs before and after, per member (and per service on request)."""
+    st.subheader(tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"))
+    st.markdown(views.plain(views_decisions.jobs_text(result)))
+    st.dataframe(views_decisions.jobs_rows(result), hide_index=True, width="stretch")
+    with st.expander(tr("Per tjeneste", "Per service")):
+        st.dataframe(views_decisions.jobs_service_rows(result), hide_index=True, width="stretch")
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -230,6 +326,7 @@ for number, muni in municipalities.items():
 
 st.sidebar.header(tr("Tjenester", "Services"))
 enabled, params = {}, {}
+locked, banned = {}, {}  # per service: hosts locked / excluded ("vert låst til", "ikke vert")
 for sid, service in catalogue.services.items():
     on = st.sidebar.checkbox(service.name(language), value=start.services_enabled.get(sid, False),
                              key=f"{ns}:s:{sid}", disabled=not service.enabled,
@@ -249,6 +346,14 @@ for sid, service in catalogue.services.items():
                 min_value=PARAM_LIMITS[param][0], max_value=PARAM_LIMITS[param][1], value=float(current), step=step,
                 key=f"{ns}:p:{sid}:{param}",
                 help=tr("* = anslag, ikke kildebelagt", "* = estimate, not sourced") if estimate else None)
+        start_locks = start.host_locks or HostLocks()
+        member_name = {m: f"{m} {municipalities[m].name}" for m in members}
+        locked[sid] = tuple(st.multiselect(
+            tr("Vert låst til", "Host locked to"), members, key=f"{ns}:lock:{sid}", format_func=member_name.get,
+            default=[m for m in start_locks.hosts("required_hosts", sid) if m in members]))
+        banned[sid] = tuple(st.multiselect(
+            tr("Ikke vert", "Not host"), members, key=f"{ns}:ban:{sid}", format_func=member_name.get,
+            default=[m for m in start_locks.hosts("forbidden_hosts", sid) if m in members]))
 
 st.sidebar.header(tr("Rettferdighet", "Fairness"))
 fair = dict(start.fairness)
@@ -271,6 +376,12 @@ if fair["enabled"]:
         tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), 0.0, 1.0,
         float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
     ) if use_band else None
+    use_loss = st.sidebar.checkbox(tr("Grense for tapte årsverk per kommune", "Limit on FTE a member may lose"),
+                                   value=fair.get("max_fte_loss") is not None, key=f"{ns}:f:useloss")
+    fair["max_fte_loss"] = st.sidebar.number_input(
+        tr("Høyst tapte årsverk mot å drive alene", "At most FTE lost against running alone"), 0.0, 10_000.0,
+        float(fair.get("max_fte_loss") or 10.0), 0.5, key=f"{ns}:f:loss",
+    ) if use_loss else None
 
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
 method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
@@ -291,17 +402,35 @@ def accessibility() -> None:
 if st.sidebar.button(tr("Tilgjengelighetserklæring", "Accessibility statement"), key="a11y_statement"):
     accessibility()
 
-settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method)
+st.sidebar.header(tr("Avtale", "Agreement"))
+ir_reference = translated_choice(
+    st.sidebar.radio, tr("«Ingen betaler mer enn alene» måles mot", "“Nobody pays more than alone” is measured against"),
+    IR_REFERENCES, base.fairness.ir_reference, f"{ns}:irref",
+    lambda r: tr("i dag", "today") if r == "today" else tr("robust alene", "robust alone"))
+today_upload = st.sidebar.file_uploader(
+    tr("Kostnad i dag (utfylt mal, CSV)", "Cost today (filled-in template, CSV)"), type=["csv"], key=f"{ns}:today",
+    help=tr("Malen lastes ned under «Avtale og budsjett».", "Download the template under “Agreement and budget”."))
+entered_today = None
+if today_upload is not None:
+    try:
+        entered_today = read_today_csv(today_upload.getvalue(), today_upload.name, base)
+    except UserInputError as exc:
+        st.sidebar.error(str(exc))
+
+settings = Settings(tuple(members), enabled, params, fair, cost_key, fixed_share, method,
+                    HostLocks({k: v for k, v in locked.items() if v}, {k: v for k, v in banned.items() if v}))
 if (slow := views.size_warning(len(members))):
     st.sidebar.warning(slow)
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
+    table = views_agreement.with_agreement_inputs(table, ir_reference, entered_today)
     edits = change_phrases(base_table, table, base, scenario)
     if edits:  # the title, the reports and the file names say what is shown
         table = {**table, "name": edited_title(base_id, base.title, edits)}
     table_key = canonical_json(table)  # the cache key of everything computed from this table
     with st.spinner(tr("Regner ut …", "Calculating …")):
         scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
+        agreement_spec(scenario)  # the agreement tab and the reports' budget: a bad [agreement] table is this file's error
 except UserInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -327,10 +456,11 @@ note = views.solver_note(result)
 if note:
     st.warning(note)
 
-tab_result, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download = st.tabs([
-    tr("Resultat", "Result"), tr("Oppgjør", "Settlement"), tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
+    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"),
+    tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
     tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
-    tr("Last ned", "Download"),
+    tr("Last ned", "Download"), tr("Avtale og budsjett", "Agreement and budget"),
 ], key=f"page@{language}")  # stays on the tab the user was on when a setting changes
 
 with tab_result:
@@ -369,6 +499,7 @@ with tab_result:
 
     st.subheader(tr("Vertskommuner", "Host municipalities"))
     show_table(views.host_rows(result))
+    show_why_host(result, table_key, import_key)
     st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
     chart_rows = pd.DataFrame(views.cost_chart_rows(result))
     colours = views.member_colours(result)
@@ -388,6 +519,7 @@ with tab_result:
     ).properties(height=alt.Step(30 if projector else 22), description=views.cost_chart_text(result)),
         width="stretch", alt=views.cost_chart_text(result))
     show_table(views.member_rows(result))
+    show_jobs(result)
 
 with tab_settle:
     st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
@@ -482,6 +614,8 @@ with tab_compare:
         show_table(hosts.style.apply(
             lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1))
         show_table(comparison.shares)
+        st.subheader(tr("Årsverk hos hver kommune i A og B", "FTE in each member in A and B"))
+        st.dataframe(views_decisions.jobs_compare_rows(statement_a.result, result), hide_index=True, width="stretch")
 
 with tab_join:
     border = [m for m in municipalities if m not in scenario.members]
@@ -556,3 +690,77 @@ with tab_download:
     dialect = "excel-no" if language == "nb" else "pandas"
     for name, text in result_files(result, dialect, statement).items():
         st.download_button(name, encoded(name, text, dialect), file_name=f"{stem}-{name}", key=f"dl_{name}")
+
+with tab_start:
+    st.subheader(tr("Hvor starter vi? Beste plan med høyst N tjenester", "Where do we start? Best plan with at most N services"))
+    st.caption(tr("For hvert antall tjenester: den beste planen som samarbeider om høyst så mange, med de samme "
+                  "reglene; de andre tjenestene driver hver kommune selv.",
+                  "For each number of services: the best plan cooperating on at most that many, under the same "
+                  "rules; each member runs the other services itself."))
+    small = len(result.members) < views.LARGE_GROUP
+    found = start_priorities(table_key, import_key, result) \
+        if asked("start_go", tr("Regn ut", "Calculate"), (table_key, import_key), auto=small) else None
+    if found is not None:
+        headline = views_decisions.priority_headline(result, found)
+        if headline:
+            st.info(headline)
+        st.dataframe(views_decisions.priority_rows(result, found), hide_index=True, width="stretch")
+        st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
+        st.dataframe(views_decisions.service_saving_rows(result, found), hide_index=True, width="stretch")
+
+with tab_agree:
+    try:
+        agreement = agreement_of(table_key, import_key, statement)
+    except UserInputError as exc:
+        st.error(str(exc))
+        st.stop()
+    spec = agreement.budget.spec
+    dialect = "excel-no" if language == "nb" else "pandas"
+    st.info(why_references_differ())
+    st.caption(tr(f"Regelen «ingen betaler mer enn alene» måles {reference_label(scenario.fairness.ir_reference)}. "
+                  "Samarbeidsspillet (kjernen, Shapley, nukleolus) bruker alltid modellens kostnader.",
+                  f"The rule “nobody pays more than alone” is measured {reference_label(scenario.fairness.ir_reference)}. "
+                  "The cooperation game (core, Shapley, nucleolus) always uses the model's costs."))
+    st.subheader(tr("Besparelse mot i dag og mot robust alene", "Saving against today and against robust alone"))
+    st.dataframe(views_agreement.reference_rows(agreement), hide_index=True, width="stretch")
+    with st.expander(tr("Kostnad i dag per tjeneste (* = anslag)", "Cost today per service (* = estimate)")):
+        st.dataframe(views_agreement.today_rows(agreement), hide_index=True, width="stretch")
+        st.download_button(tr("Mal for kostnad i dag (CSV; fyll ut today_nok og last opp i sidefeltet)",
+                              "Template for today's cost (CSV; fill in today_nok and upload in the sidebar)"),
+                           encoded("today.csv", today_template(scenario, agreement.budget.today, dialect), dialect),
+                           file_name=f"{scenario.id}-today.csv", mime="text/csv", key="dl_today_template")
+    st.subheader(tr(f"Budsjett {spec.calendar[0]}–{spec.calendar[-1]} (faste {spec.base_year}-kroner, mot i dag)",
+                    f"Budget {spec.calendar[0]}–{spec.calendar[-1]} (fixed {spec.base_year} NOK, against today)"))
+    st.dataframe(views_agreement.payback_rows(agreement), hide_index=True, width="stretch")
+    st.dataframe(views_agreement.budget_rows(agreement), hide_index=True, width="stretch")
+    st.subheader(tr("Innbetaling à konto (løpende kroner)", "Payments on account (nominal NOK)"))
+    st.dataframe(views_agreement.payment_rows(agreement), hide_index=True, width="stretch")
+    columns = st.columns(3)
+    columns[0].download_button(
+        tr("Avtalevedlegg (Word, utkast)", "Agreement annex (Word, draft)"),
+        lambda: annex_bytes(build_agreement(statement)), file_name=f"{scenario.id}-vedlegg-okonomi.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="dl_annex")
+    columns[1].download_button("budget.csv", encoded("budget.csv", csv_text(agreement.budget.rows(), dialect), dialect),
+                               file_name=f"{scenario.id}-budget.csv", mime="text/csv", key="dl_budget")
+    payments_csv = csv_text(payment_rows(agreement.budget), dialect)
+    columns[2].download_button("payments.csv", encoded("payments.csv", payments_csv, dialect),
+                               file_name=f"{scenario.id}-payments.csv", mime="text/csv", key="dl_payments")
+    st.subheader(tr("Årsavregning", "Year-end settlement"))
+    year = st.selectbox(tr("År", "Year"), spec.calendar, key="settle_year")
+    st.download_button(tr(f"Mal for vertskommunens regnskap {year} (CSV)", f"Template for the host's accounts {year} (CSV)"),
+                       encoded("actuals.csv", actuals_template(agreement.budget, year, dialect), dialect),
+                       file_name=f"{scenario.id}-actuals-{year}.csv", mime="text/csv", key="dl_actuals_template")
+    actuals_upload = st.file_uploader(tr("Last opp utfylt regnskapsmal", "Upload the filled-in accounts template"),
+                                      type=["csv"], key="actuals_upload")
+    if actuals_upload is not None:
+        try:
+            actuals = read_actuals(actuals_upload.getvalue(), actuals_upload.name, agreement.budget)
+        except UserInputError as exc:
+            st.error(str(exc))
+        else:
+            settled = true_up_rows(agreement.budget, actuals)
+            st.dataframe(views_agreement.true_up_rows(settled, agreement), hide_index=True, width="stretch")
+            st.download_button(tr(f"Årsavregning {actuals.year} (CSV)", f"Year-end settlement {actuals.year} (CSV)"),
+                               encoded("settlement.csv", csv_text(settled, dialect), dialect),
+                               file_name=f"{scenario.id}-settlement-{actuals.year}.csv", mime="text/csv",
+                               key="dl_settlement")

@@ -1,4 +1,5 @@
-"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report``.
+"""Command line: ``python -m optimizer run|join|leave|validate|show|import|simulate|alternatives|sweep|report|
+agreement|settle-year|priorities|explain``.
 
 Exit codes (``optimizer.batch``): 0 ok, 2 invalid input, 3 infeasible, 1 other failure. For a
 batch: 2 if any file was invalid, else 3 if any was infeasible, else 1 if any failed.
@@ -11,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from optimizer import data, sim_cli
+from optimizer import data, show, sim_cli
+from optimizer.decisions import cli as decisions_cli
 from optimizer.batch import (
     EXIT_INFEASIBLE,
     EXIT_INVALID,
@@ -20,6 +22,7 @@ from optimizer.batch import (
     run_batch,
     run_command,
 )
+from optimizer.economics import cli as economics_cli
 from optimizer.errors import InfeasibleError, UserInputError
 from optimizer.export import result_files
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
@@ -28,8 +31,9 @@ from optimizer.output import CSV_DIALECTS, write_folder
 from optimizer.pipeline import run, scenario_travel
 from optimizer.report.cli import add_report_parser
 from optimizer.result import ScenarioResult
-from optimizer.scenario import Scenario, load_scenario, resolve, resolve_municipality
+from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
+from optimizer.economics.spec import agreement_spec
 from optimizer.uncertainty import uncertainty_spec
 from optimizer.views import method_label, newcomer_text, signed_nok
 
@@ -77,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     ssb_cli.add_parser(sub, common)
     sim_cli.add_commands(sub, common)
     add_report_parser(sub, common)
+    economics_cli.add_commands(sub, common)
+    decisions_cli.add_commands(sub, common)  # priorities, explain (issue 13)
     return parser
 
 
@@ -91,9 +97,9 @@ def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
     result = run(scenario)
     write_result(result, args.out / scenario.id, args.csv_dialect)
     return tr(
-        f"total {format_nok(result.total_cost)}, besparelse {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, besparelse mot robust alene {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
-        f"total {format_nok(result.total_cost)}, saving {format_nok(result.total_stand_alone - result.total_cost)}, "
+        f"total {format_nok(result.total_cost)}, saving against robust alone {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"price of fairness {format_nok(result.price_of_fairness)}",
     )
 
@@ -171,6 +177,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     def check(scenario: Scenario) -> str:
         scenario_travel(scenario)  # a member off the road network is a validation error too
         uncertainty_spec(scenario)  # and so is a bad [uncertainty] table
+        agreement_spec(scenario)  # and a bad [agreement] table
         return tr(f"{len(scenario.members)} medlemmer, {len(scenario.services)} tjenester",
                   f"{len(scenario.members)} members, {len(scenario.services)} services")
 
@@ -180,9 +187,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     if args.what == "members":
-        print(tr("nr    navn        senter        innbyggere  rolle", "no    name        centre        population  role"))
-        for m in data.municipalities().values():
-            print(f"{m.number}  {m.name:<11} {m.centre:<13} {m.population:>10}  {m.role}")
+        print(show.members_text())
     elif args.what == "services":
         for s in data.catalogue().services.values():
             state = "" if s.enabled else tr("  [av: ", "  [off: ") + (s.disabled_reason_nb if language() == "nb" else s.disabled_reason_en) + "]"
@@ -190,14 +195,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             for name, p in s.params.items():
                 print(f"    {name:<20} {p.value:>12g}  {p.status}")
     elif args.what == "links":
-        for link in data.catalogue().travel.links.values():
-            print(f"{link.id:<38} {link.a} – {link.b} ({link.mode}, {link.minutes.value:g} min)")
+        print(show.links_text())
     else:
-        scenario = resolve({"members": list(data.municipalities())}, scenario_id="show")
-        matrix = scenario_travel(scenario)
-        names = [scenario.name(m)[:10] for m in matrix.members]
-        print(tr("Reisetid i minutter (vei):", "Travel time in minutes (road):"))
-        print(" " * 11 + "".join(f"{n:>11}" for n in names))
-        for name, row in zip(names, matrix.minutes):
-            print(f"{name:<11}" + "".join(f"{v:>11.0f}" for v in row))
+        print(show.travel_text())
     return EXIT_OK

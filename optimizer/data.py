@@ -1,4 +1,4 @@
-"""The embedded Mid-Finnmark data: municipalities, road edges and the service catalogue.
+"""The embedded Finnmark data: municipalities, road edges, links and the service catalogue.
 
 Files live in ``optimizer/data/`` (package data) with their provenance in ``SOURCES.md``.
 """
@@ -13,6 +13,8 @@ from importlib import resources
 
 ROLE_FOUNDING = "core"
 ROLE_BORDER = "border"
+ROLE_OUTER = "outer"  # the rest of Finnmark (added for county-scale studies)
+DEFAULT_COST_LEVEL = 1.0  # for a municipality without a sourced cost level (an estimate)
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,10 @@ class Municipality:
     population: int
     lat: float
     lon: float
-    role: str  # "core" (founding member), "border" or "maybe"
-    cost_level: float | None
+    role: str  # "core" (founding member), "border", "maybe" or "outer"
+    cost_level: float  # KMD's kostnadsindeks; DEFAULT_COST_LEVEL where none was found
     children_0_17: int | None = None  # only known once imported from SSB (table 07459)
+    cost_level_estimate: bool = False  # True: no sourced cost level, DEFAULT_COST_LEVEL assumed
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,12 @@ class RoadEdge:
 
 @dataclass(frozen=True)
 class Link:
-    """An extra sea or air link a scenario can switch on."""
+    """A sea, air or bus link between two nodes of the network.
+
+    ``base`` links belong to the network in every scenario; the others are switched on by a
+    scenario. A ``one_way`` link runs from ``a`` to ``b`` only. ``wait`` is the waiting time added
+    to ``minutes`` (``None``: the minutes already include it).
+    """
 
     id: str
     a: str
@@ -72,6 +80,22 @@ class Link:
     mode: str
     minutes: Param
     fare: Param
+    wait: Param | None = None
+    one_way: bool = False
+    base: bool = False
+    source_row: str = ""  # id of the row in links.csv the figures come from
+
+    @property
+    def total_minutes(self) -> float:
+        """Minutes from boarding point to arrival, waiting included."""
+        return self.minutes.value + (self.wait.value if self.wait is not None else 0.0)
+
+    def params(self) -> dict[str, Param]:
+        """The link's numbers by scenario key name (``minutes``, ``fare``, ``wait_minutes``)."""
+        out = {"minutes": self.minutes, "fare": self.fare}
+        if self.wait is not None:
+            out["wait_minutes"] = self.wait
+        return out
 
 
 SERVICE_PARAMS = (
@@ -110,7 +134,11 @@ class TravelParams:
     km_rate: Param
     winter_penalty_minutes: Param
     speed_kmh: dict[str, Param]
-    links: dict[str, Link] = field(default_factory=dict)
+    links: dict[str, Link] = field(default_factory=dict)  # the registry: base and optional links
+
+    def base_links(self) -> list[Link]:
+        """Links that are part of the network in every scenario."""
+        return [link for link in self.links.values() if link.base]
 
 
 @dataclass(frozen=True)
@@ -139,7 +167,8 @@ def municipalities() -> dict[str, Municipality]:
             lat=float(row["centre_lat"]),
             lon=float(row["centre_lon"]),
             role=row["role"],
-            cost_level=float(row["cost_level_2026"]) if row["cost_level_2026"] else None,
+            cost_level=float(row["cost_level_2026"]) if row["cost_level_2026"] else DEFAULT_COST_LEVEL,
+            cost_level_estimate=not row["cost_level_2026"],
         )
     return out
 
@@ -163,8 +192,46 @@ def road_edges() -> tuple[RoadEdge, ...]:
     )
 
 
+@dataclass(frozen=True)
+class LinkSource:
+    """A row of ``links.csv``: a link as the sources describe it (blank figures were not found)."""
+
+    id: str
+    a: str
+    b: str
+    mode: str
+    minutes: float | None
+    fare: float | None
+    departures_per_day: float | None
+    source: str
+    confidence: str
+
+
+@cache
+def link_sources() -> dict[str, LinkSource]:
+    """Ferries, coastal-express legs and buses as sourced, by row id (``F1``, ``H1``, ...)."""
+    rows = csv.DictReader(_read_text("links.csv").splitlines())
+
+    def number(text: str) -> float | None:
+        return float(text) if text else None
+
+    return {
+        r["id"]: LinkSource(r["id"], r["from"], r["to"], r["mode"], number(r["minutes"]), number(r["fare_nok"]),
+                            number(r["departures_per_day"]), r["source"], r["confidence"])
+        for r in rows
+    }
+
+
 def _param(raw: dict) -> Param:
     return Param(float(raw["value"]), raw["status"], raw["basis"])
+
+
+def _link(lid: str, raw: dict) -> Link:
+    return Link(
+        lid, raw["from"], raw["to"], raw["mode"], _param(raw["minutes"]), _param(raw["fare"]),
+        wait=_param(raw["wait_minutes"]) if "wait_minutes" in raw else None,
+        one_way=raw.get("one_way", False), base=raw.get("base", False), source_row=raw.get("source_row", ""),
+    )
 
 
 @cache
@@ -185,10 +252,7 @@ def catalogue() -> Catalogue:
             disabled_reason_en=s.get("disabled_reason_en", ""),
         )
     t = raw["travel"]
-    links = {
-        lid: Link(lid, lk["from"], lk["to"], lk["mode"], _param(lk["minutes"]), _param(lk["fare"]))
-        for lid, lk in t.get("links", {}).items()
-    }
+    links = {lid: _link(lid, lk) for lid, lk in t.get("links", {}).items()}
     travel = TravelParams(
         hours_per_fte=_param(t["hours_per_fte"]),
         km_rate=_param(t["km_rate"]),

@@ -17,6 +17,7 @@ from typing import Any
 
 import tomli_w
 
+from optimizer.decisions.locks import HostLocks, lock_overlay, locks_of
 from optimizer.errors import UserInputError
 from optimizer.ssb import ImportedData
 from optimizer.i18n import tr
@@ -45,6 +46,7 @@ class Settings:
     cost_key_method: str | None = None
     fixed_share: float | None = None
     settlement_method: str | None = None
+    host_locks: HostLocks | None = None  # locked / forbidden hosts per service
 
 
 def settings_of(scenario: Scenario) -> Settings:
@@ -63,6 +65,7 @@ def settings_of(scenario: Scenario) -> Settings:
         cost_key_method=scenario.cost_key.method,
         fixed_share=scenario.cost_key.fixed_share,
         settlement_method=scenario.settlement_method,
+        host_locks=locks_of(scenario),
     )
 
 
@@ -82,6 +85,9 @@ def overlay(base: Scenario, settings: Settings) -> dict[str, Any]:
     for (sid, param), value in settings.params.items():
         if start.params.get((sid, param)) != value:
             services.setdefault(sid, {})[param] = value
+    if settings.host_locks is not None:
+        for sid, keys in lock_overlay(base, settings.host_locks).get("services", {}).items():
+            services.setdefault(sid, {}).update(keys)
     if services:
         out["services"] = services
     fairness = {k: v for k, v in settings.fairness.items() if start.fairness.get(k) != v}

@@ -14,16 +14,22 @@ def describe_rule(group: str, scenario: Scenario) -> str:
         _, sid, rule = group.split(".")
         spec = scenario.service(sid)
         name = spec.service.name(language())
-        hosts = ", ".join(f"{h} {scenario.name(h)}" for h in spec.required_hosts or spec.forbidden_hosts)
+
+        def hosts(numbers) -> str:
+            return ", ".join(f"{h} {scenario.name(h)}" for h in numbers)
+
+        # built only for the rule asked about: the other keys may be unset (None) for this service
         text = {
-            "max_travel_minutes": tr(
+            "max_travel_minutes": lambda: tr(
                 f"høyst {spec.value('max_travel_minutes'):g} minutters reisetid til verten",
                 f"at most {spec.value('max_travel_minutes'):g} minutes' travel to the host"),
-            "capacity_fte": tr("kapasitet i årsverk per vert", "capacity in FTE per host"),
-            "forbidden_hosts": tr(f"kan ikke være vert: {hosts}", f"may not host: {hosts}"),
-            "required_hosts": tr(f"må være vert: {hosts}", f"must host: {hosts}"),
-            "max_units": tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
-        }[rule]
+            "capacity_fte": lambda: tr("kapasitet i årsverk per vert", "capacity in FTE per host"),
+            "forbidden_hosts": lambda: tr(f"kan ikke være vert: {hosts(spec.forbidden_hosts)}",
+                                          f"may not host: {hosts(spec.forbidden_hosts)}"),
+            "required_hosts": lambda: tr(f"må være vert: {hosts(spec.required_hosts)}",
+                                         f"must host: {hosts(spec.required_hosts)}"),
+            "max_units": lambda: tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
+        }[rule]()
         return f"{name}: {text} ({group})"
     text = {
         "fairness.min_shared_units_hosted": tr(

@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 
-from optimizer.games import MAX_EXACT_MEMBERS, model_game
+from optimizer.games import MAX_GAME_MEMBERS, model_game
 from optimizer.output import csv_text, json_text
 from optimizer.result import ScenarioResult
 from optimizer.statement import Statement, settlement_statement
@@ -15,7 +15,7 @@ from optimizer.statement import Statement, settlement_statement
 def result_files(result: ScenarioResult, dialect: str = "pandas", statement: Statement | None = None) -> dict[str, str]:
     """``hosts.csv``, ``costs.csv``, ``settlement.csv`` and ``summary.json`` (name -> text).
 
-    The settlement is computed here unless given; above ``MAX_EXACT_MEMBERS`` it is skipped and
+    The settlement is computed here unless given; above ``MAX_GAME_MEMBERS`` it is skipped and
     ``summary.json`` says so.
     """
     summary = result.summary()
@@ -23,13 +23,13 @@ def result_files(result: ScenarioResult, dialect: str = "pandas", statement: Sta
         "hosts.csv": csv_text(result.unit_rows(), dialect),
         "costs.csv": csv_text(result.cost_rows(), dialect),
     }
-    if statement is None and len(result.members) <= MAX_EXACT_MEMBERS:
+    if statement is None and len(result.members) <= MAX_GAME_MEMBERS:
         statement = settlement_statement(result, model_game(result.model, result.plan))
     if statement is not None:
         summary["settlement"] = statement.summary()
         files["settlement.csv"] = csv_text(statement.rows(), dialect)
     else:
-        summary["settlement"] = {"skipped": f"more than {MAX_EXACT_MEMBERS} members"}
+        summary["settlement"] = {"skipped": f"more than {MAX_GAME_MEMBERS} members"}
     files["summary.json"] = json_text(summary)
     return files
 

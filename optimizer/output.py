@@ -65,8 +65,8 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
-def write_folder(target: Path, files: Mapping[str, str], *, bom_for: Sequence[str] = ()) -> None:
-    """Write ``files`` (name -> text) into folder ``target`` all at once.
+def write_folder(target: Path, files: Mapping[str, str | bytes], *, bom_for: Sequence[str] = ()) -> None:
+    """Write ``files`` (name -> text, or bytes for a binary file) into folder ``target`` all at once.
 
     Everything goes to a temporary folder beside ``target`` first; only when every file is
     written is it moved into place, replacing an older ``target``. A failure leaves the old
@@ -77,6 +77,9 @@ def write_folder(target: Path, files: Mapping[str, str], *, bom_for: Sequence[st
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         for name, text in files.items():
+            if isinstance(text, bytes):  # binary files (e.g. a .docx) as they are
+                (staging / name).write_bytes(text)
+                continue
             encoding = "utf-8-sig" if name in bom_for else "utf-8"
             (staging / name).write_text(text, encoding=encoding, newline="")
         old = None
@@ -91,3 +94,26 @@ def write_folder(target: Path, files: Mapping[str, str], *, bom_for: Sequence[st
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def write_file(target: Path, text: str, *, bom: bool = False) -> None:
+    """Write one text file whole or not at all: a temporary file beside it, then renamed over it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(staging, 0o666 & ~_umask())
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from optimizer import data
+from optimizer.economics.references import ir_reference
 from optimizer.errors import InfeasibleError, UserInputError
-from optimizer.games import MAX_EXACT_MEMBERS, cost_side_plan
+from optimizer.games import cost_side_plan
 from optimizer.i18n import tr
 from optimizer.model import FAIRNESS_GROUPS, HostChoiceModel
 from optimizer.result import ScenarioResult
@@ -35,23 +36,25 @@ def scenario_travel(scenario: Scenario) -> TravelMatrix:
 
 
 def build_model(scenario: Scenario) -> HostChoiceModel:
-    """Candidate units and their costs for ``scenario``."""
-    return HostChoiceModel(scenario, service_costs(scenario, scenario_travel(scenario)))
+    """Candidate units and their costs for ``scenario``; individual rationality against the reference
+    ``[fairness] ir_reference`` names (``optimizer.economics.references``)."""
+    costs = service_costs(scenario, scenario_travel(scenario))
+    return HostChoiceModel(scenario, costs, ir_reference=ir_reference(scenario, costs))
 
 
 def run(scenario: Scenario, model: HostChoiceModel | None = None) -> ScenarioResult:
     """Solve the adopted plan (all rules) and the plan without fairness rules.
 
     Without fairness the services are independent, so that plan comes exactly from the subset
-    dynamic programme of ``optimizer.games`` (no solver call); the adopted plan is the MILP.
+    subset programmes of ``optimizer.games`` (no solver call); the adopted plan comes from the
+    exact engine (``optimizer.engine``).
 
     Raises ``InfeasibleError`` naming the smallest set of rule groups that cannot be met together.
     """
     model = model or build_model(scenario)
     groups = model.rule_groups()
     cost_side = [g for g in groups if g not in FAIRNESS_GROUPS]
-    exact_dp = len(model.members) <= MAX_EXACT_MEMBERS
-    unconstrained = cost_side_plan(model) if exact_dp else model.solve(cost_side)
+    unconstrained = cost_side_plan(model)
     if unconstrained is None:
         raise InfeasibleError(scenario.id, model.irreducible_conflict(cost_side))
     if len(cost_side) == len(groups):

@@ -183,7 +183,7 @@ class ScenarioResult:
             "solver": {
                 "with_fairness": self.plan.solve_info.as_dict(),
                 "without_fairness": self.unconstrained.solve_info.as_dict(),
-                "candidate_units": len(self.model.candidates),
+                "candidate_units": self.model.candidate_count,
             },
             "provenance": provenance(s),
             **extra,

@@ -8,6 +8,7 @@ and the solver. Every error names the file, the key and what was expected (see `
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from optimizer import data
-from optimizer.data import Municipality, Param, Service, TravelParams
+from optimizer.data import Link, Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.solver import SOLVERS, SolverOptions
 from optimizer.ssb.folder import ImportedData, load_data_folder
+from optimizer.travel import base_links_needed, network_nodes
 
 COST_KEYS = ("fixed_plus_per_capita", "per_capita", "by_usage", "equal")
 SETTLEMENT_METHODS = (
@@ -34,6 +36,8 @@ SETTLEMENT_METHODS = (
     "least_core",
 )
 STAFFING = ("steps", "continuous")
+IR_REFERENCES = ("robust_alone", "today")  # what individual rationality measures a payment against
+YEARS_DEFAULT, YEARS_LIMITS = 4, (1, 30)  # the agreement's length ([agreement] / [uncertainty] years)
 MAX_FILE_BYTES = 1_000_000
 
 
@@ -65,6 +69,7 @@ class Fairness:
     individual_rationality: bool = True
     min_saving_percent: float = 0.0
     max_fte_loss: float | None = None  # FTE a member may lose against its stand-alone staffing
+    ir_reference: str = "robust_alone"  # or "today": each member's actual cost today (optimizer.economics)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class CostKey:
 
 @dataclass(frozen=True)
 class TravelSpec:
+    """Travel parameters; ``params.links`` is the registry with the scenario's own links and
+    overrides, ``links`` the ids of the optional links switched on (base links are always on)."""
+
     params: TravelParams
     winter: bool = False
     links: tuple[str, ...] = ()
@@ -130,9 +138,13 @@ class Scenario:
         if self.travel.winter:
             out.append("travel.winter_penalty_minutes")
         out += [f"travel.speed_kmh.{k}" for k, p in t.speed_kmh.items() if p.is_estimate]
-        for lid in self.travel.links:
-            link = t.links[lid]
-            out += [f"travel.links.{lid}.{k}" for k in ("minutes", "fare") if getattr(link, k).is_estimate]
+        centres = [self.municipalities[m].centre for m in self.members]
+        used = base_links_needed(data.road_edges(), t, centres)
+        used += [t.links[lid] for lid in self.travel.links if not t.links[lid].base]
+        for link in used:
+            out += [f"travel.links.{link.id}.{k}" for k, p in link.params().items() if p.is_estimate]
+        if self.scale_stand_alone:
+            out += [f"municipalities.{m}.cost_level" for m in self.members if self.municipalities[m].cost_level_estimate]
         return out
 
 
@@ -291,8 +303,9 @@ def resolve(
         v.fail("services", tr("alle tjenestene er slått av; slå på minst én", "every service is switched off; switch on at least one"))
 
     fairness = _fairness(v, v.table(table.get("fairness", {}), "fairness"))
+    _check_founding_rule(v, fairness, founding)
     cost_key = _cost_key(v, v.table(table.get("cost_key", {}), "cost_key"))
-    travel = _travel(v, v.table(table.get("travel", {}), "travel"), catalogue.travel)
+    travel = _travel(v, v.table(table.get("travel", {}), "travel"), catalogue.travel, municipalities)
     solver_table = v.table(table.get("solver", {}), "solver")
     v.known_keys(solver_table, "solver", SOLVER_KEYS)
     solver = SolverOptions(
@@ -331,11 +344,12 @@ def resolve(
 
 TOP_KEYS = {
     "name", "description", "members", "founding", "municipalities", "services", "fairness",
-    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data",
+    "cost_key", "travel", "solver", "cost_level", "settlement", "uncertainty", "data", "agreement",
 }
 SERVICE_KEYS = {"enabled", *data.SERVICE_PARAMS, "max_units", "required_hosts", "forbidden_hosts", "capacity_fte"}
 FAIRNESS_KEYS = {
     "enabled", "min_shared_units_hosted", "fte_band", "individual_rationality", "min_saving_percent", "max_fte_loss",
+    "ir_reference",
 }
 TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
 SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
@@ -453,7 +467,21 @@ def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
         individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
         min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
         max_fte_loss=None if loss is None else v.number(loss, "fairness.max_fte_loss", low=0.0, high=10_000.0),
+        ir_reference=v.choice(table.get("ir_reference", "robust_alone"), "fairness.ir_reference", IR_REFERENCES),
     )
+
+
+def _check_founding_rule(v: _Validator, fairness: Fairness, founding: list[str]) -> None:
+    """A rule for founding members with no founding member would silently apply to nobody: refuse it."""
+    if fairness.enabled and fairness.min_shared_units_hosted > 0 and not founding:
+        k = fairness.min_shared_units_hosted
+        v.fail("founding", tr(
+            f"ingen av medlemmene er grunnleggende medlem, så regelen fairness.min_shared_units_hosted = {k} "
+            "ville ikke gjelde noen; list de grunnleggende medlemmene i founding = [...], "
+            "eller sett fairness.min_shared_units_hosted = 0",
+            f"no member is a founding member, so the rule fairness.min_shared_units_hosted = {k} would apply to "
+            "nobody; list the founding members in founding = [...], or set fairness.min_shared_units_hosted = 0",
+        ))
 
 
 def _cost_key(v: _Validator, table: Mapping[str, Any]) -> CostKey:
@@ -464,24 +492,108 @@ def _cost_key(v: _Validator, table: Mapping[str, Any]) -> CostKey:
     )
 
 
-def _travel(v: _Validator, table: Mapping[str, Any], params: TravelParams) -> TravelSpec:
+def _travel(
+    v: _Validator, table: Mapping[str, Any], params: TravelParams, municipalities: Mapping[str, Municipality]
+) -> TravelSpec:
     v.known_keys(table, "travel", TRAVEL_KEYS)
     overrides = {}
     for name, (low, high) in {"km_rate": (0.0, 100.0), "hours_per_fte": (100.0, 3000.0), "winter_penalty_minutes": (0.0, 1440.0)}.items():
         if name in table:
             value = v.number(table[name], f"travel.{name}", low=low, high=high)
             overrides[name] = Param(value, "scenario", f"set in the scenario ({v.origin(f'travel.{name}')})")
-    links = table.get("links", [])
-    if not isinstance(links, list):
-        v.fail("travel.links", v.expected("en liste med lenke-id-er", "a list of link ids", links))
-    for i, lid in enumerate(links):
-        if lid not in params.links:
-            v.fail(f"travel.links[{i}]", v.unknown(str(lid), params.links, "lenke", "link"))
+    registry, selected = _links(v, table.get("links", []), params.links, municipalities)
     return TravelSpec(
-        params=replace(params, **overrides),
+        params=replace(params, links=registry, **overrides),
         winter=v.boolean(table.get("winter", False), "travel.winter"),
-        links=tuple(links),
+        links=selected,
     )
+
+
+LINK_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+LINK_KEYS = {"from", "to", "minutes", "fare", "wait_minutes", "one_way", "mode"}
+LINK_OVERRIDE_KEYS = {"minutes", "fare", "wait_minutes"}
+LINK_LIMITS = {"minutes": (1.0, 10_000.0), "fare": (0.0, 100_000.0), "wait_minutes": (0.0, 1440.0)}
+
+
+def _links(
+    v: _Validator, value: Any, registry: Mapping[str, Link], municipalities: Mapping[str, Municipality]
+) -> tuple[dict[str, Link], tuple[str, ...]]:
+    """The link registry as the scenario uses it, and the ids of the optional links switched on.
+
+    ``links = ["id", ...]`` switches registry links on. The table form ``[travel.links.<id>]``
+    switches a registry link on (keys ``minutes``, ``fare``, ``wait_minutes`` override its figures;
+    for a base link only that) or defines a link of the scenario's own (``from``, ``to``,
+    ``minutes``, ``fare``; optional ``wait_minutes``, ``one_way``, ``mode``).
+    """
+    out = dict(registry)
+    if isinstance(value, list):
+        for i, lid in enumerate(value):
+            if not isinstance(lid, str) or lid not in registry:
+                v.fail(f"travel.links[{i}]", v.unknown(str(lid), registry, "lenke", "link"))
+        return out, tuple(lid for lid in dict.fromkeys(value) if not registry[lid].base)
+    if not isinstance(value, Mapping):
+        v.fail("travel.links", v.expected(
+            "en liste med lenke-id-er eller tabeller [travel.links.<id>]",
+            "a list of link ids or tables [travel.links.<id>]", value))
+    nodes = None
+    for lid, entry in value.items():
+        key = f"travel.links.{lid}"
+        if not LINK_ID.fullmatch(lid):
+            v.fail(key, tr("lenke-id-en kan bare ha bokstaver a–z, sifre, _ og - (høyst 64 tegn)",
+                           "a link id may only have letters a–z, digits, _ and - (at most 64 characters)"))
+        entry = v.table(entry, key)
+        if lid in registry:
+            v.known_keys(entry, key, LINK_OVERRIDE_KEYS)
+            link = registry[lid]
+            out[lid] = replace(
+                link,
+                minutes=_link_param(v, entry, key, "minutes") or link.minutes,
+                fare=_link_param(v, entry, key, "fare") or link.fare,
+                wait=_link_param(v, entry, key, "wait_minutes") or link.wait,
+            )
+            continue
+        v.known_keys(entry, key, LINK_KEYS)
+        missing = [name for name in ("from", "to", "minutes", "fare") if name not in entry]
+        if missing:
+            v.fail(f"{key}.{missing[0]}", tr(
+                f"mangler: en ny lenke trenger from, to, minutes og fare (mangler {', '.join(missing)})",
+                f"missing: a new link needs from, to, minutes and fare (missing {', '.join(missing)})",
+            ))
+        if nodes is None:
+            nodes = network_nodes(data.road_edges(), registry.values())
+        a = _link_place(v, entry["from"], f"{key}.from", nodes, municipalities)
+        b = _link_place(v, entry["to"], f"{key}.to", nodes, municipalities)
+        if a == b:
+            v.fail(f"{key}.to", tr(f"samme sted som from ({a})", f"the same place as from ({a})"))
+        out[lid] = Link(
+            lid, a, b, v.string(entry.get("mode", "scenario"), f"{key}.mode"),
+            minutes=_link_param(v, entry, key, "minutes"),
+            fare=_link_param(v, entry, key, "fare"),
+            wait=_link_param(v, entry, key, "wait_minutes"),
+            one_way=v.boolean(entry.get("one_way", False), f"{key}.one_way"),
+        )
+    selected = tuple(lid for lid in value if not out[lid].base)
+    return out, selected
+
+
+def _link_param(v: _Validator, entry: Mapping[str, Any], key: str, name: str) -> Param | None:
+    if name not in entry:
+        return None
+    low, high = LINK_LIMITS[name]
+    value = v.number(entry[name], f"{key}.{name}", low=low, high=high)
+    return Param(value, "scenario", f"set in the scenario ({v.origin(f'{key}.{name}')})")
+
+
+def _link_place(v: _Validator, value: Any, key: str, nodes: set[str], municipalities: Mapping[str, Municipality]) -> str:
+    """A place on the network: a node name (centre, junction, ferry port) or a municipality (its centre)."""
+    if isinstance(value, str):
+        by_name = {n.casefold(): n for n in nodes}
+        if value.strip().casefold() in by_name:
+            return by_name[value.strip().casefold()]
+    number = resolve_municipality(value, municipalities)
+    if number is not None:
+        return municipalities[number].centre
+    v.fail(key, v.unknown(str(value), set(nodes), "sted i veinettet", "place on the network"))
 
 
 class _Validator:
@@ -594,6 +706,30 @@ class _Validator:
                 f"{', '.join(outside)} er ikke medlem i scenarioet (members)",
                 f"{', '.join(outside)} is not a member in this scenario (members)",
             ))
+
+
+def agreement_years(scenario: Scenario) -> int:
+    """The agreement's length in years: ``[agreement] years``, or as before ``[uncertainty] years``.
+
+    One length for the budget and the simulation; a scenario that sets both must set them equal.
+    """
+    v = _Validator(scenario.source, scenario.origins)
+    found = {}
+    for table in ("agreement", "uncertainty"):
+        section = scenario.raw.get(table, {})
+        if isinstance(section, Mapping) and "years" in section:
+            key = f"{table}.years"
+            found[key] = v.integer(section["years"], key, low=YEARS_LIMITS[0])
+            if found[key] > YEARS_LIMITS[1]:
+                v.fail(key, v.expected(f"høyst {YEARS_LIMITS[1]}", f"at most {YEARS_LIMITS[1]}", found[key]))
+    if len(set(found.values())) > 1:
+        v.fail("agreement.years", tr(
+            f"avtalens lengde er satt to ganger med ulike verdier ({found['agreement.years']} og uncertainty.years "
+            f"= {found['uncertainty.years']}); sett bare agreement.years",
+            f"the agreement's length is set twice with different values ({found['agreement.years']} and "
+            f"uncertainty.years = {found['uncertainty.years']}); set only agreement.years",
+        ))
+    return next(iter(found.values()), YEARS_DEFAULT)
 
 
 def resolve_municipality(value: Any, municipalities: Mapping[str, Municipality]) -> str | None:

@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 import highspy
 import numpy as np
-from scipy.stats import norm
 
 Player = Hashable
 CostGame = Mapping[frozenset, float]
@@ -38,6 +37,41 @@ _MAX_SAMPLED_PLAYERS = 62  # coalitions are int64 bitmasks
 _DUAL_TOL = 1e-9  # a coalition row with a larger dual is tight on the whole optimal face
 _SPAN_TOL = 1e-9  # a coalition whose reduced row is smaller has a constant excess
 _CUT_TOL = 1e-9  # separation threshold on the scaled game (costs divided by max |c(S)|)
+
+
+class VectorGame(Mapping):
+    """A complete cost game stored as a vector over bitmasks: ``cost[mask]``, player k is bit k.
+
+    It reads as the usual mapping ``{frozenset: cost}`` (coalitions made on demand), and every
+    method here uses its vector directly, so games with hundreds of thousands of coalitions need
+    no conversion.
+    """
+
+    def __init__(self, players: Iterable[Player], cost: np.ndarray) -> None:
+        self.players = tuple(players)
+        self.cost = np.asarray(cost, dtype=float)
+        if self.cost.shape != (1 << len(self.players),):
+            raise ValueError(f"a game of {len(self.players)} players needs {1 << len(self.players)} costs")
+        self._bit = {p: 1 << k for k, p in enumerate(self.players)}
+
+    def mask(self, coalition: Iterable[Player]) -> int:
+        return sum(self._bit[p] for p in coalition)
+
+    def __getitem__(self, coalition: frozenset) -> float:
+        try:
+            mask = self.mask(coalition)
+        except (KeyError, TypeError):
+            raise KeyError(coalition) from None
+        if mask == 0:
+            raise KeyError(coalition)
+        return float(self.cost[mask])
+
+    def __iter__(self):
+        for mask in range(1, len(self.cost)):
+            yield _coalition(self.players, mask)
+
+    def __len__(self) -> int:
+        return len(self.cost) - 1
 
 
 class Allocation(dict):
@@ -320,6 +354,8 @@ def shapley_sampled(
     by_player = np.empty_like(marginal)
     np.put_along_axis(by_player, perms, marginal, axis=1)
     mean = by_player.mean(axis=0)
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes most of a second to import
+
     z = float(norm.ppf(0.5 + confidence / 2))
     half = z * by_player.std(axis=0, ddof=1) / math.sqrt(samples)
     note = f"{samples} permutations, {100 * confidence:g}% normal confidence half-widths"
@@ -458,6 +494,13 @@ def is_in_core(
 
 def _game_vector(game: CostGame) -> tuple[tuple[Player, ...], np.ndarray]:
     """Ordered players and the cost vector ``c[mask]`` (``c[0] = 0``) of a complete game."""
+    if isinstance(game, VectorGame):
+        cost = game.cost.copy()
+        cost[0] = 0.0
+        bad = np.flatnonzero(~np.isfinite(cost))
+        if bad.size:
+            raise ValueError(f"cost of coalition {_show(_coalition(game.players, int(bad[0])))} is {cost[bad[0]]}")
+        return game.players, cost
     players, index = _players(game)
     n = len(players)
     if n > _MAX_PLAYERS:
@@ -506,6 +549,8 @@ def _players(game: CostGame) -> tuple[tuple[Player, ...], dict[Player, int]]:
 
 def _stand_alone(game: CostGame) -> tuple[tuple[Player, ...], np.ndarray, float]:
     """Players, stand-alone costs c({i}) and c(N), reading only those coalitions."""
+    if isinstance(game, VectorGame):
+        return game.players, game.cost[[1 << k for k in range(len(game.players))]], float(game.cost[-1])
     players, _ = _players(game)
 
     def cost_of(coalition: frozenset) -> float:
@@ -718,6 +763,7 @@ class _StageLP:
     def __init__(self) -> None:
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("threads", 1)  # HiGHS's thread scheduler is per process: one thread, as every solve
         self._highs.setOptionValue("presolve", "off")
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)

@@ -373,7 +373,7 @@ def typed_plan(model: HostChoiceModel, units: Mapping[str, Sequence[tuple[str, S
     order = list(model.costs)
     chosen.sort(key=lambda u: (order.index(u.service), u.host, u.members))
     info = SolveInfo("typed in", "feasible", sum(u.total for u in chosen), 0.0, None)
-    return Plan(tuple(chosen), {u: model.shares[u] for u in chosen}, info, frozenset())
+    return Plan(tuple(chosen), {u: model.shares_of(u) for u in chosen}, info, frozenset())
 
 
 def _stream(seed: int, *identity: str) -> np.random.Generator:
@@ -392,16 +392,17 @@ def _out_of_reach(scenario: Scenario, members: Sequence[str], spec: UncertaintyS
     centres = [scenario.municipalities[m].centre for m in members]
     passes = sorted({d["pass"] for _, _, d in graph.edges(data=True) if d["pass"] and spec.closure(d["pass"]) > 0})
     closed_share = len(spec.closure_months) / MONTHS if passes else 0.0
-    out = (1.0 - closed_share) * (_minutes(graph, centres, ()) > limit + 1e-9)
+    # _minutes is [from, to]; the event at member i is reached from host j: [j, i], hence .T
+    out = (1.0 - closed_share) * (_minutes(graph, centres, ()).T > limit + 1e-9)
     for state in product((False, True), repeat=len(passes)):
         closed = [p for p, c in zip(passes, state) if c]
         chance = math.prod(spec.closure(p) if c else 1.0 - spec.closure(p) for p, c in zip(passes, state))
         if chance > 0:
-            out = out + closed_share * chance * (_minutes(graph, centres, closed) > limit + 1e-9)
+            out = out + closed_share * chance * (_minutes(graph, centres, closed).T > limit + 1e-9)
     return out
 
 
-def _member_graph(scenario: Scenario, members: Sequence[str]) -> nx.Graph:
+def _member_graph(scenario: Scenario, members: Sequence[str]) -> nx.DiGraph:
     """The scenario's travel graph with each road edge's pass id, pruned of dead ends without members.
 
     A dead end (a chain of non-member leaves) lies on no route between members, so its passes
@@ -413,13 +414,18 @@ def _member_graph(scenario: Scenario, members: Sequence[str]) -> nx.Graph:
                         links=[params.links[lid] for lid in scenario.travel.links])
     nx.set_edge_attributes(graph, "", "pass")
     for e in edges:
-        if e.winter_pass and graph[e.a][e.b]["km"] == e.km:  # not replaced by a faster link
-            graph[e.a][e.b]["pass"] = pass_id(e.winter_pass)
+        for u, v in ((e.a, e.b), (e.b, e.a)):
+            if e.winter_pass and not graph[u][v]["link"]:  # not replaced by a faster link
+                graph[u][v]["pass"] = pass_id(e.winter_pass)
     keep = {scenario.municipalities[m].centre for m in members}
-    leaves = [n for n in graph if graph.degree(n) <= 1 and n not in keep]
-    while leaves:
-        graph.remove_nodes_from(leaves)
-        leaves = [n for n in graph if graph.degree(n) <= 1 and n not in keep]
+
+    def leaves() -> list[str]:
+        return [n for n in graph if len({*graph.successors(n), *graph.predecessors(n)}) <= 1 and n not in keep]
+
+    dead = leaves()
+    while dead:
+        graph.remove_nodes_from(dead)
+        dead = leaves()
     return graph
 
 

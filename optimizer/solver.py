@@ -12,6 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pulp
 
@@ -69,6 +70,12 @@ def make_solver(options: SolverOptions, highs_options: dict[str, object] | None 
     """Build the PuLP solver object for ``options`` (``highs_options`` tune HiGHS only)."""
     if options.name == "highs":
         _swallow_highs_banner()
+        # HiGHS keeps one thread scheduler per process, set up by the first run (e.g. the nucleolus
+        # LPs of optimizer.settlement, with the default thread count); a later run asking for
+        # another count fails unless the scheduler is reset first
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
         solver = pulp.HiGHS(
             msg=options.msg,
             gapRel=options.gap_rel,
@@ -143,3 +150,14 @@ def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float 
     if highs_model is not None and status in ("optimal", "feasible"):
         return float(highs_model.getInfo().mip_gap)
     return None
+
+
+def quiet_highs() -> Any:
+    """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly)."""
+    import highspy
+
+    _swallow_highs_banner()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs

@@ -80,9 +80,7 @@ class Statement:
             "coalitions": len(self.game.total),
             "least_core_epsilon_nok": self.least_core_epsilon,
             "core_is_empty": self.least_core_epsilon > settlement.CORE_TOLERANCE_NOK,
-            "infeasible_coalitions": {
-                s: [sorted(c) for c in cs] for s, cs in self.game.infeasible.items()
-            },
+            "infeasible_coalitions": self.game.infeasible_counts(),
             "methods": {
                 method: {
                     "members": {m: o.total(m) for m in self.result.members},

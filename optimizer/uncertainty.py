@@ -41,13 +41,14 @@ by_member = {}               # e.g. { Gamvik = -0.01 }
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from optimizer import data
-from optimizer.scenario import Scenario, _Validator
+from optimizer.scenario import Scenario, _Validator, agreement_years
 
 TABLES = {
     "": {"enabled", "years", "paths", "seed", "demand", "staffing", "closures", "cost_growth", "population"},
@@ -164,8 +165,12 @@ class UncertaintySpec:
 
 
 def pass_id(name: str) -> str:
-    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``."""
+    """Short id of a mountain pass: ``"Bekkarfjord–Hopseidet (Fv888)"`` -> ``"bekkarfjord_hopseidet"``.
+
+    Sami letters lose their accents (``"Kløfta / Silisávži (E45)"`` -> ``"klofta_silisavzi"``).
+    """
     base = name.split("(")[0].strip().casefold().translate(str.maketrans({"ø": "o", "å": "a", "æ": "ae"}))
+    base = "".join(c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "_", base).strip("_")
 
 
@@ -227,7 +232,7 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
                            lambda x, k: v.number(x, k, low=0.0, high=1000.0))
     return UncertaintySpec(
         enabled=v.boolean(table.get("enabled", True), "uncertainty.enabled"),
-        years=_bounded_int(v, table.get("years", defaults.years), "uncertainty.years", *LIMITS["years"]),
+        years=agreement_years(scenario),  # [agreement] years or [uncertainty] years: one length
         paths=_bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"]),
         seed=v.integer(table.get("seed", defaults.seed), "uncertainty.seed", low=0),
         cases_per_1000=cases,

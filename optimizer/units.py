@@ -5,8 +5,10 @@ A *unit* of service s in host h serving the group T (h in T) costs per year
 - staffing: FTE = max(min_fte, workload of T) (in steps of ``fte_step`` unless continuous) times
   the cost per FTE, where a member's workload is ``fte_per_1000 x population / 1000``;
 - travel: for each other member m in T, trips per year (``trips_per_member + trips_per_1000 x
-  population / 1000``) times one round trip from h to m by the fastest route, valued at
-  ``minutes / 60 x cost_per_fte / hours_per_fte + km x km_rate + fare``.
+  population / 1000``) times one round trip from h to m and back, each way by the fastest route
+  (they differ where a link runs one way only), valued at
+  ``minutes / 60 x cost_per_fte / hours_per_fte + km x km_rate + fare``;
+- the travel limit applies to the trip from the host to each member it serves.
 A member running a service alone is the unit (s, m, {m}). Cost-side rules mark the candidates that
 break them (``violates``) so a model can leave them out, or keep them to find what makes a
 scenario infeasible.
@@ -65,9 +67,8 @@ class ServiceCosts:
         self.trips = spec.value("trips_per_member") + spec.value("trips_per_1000") * pop / 1000.0
         travel = scenario.travel.params
         hourly = spec.value("cost_per_fte") / travel.hours_per_fte.value
-        one_way = matrix.minutes / 60.0 * hourly + matrix.km * travel.km_rate.value + matrix.fare
-        self.trip_cost = 2.0 * one_way  # [member, host]: one round trip from host to member
-        self.minutes = matrix.minutes
+        self.trip_cost = matrix.round_trip_cost(hourly, travel.km_rate.value)  # [member, host], symmetric
+        self.minutes = matrix.minutes.T  # [member, host]: one way from the host to the member
         self._index = {m: i for i, m in enumerate(self.members)}
 
     def usage(self, members: Sequence[str]) -> dict[str, float]:

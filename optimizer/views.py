@@ -71,7 +71,7 @@ def key_figures(result: ScenarioResult) -> dict[str, str]:
     """The three figures on top of the page: total cost, saving, price of fairness."""
     return {
         tr("Samlet kostnad per år", "Total cost per year"): format_nok(result.total_cost),
-        tr("Besparelse mot å stå alene", "Saving against going alone"):
+        tr("Besparelse mot robust alene", "Saving against robust alone"):
             format_nok(result.total_stand_alone - result.total_cost),
         tr("Rettferdighetens pris", "Price of fairness"): format_nok(result.price_of_fairness),
     }
@@ -139,10 +139,10 @@ def member_rows(result: ScenarioResult) -> list[dict[str, Any]]:
     return [
         {
             tr("Kommune", "Municipality"): f'{r["member"]} {r["member_name"]}',
-            tr("Alene", "Alone"): format_nok(r["stand_alone_nok"]),
+            tr("Robust alene", "Robust alone"): format_nok(r["stand_alone_nok"]),
             tr("I samarbeidet", "In the cooperation"): format_nok(r["cooperation_nok"]),
-            tr("Besparelse", "Saving"): format_nok(r["saving_nok"]),
-            tr("Besparelse %", "Saving %"): format_percent(r["saving_percent"]),
+            tr("Besparelse mot robust alene", "Saving against robust alone"): format_nok(r["saving_nok"]),
+            tr("Besparelse mot robust alene %", "Saving against robust alone %"): format_percent(r["saving_percent"]),
             tr("Årsverk hos seg", "FTE hosted"): format_number(r["fte_hosted"]),
         }
         for r in result.member_rows()
@@ -327,7 +327,7 @@ def compare(a: Statement, b: Statement, *, tolerance_nok: float = 1.0) -> Compar
          col_diff: change_cell(round(vb) - round(va), verb)}
         for name, va, vb, verb in (
             (tr("Samlet kostnad per år", "Total cost per year"), ra.total_cost, rb.total_cost, "costs"),
-            (tr("Besparelse mot å stå alene", "Saving against going alone"),
+            (tr("Besparelse mot robust alene", "Saving against robust alone"),
              ra.total_stand_alone - ra.total_cost, rb.total_stand_alone - rb.total_cost, "saves"),
             (tr("Rettferdighetens pris", "Price of fairness"), ra.price_of_fairness, rb.price_of_fairness, "costs"),
         )

@@ -14,6 +14,7 @@ from optimizer.recommend import recommend, recommend_for
 from optimizer.scenario import (
     FAIRNESS_KEYS, SERVICE_KEYS, SOLVER_KEYS, TOP_KEYS, TRAVEL_KEYS, load_scenario, read_scenario_file, resolve,
 )
+from optimizer.economics.spec import KEYS as AGREEMENT_KEYS, ONE_OFF_ITEMS
 from optimizer.statement import MethodOutcome
 from optimizer.uncertainty import TABLES as UNCERTAINTY_KEYS
 
@@ -32,6 +33,10 @@ def every_scenario_key() -> list[str]:
                                                     "cost_level.scale_stand_alone"]
     keys += [f"travel.speed_kmh.{road}" for road in ("E", "Rv", "Fv")]
     keys += [f"travel.links.hurtigruten_kjollefjord_mehamn.{k}" for k in ("minutes", "fare")]
+    keys += [f"agreement.{k}" for k in AGREEMENT_KEYS if k not in ("one_off", "phase_in", "today")]
+    keys += [f"agreement.one_off.ict.{item}" for item in ONE_OFF_ITEMS]
+    keys += ["agreement.phase_in.ict", "agreement.today.5620.ict", "agreement.deflator.2026",
+             "travel.links.hurtigruten_kjollefjord_mehamn.wait_minutes"]
     for group, names in UNCERTAINTY_KEYS.items():
         keys += [f"uncertainty.{group + '.' if group else ''}{n}" for n in names if n not in UNCERTAINTY_KEYS]
     return keys

@@ -33,6 +33,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from optimizer.report.files import write_report
     from optimizer.scenario import Scenario
     from optimizer.statement import Statement
+    from optimizer.economics.spec import agreement_spec
     from optimizer.uncertainty import uncertainty_spec
 
     statements: list[Statement] = []
@@ -40,6 +41,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     def settle(scenario: Scenario) -> str:
         """Solve and settle ``scenario`` for the report; the line printed for it."""
         uncertainty_spec(scenario)  # the reports' case rates: a bad [uncertainty] table is this file's error
+        agreement_spec(scenario)  # the budget sheets and slide: a bad [agreement] table too
         statement = statement_for(scenario)
         statements.append(statement)
         return f"total {format_nok(statement.result.total_cost)}"

@@ -1,8 +1,9 @@
 """The slide deck for leadership gatherings (PowerPoint, python-pptx), 16:9.
 
 Title slide (scenario, date, version, inputs hash, solver status); per scenario: map of hosts and
-assignments, hosts per service, cost per member alone vs in the cooperation (native, editable
-chart), settlement methods with core warnings, the price of fairness, the child-welfare caseload
+assignments, hosts per service, why each host ("Hvorfor denne verten?"), where to start ("Hvor starter
+vi?": the best plan with at most N services), cost per member alone vs in the cooperation (native,
+editable chart), jobs alone and in the cooperation, settlement methods with core warnings, the price of fairness, the child-welfare caseload
 (small counts suppressed); with several scenarios one comparison slide; last, how the result was
 made. Amounts resting on estimates carry ``*`` with a footnote. The title slide's notes hold the
 scenario as resolved (JSON), so the deck carries its own inputs. Several scenarios are told apart by
@@ -37,9 +38,12 @@ from optimizer.report.map_figure import map_description, map_png
 from optimizer.report.summary import summary_sentences
 from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
-    Table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
-    has_estimates, hosts_table, in_language, key_figures, members_table, report_date, settlement_summary_table,
+    Table, budget_table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
+    has_estimates, hosts_table, in_language, jobs_table, key_figures, members_table, priorities_table, report_date,
+    settlement_summary_table, why_host_lines,
 )
+from optimizer.decisions.priorities import priorities
+from optimizer.views_decisions import jobs_text, priority_headline
 from optimizer.statement import Statement
 from optimizer.views import ESTIMATE_MARK, core_warnings, method_label, millions
 
@@ -76,10 +80,14 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
                        name, st)
         _map_slide(prs, head)
         _hosts_slide(prs, head)
+        _why_host_slide(prs, head)
+        _start_slide(prs, head)
         _cost_slide(prs, head)
+        _jobs_slide(prs, head)
         _settlement_slide(prs, head)
         _fairness_slide(prs, head)
         _caseload_slide(prs, head, caseload)
+        _budget_slide(prs, head)
     if len(statements) > 1:
         _comparison_slide(prs, statements, labels)
     _glossary_slide(prs)
@@ -169,6 +177,40 @@ def _hosts_slide(prs: Presentation, head: Heading) -> None:
     table = hosts_table(head.statement)
     slide = _slide(prs, tr("Verter per tjeneste", "Hosts per service"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, keep=("service", "host", "served", "fte", "total_nok"))
+
+
+def _why_host_slide(prs: Presentation, head: Heading) -> None:
+    """One sentence per service: why this host, and what the next best host would cost."""
+    lines = why_host_lines(head.statement)
+    slide = _slide(prs, tr("Hvorfor denne verten?", "Why this host?"), estimate_note(head.statement.result.scenario), head)
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
+    words = sum(len(line) for line in lines)
+    _lines(box.text_frame, [f"• {line}" for line in lines], 14 if words < 1200 else 11 if words < 2200 else 9)
+
+
+def _start_slide(prs: Presentation, head: Heading) -> None:
+    """Where to start: the best plan with at most N services, for every N."""
+    result = head.statement.result
+    found = priorities(result.model, result.plan)
+    table = priorities_table(head.statement, found)
+    slide = _slide(prs, tr("Hvor starter vi?", "Where do we start?"), table.note, head)
+    headline = priority_headline(result, found)
+    room = Inches(0.7) if headline else 0
+    if headline:
+        box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, room)
+        _lines(box.text_frame, [headline], 16)
+    _table(slide, table, BODY_TOP + room, BODY_BOTTOM - BODY_TOP - room)
+
+
+def _jobs_slide(prs: Presentation, head: Heading) -> None:
+    """Jobs alone and in the cooperation, per member."""
+    table = jobs_table(head.statement)
+    slide = _slide(prs, tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"), table.note,
+                   head)
+    room = Inches(1.0)
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, room)
+    _lines(box.text_frame, [jobs_text(head.statement.result)], 13)
+    _table(slide, table, BODY_TOP + room, BODY_BOTTOM - BODY_TOP - room)
 
 
 def _cost_slide(prs: Presentation, head: Heading) -> None:
@@ -270,6 +312,23 @@ def _caseload_slide(prs: Presentation, head: Heading, table: Table) -> None:
     """The caseload ``table`` (suppressed alike for the whole deck)."""
     slide = _slide(prs, tr("Saksgrunnlag i barnevernet", "Child-welfare caseload"), table.note, head)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP)
+
+
+def _budget_slide(prs: Presentation, head: Heading) -> None:
+    """The agreement's budget: per member the sum over the years, the present value and the payback year."""
+    table = budget_table(head.statement)
+    members = list(dict.fromkeys(r["member"] for r in table.rows))
+    rows = []
+    for m in members:
+        own = [r for r in table.rows if r["member"] == m]
+        rows.append({"member": m, "one_off_nok": sum(r["one_off_nok"] for r in own),
+                     "difference_nok": sum(r["difference_nok"] for r in own),
+                     "present_value_nok": sum(r["present_value_nok"] for r in own), "payback_year": own[0]["payback_year"]})
+    keep = ("member", "one_off_nok", "difference_nok", "present_value_nok", "payback_year")
+    years = f"{table.rows[0]['year']}–{table.rows[-1]['year']}" if table.rows else ""
+    summary = Table("budget_summary", table.title, tuple(c for c in table.columns if c.key in keep), rows, None, table.note)
+    slide = _slide(prs, tr(f"Budsjett for avtaleperioden {years}", f"Budget over the agreement {years}"), table.note, head)
+    _table(slide, summary, BODY_TOP, BODY_BOTTOM - BODY_TOP)
 
 
 def _comparison_slide(prs: Presentation, statements: list[Statement], labels: list[str]) -> None:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import numpy as np
+
 from optimizer import __version__, settlement
+from optimizer.decisions.jobs import job_rows, member_jobs
+from optimizer.decisions.priorities import Priorities, priorities, step_note
+from optimizer.decisions.why_host import why_host
+from optimizer.economics.agreement import build_agreement
+from optimizer.economics.payments import payment_rows
+from optimizer.engine.tables import subset_sums
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
 from optimizer.result import provenance
@@ -212,8 +220,8 @@ def members_table(statement: Statement) -> Table:
         Column("population", tr("Innbyggere", "Population"), "integer"),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
-        Column("saving_percent", label(_cost_key("Besparelse %", "Saving %")), "percent"),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
+        Column("saving_percent", label(_cost_key("Besparelse mot robust alene %", "Saving against robust alone %")), "percent"),
         Column("fte_hosted", tr("Årsverk hos seg", "FTE hosted"), "fte"),
         Column("shared_units_hosted", tr("Felles enheter hos seg", "Shared units hosted"), "integer"),
     )
@@ -247,7 +255,7 @@ def costs_table(statement: Statement) -> Table:
         Column("component", tr("Kostnadsdel", "Component")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("cooperation_nok", *_cost_key("I samarbeidet", "In the cooperation"), s),
-        _nok("saving_nok", *_cost_key("Besparelse", "Saving"), s),
+        _nok("saving_nok", *_cost_key("Besparelse mot robust alene", "Saving against robust alone"), s),
     )
     total = _sum_row(rows, "member", ("stand_alone_nok", "cooperation_nok", "saving_nok"))
     return Table("costs", tr("Kostnader", "Costs"), columns, rows, total, estimate_note(s))
@@ -306,8 +314,8 @@ def settlement_table(statement: Statement) -> Table:
         Column("service", tr("Tjeneste", "Service")),
         _nok("stand_alone_nok", "Alene", "Alone", s),
         _nok("share_nok", "Andel", "Share", s),
-        _nok("saving_nok", "Besparelse", "Saving", s),
-        Column("saving_percent", tr("Besparelse %", "Saving %"), "percent"),
+        _nok("saving_nok", "Besparelse mot robust alene", "Saving against robust alone", s),
+        Column("saving_percent", tr("Besparelse mot robust alene %", "Saving against robust alone %"), "percent"),
         Column("in_core", tr("Modellen i kjernen", "Method in the core"), "flag"),
     )
     return Table("settlement", tr("Fordeling", "Settlement"), columns, rows, None, estimate_note(s), {"method": 34})
@@ -332,24 +340,39 @@ def settlement_summary_table(statement: Statement) -> Table:
                  estimate_note(s))
 
 
+COALITION_ROWS = 200  # above this many coalitions, show the blocking ones and those nearest to blocking
+
+
 def coalitions_table(statement: Statement) -> Table:
-    """Every coalition S: its cost c(S) and what the chosen method charges its members (core check)."""
+    """Coalitions S: cost c(S) and what the chosen method charges its members (core check).
+
+    Every coalition while there are at most ``COALITION_ROWS``; beyond that (11 members and more)
+    the blocking ones, largest overcharge first, then those nearest to blocking, and the note says
+    how many there are in all.
+    """
     result = statement.result
     s = result.scenario
     shares = {m: statement.chosen.total(m) for m in result.members}
     game = statement.game.total
-    order = sorted(game, key=lambda c: (len(c), sorted(c)))
+    charged = subset_sums(np.array([shares[m] for m in game.players]))
+    excess = charged - game.cost
+    masks = np.arange(1, len(game.cost))
+    if len(masks) > COALITION_ROWS:
+        masks = masks[np.argsort(-excess[masks], kind="stable")][:COALITION_ROWS]
+    else:
+        masks = np.array(sorted(masks, key=lambda m: (bin(m).count("1"), sorted(_members_of(game, m)))))
+    alone = {m: result.stand_alone(m) for m in result.members}
     rows = []
-    for coalition in order:
-        charged = sum(shares[m] for m in coalition)
+    for mask in masks:
+        coalition = _members_of(game, int(mask))
         rows.append({
             "coalition": ", ".join(s.name(m) for m in sorted(coalition)),
             "size": len(coalition),
-            "cost_nok": game[coalition],
-            "stand_alone_nok": sum(result.stand_alone(m) for m in coalition),
-            "charged_nok": charged,
-            "excess_nok": charged - game[coalition],
-            "blocks": charged - game[coalition] > settlement.CORE_TOLERANCE_NOK,
+            "cost_nok": float(game.cost[mask]),
+            "stand_alone_nok": sum(alone[m] for m in coalition),
+            "charged_nok": float(charged[mask]),
+            "excess_nok": float(excess[mask]),
+            "blocks": float(excess[mask]) > settlement.CORE_TOLERANCE_NOK,
         })
     columns = (
         Column("coalition", tr("Koalisjon", "Coalition")),
@@ -362,7 +385,14 @@ def coalitions_table(statement: Statement) -> Table:
     )
     note = tr(f"Valgt modell: {method_label(s.settlement_method)}. c(N) er den vedtatte planens kostnad.",
               f"Chosen method: {method_label(s.settlement_method)}. c(N) is the adopted plan's cost.")
+    if len(game) > len(rows):
+        note += tr(f" Viser {len(rows)} av {len(game)} koalisjoner: de som ville betalt mindre alene, og de nærmest det.",
+                   f" Showing {len(rows)} of {len(game)} coalitions: those better off alone, then those nearest to it.")
     return Table("coalitions", tr("Koalisjoner", "Coalitions"), columns, rows, None, note, {"coalition": 40})
+
+
+def _members_of(game: settlement.VectorGame, mask: int) -> list[str]:
+    return [p for k, p in enumerate(game.players) if mask >> k & 1]
 
 
 def flows_table(statement: Statement) -> Table:
@@ -580,7 +610,7 @@ def about_table(statement: Statement, today: date) -> Table:
         (tr("Løser, vedtatt plan", "Solver, adopted plan"), solver_text(statement)),
         (tr("Plan uten rettferdighetsregler", "Plan without fairness rules"),
          f"{result.unconstrained.solve_info.solver}: {result.unconstrained.solve_info.status}"),
-        (tr("Kandidatenheter", "Candidate units"), len(result.model.candidates)),
+        (tr("Kandidatenheter", "Candidate units"), result.model.candidate_count),
         (tr("Regler brukt", "Rules applied"), ", ".join(sorted(result.plan.rules)) or "–"),
         (tr("Fordelingsmodell", "Settlement method"), method_label(s.settlement_method)),
         (tr("Anslåtte inndata", "Estimated inputs"), len(s.estimates())),
@@ -662,7 +692,7 @@ def comparison_table(statements: Sequence[Statement], labels: Sequence[str] | No
 
     results = [st.result for st in statements]
     add(tr("Samlet kostnad per år", "Total cost per year"), [r.total_cost for r in results])
-    add(tr("Besparelse mot å stå alene", "Saving against going alone"),
+    add(tr("Besparelse mot robust alene", "Saving against robust alone"),
         [r.total_stand_alone - r.total_cost for r in results])
     add(tr("Rettferdighetens pris", "Price of fairness"), [r.price_of_fairness for r in results])
     services = list(dict.fromkeys(sid for r in results for sid in r.model.costs))
@@ -688,7 +718,120 @@ def key_figures(statement: Statement) -> dict[str, float]:
     r = statement.result
     return {
         tr("Samlet kostnad per år", "Total cost per year"): r.total_cost,
-        tr("Besparelse mot å stå alene", "Saving against going alone"): r.total_stand_alone - r.total_cost,
+        tr("Besparelse mot robust alene", "Saving against robust alone"): r.total_stand_alone - r.total_cost,
         tr("Uten rettferdighetsregler", "Without fairness rules"): r.total_without_fairness,
         tr("Rettferdighetens pris", "Price of fairness"): r.price_of_fairness,
     }
+
+
+# --- the agreement (optimizer.economics) -----------------------------------------------------------
+
+
+def budget_table(statement: Statement) -> Table:
+    """Member x year of the agreement's budget: fixed prices of the base year, measured against today."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    summary = agreement.budget.member_summary()
+    rows = [{**r, "member": member_label(s, r["member"]), "payback_year": summary[r["member"]]["payback_year"]}
+            for r in agreement.budget.rows()]
+    spec = agreement.budget.spec
+    columns = (
+        _member(),
+        Column("year", tr("År", "Year"), "number"),
+        _nok("today_nok", "I dag", "Today", s),
+        _nok("running_nok", "Drift i samarbeidet", "Running in the cooperation", s),
+        _nok("one_off_nok", "Engangskostnader", "One-off costs", s),
+        _nok("difference_nok", "Differanse mot i dag", "Difference against today", s),
+        _nok("cumulative_nok", "Akkumulert", "Cumulative", s),
+        _nok("present_value_nok", "Nåverdi", "Present value", s),
+        Column("payback_year", tr("Tilbakebetalt (år)", "Payback (year)"), "number"),
+    )
+    note = tr(f"Faste {spec.base_year}-kroner; differanse = i dag minus (drift + engangskostnader); nåverdi med "
+              f"{format_percent(100 * spec.discount_rate.value)} realrente (R-109/2021). {estimate_note(s)}",
+              f"Fixed {spec.base_year} NOK; difference = today minus (running + one-off costs); present value at "
+              f"{format_percent(100 * spec.discount_rate.value)} real (R-109/2021). {estimate_note(s)}")
+    return Table("budget", tr("Budsjett", "Budget"), columns, rows, None, note.strip())
+
+
+def payments_table(statement: Statement) -> Table:
+    """Payments on account: year x period x payer x unit, nominal kroner."""
+    agreement = build_agreement(statement, with_leave=False)
+    s = statement.result.scenario
+    rows = [{**r, "payer": member_label(s, r["payer"]), "host": member_label(s, r["host"]),
+             "service": service_label(s, r["service"])} for r in payment_rows(agreement.budget)]
+    columns = (
+        Column("year", tr("År", "Year"), "number"),
+        Column("period", tr("Termin", "Instalment"), "number"),
+        Column("payer", tr("Betaler", "Payer")),
+        Column("host", tr("Til vertskommune", "To host")),
+        Column("service", tr("Tjeneste", "Service")),
+        _nok("amount_nok", "Beløp", "Amount", s),
+    )
+    note = tr("À konto i løpende kroner (budsjettet justert med den kommunale deflatoren); årsavregning mot "
+              "vertskommunens regnskap.", "On account in nominal kroner (the budget adjusted by the municipal "
+              "deflator); settled each year against the host's accounts.")
+    return Table("payments", tr("À konto", "On account"), columns, rows, None, note)
+
+
+# --- decisions (issue 13) ----------------------------------------------------------------------
+
+def jobs_table(statement: Statement) -> Table:
+    """Per member: FTE alone and in the cooperation, transferred in and out, no longer needed, net."""
+    result = statement.result
+    rows = [
+        {
+            "member": member_label(result.scenario, t.member),
+            "alone_fte": t.alone_fte,
+            "cooperation_fte": t.cooperation_fte,
+            "transferred_in": t.transferred_in,
+            "transferred_out": t.transferred_out,
+            "no_longer_needed": t.no_longer_needed,
+            "net": t.net,
+        }
+        for t in member_jobs(job_rows(result.model, result.plan))
+    ]
+    columns = (
+        _member(),
+        Column("alone_fte", tr("Årsverk alene", "FTE alone"), "fte"),
+        Column("cooperation_fte", tr("Årsverk i samarbeidet", "FTE in the cooperation"), "fte"),
+        Column("transferred_in", tr("Overføres hit", "Transferred in"), "fte"),
+        Column("transferred_out", tr("Overføres herfra", "Transferred out"), "fte"),
+        Column("no_longer_needed", tr("Trengs ikke lenger", "No longer needed"), "fte"),
+        Column("net", tr("Netto endring", "Net change"), "fte"),
+    )
+    total = _sum_row(rows, "member", [c.key for c in columns[1:]])
+    note = tr("Stillinger som ikke trengs, er fordelt etter årsverk alene; resten av en kommunes stillinger i en "
+              "felles enhet flyttes til verten.",
+              "Positions no longer needed are attributed by FTE alone; the rest of a member's positions in a "
+              "shared unit move to the host.")
+    return Table("jobs", tr("Arbeidsplasser", "Jobs"), columns, rows, total, note)
+
+
+def priorities_table(statement: Statement, found: Priorities | None = None) -> Table:
+    """Per N: the best plan cooperating on at most N services, its saving and a note where rules were lifted."""
+    result = statement.result
+    s = result.scenario
+    found = found or priorities(result.model, result.plan)
+    rows = [
+        {
+            "n": step.n,
+            "services": ", ".join(service_label(s, x) for x in step.services),
+            "saving_nok": step.saving,
+            "note": step_note(result.model, step),
+        }
+        for step in found.steps
+    ]
+    columns = (
+        Column("n", tr("Høyst antall tjenester", "At most services"), "integer"),
+        Column("services", tr("Tjenester", "Services")),
+        _nok("saving_nok", "Besparelse per år", "Saving per year", s),
+        Column("note", tr("Merknad", "Note")),
+    )
+    return Table("priorities", tr("Hvor starter vi?", "Where do we start?"), columns, rows, None, estimate_note(s),
+                 widths={"note": 60})
+
+
+def why_host_lines(statement: Statement) -> list[str]:
+    """One sentence per service: why its host, and what another host would cost."""
+    result = statement.result
+    return [e.sentence for e in why_host(result.model, result.plan)]

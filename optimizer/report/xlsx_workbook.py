@@ -30,8 +30,9 @@ from openpyxl.worksheet.pagebreak import Break
 from optimizer.i18n import tr
 from optimizer.report.tables import (
     Column, Table, about_table, caseload_tables, coalitions_table, comparison_table, costs_table, distinct_labels,
-    flows_table, glossary_table, hosts_table, in_language, inputs_table, members_table, municipalities_table,
-    positions_table, scenario_table, settlement_table, summary_table, travel_table,
+    flows_table, glossary_table, hosts_table, in_language, inputs_table, jobs_table, members_table,
+    municipalities_table, positions_table, scenario_table, settlement_table, summary_table, travel_table,
+    budget_table, payments_table,
 )
 from optimizer.views import ESTIMATE_MARK
 from optimizer.statement import Statement
@@ -51,8 +52,9 @@ FORMATS = {
 BOLD = Font(bold=True)
 MAX_WIDTH = 60
 PER_STATEMENT = (
-    summary_table, about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table, costs_table,
-    members_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_tables,
+    summary_table, about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table,
+    costs_table, members_table, jobs_table, settlement_table, coalitions_table, positions_table, flows_table,
+    caseload_tables, budget_table, payments_table,
 )
 SHARED = (glossary_table,)  # one table for the whole workbook
 

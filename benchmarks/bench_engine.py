@@ -1,0 +1,142 @@
+"""The county-scale engine (issue 11): member sets from 4 to 18, every set of the shipped 11, the game.
+
+Run ``python benchmarks/bench_engine.py [--quick]``. Each case runs from the scenario table with
+the fairness rules on; times are wall seconds, best of ``REPEATS`` where cheap. The status column
+says whether the plan is proven optimal; where it is not, the gap to the proven bound is shown.
+``--quick`` skips the slow cases (all 128 sets of the 11, 18 members, synthetic regions).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from optimizer import settlement  # noqa: E402
+from optimizer.alternatives import alternatives  # noqa: E402
+from optimizer.games import model_game  # noqa: E402
+from optimizer.pipeline import build_model, run  # noqa: E402
+from optimizer.scenario import load_scenario, read_scenario_file, resolve  # noqa: E402
+
+FOUNDERS = ["5620", "5622", "5624", "5626"]
+# the order of the issue: Måsøy, Tana, Karasjok, Berlevåg, Båtsfjord, Hammerfest, Alta, then the rest
+JOINING = ["5618", "5628", "5610", "5630", "5632", "5603", "5601", "5605", "5607", "5612", "5614", "5616",
+           "5634", "5636"]
+REPEATS = 3
+
+
+def scenario_with(members: list[str], time_limit: float | None = None):
+    raw, _ = read_scenario_file(ROOT / "scenarios" / "baseline.toml")
+    table = dict(raw, members=members, founding=FOUNDERS)
+    scenario = resolve(table, scenario_id=f"m{len(members)}")
+    if time_limit is not None:
+        scenario = dataclasses.replace(scenario, solver=dataclasses.replace(scenario.solver, time_limit=time_limit))
+    return scenario
+
+
+def timed(function, repeats: int = 1):
+    best, value = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = function()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def status(plan) -> str:
+    info = plan.solve_info
+    return "proven optimal" if info.status == "optimal" else f"not proven, gap {100 * (info.gap or 0):.2f} %"
+
+
+def row(case: str, seconds: float, note: str) -> dict:
+    print(f"{case:<62} {seconds:8.2f}  {note}", flush=True)
+    return {"case": case, "seconds": seconds, "note": note}
+
+
+def growing_member_sets(up_to: int) -> list[dict]:
+    rows = []
+    for k in range(0, up_to - 3):
+        members = FOUNDERS + JOINING[:k]
+        seconds, result = timed(lambda: run(scenario_with(members)), REPEATS if k < 8 else 1)
+        rows.append(row(f"{len(members)} members, whole pipeline in-process", seconds,
+                        f"{result.total_cost:,.0f} kr, {status(result.plan)}".replace(",", " ")))
+    return rows
+
+
+def every_set_of_the_eleven() -> dict:
+    worst, slowest, unproven = 0.0, None, 0
+    for k in range(len(JOINING[:7]) + 1):
+        for extra in itertools.combinations(JOINING[:7], k):
+            seconds, result = timed(lambda: run(scenario_with(FOUNDERS + list(extra))))
+            unproven += result.plan.solve_info.status != "optimal"
+            if seconds > worst:
+                worst, slowest = seconds, len(extra) + 4
+    return row("every member set of the shipped 11 (128 sets): slowest", worst,
+               f"at {slowest} members; {unproven} not proven")
+
+
+def nine_as_process() -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "nine.toml"
+        members = ", ".join(f'"{m}"' for m in FOUNDERS + JOINING[:5])
+        path.write_text(f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\nmembers = [{members}]\n',
+                        encoding="utf-8")
+        seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", str(path), "--out",
+                                                   str(Path(folder) / "out")], cwd=ROOT, check=True,
+                                                  capture_output=True), REPEATS)
+    return row("9 members, python -m optimizer run (process)", seconds, "issue 11 target: under 1.5 s")
+
+
+def baseline_as_process() -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", "scenarios/baseline.toml",
+                                                   "--out", folder], cwd=ROOT, check=True, capture_output=True),
+                           REPEATS)
+    return row("baseline, python -m optimizer run (process)", seconds, "issue 11 target: under 0.6 s")
+
+
+def county(time_limit: float) -> list[dict]:
+    scenario = load_scenario(ROOT / "scenarios" / "finnmark_all.toml")
+    scenario = dataclasses.replace(scenario, solver=dataclasses.replace(scenario.solver, time_limit=time_limit))
+    start = time.perf_counter()
+    model = build_model(scenario)
+    game = model_game(model)
+    game_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    total = game.total
+    settlement.shapley(total)
+    settlement.nucleolus(total)
+    split_seconds = time.perf_counter() - start
+    seconds, result = timed(lambda: run(scenario, model))
+    return [
+        row("18 members: coalition game (262 143 coalitions x 7 services)", game_seconds, "exact"),
+        row("18 members: Shapley + nucleolus of the total game", split_seconds, "exact"),
+        row(f"18 members: adopted plan (time limit {time_limit:g} s)", seconds, status(result.plan)),
+    ]
+
+
+def five_best_at_ten() -> dict:
+    scenario = scenario_with(FOUNDERS + JOINING[:6])
+    seconds, found = timed(lambda: alternatives(scenario, 5))
+    proven = all(a.proven for a in found)
+    return row("five best alternatives at 10 members", seconds, "proven" if proven else "not proven")
+
+
+def main(quick: bool = False) -> list[dict]:
+    rows = [baseline_as_process(), nine_as_process(), *growing_member_sets(12 if quick else 18)]
+    rows.append(five_best_at_ten())
+    if not quick:
+        rows.append(every_set_of_the_eleven())
+        rows += county(60.0)
+    return rows
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv)

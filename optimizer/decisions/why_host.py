@@ -1,0 +1,234 @@
+"""Why this host: what each other possible host of a shared unit would cost, in one sentence per service.
+
+For a shared unit of the adopted plan (host h, group G) and each other member k of G, the
+alternative is the best plan in which k hosts the unit serving G (``Restrictions(fixed_units=...)``),
+everything else re-optimised under the same rules on the same built model. Its difference to the
+adopted plan is split into fixed, staffing and travel cost, with each member's change in payment.
+Where a rule forbids k (the unit breaks a forbidden-host, travel or capacity rule, or the fairness
+rules cannot hold with k as host), the rule is named and the cost given with it lifted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.decisions.relax import Outcome, solve_or_lift
+from optimizer.explain import describe_rule
+from optimizer.i18n import format_nok, language, tr
+from optimizer.model import HostChoiceModel, Plan, Restrictions
+from optimizer.units import COMPONENTS, Unit
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class HostOption:
+    """The best plan with ``host`` hosting the group that ``unit`` serves in the adopted plan."""
+
+    unit: Unit  # the adopted unit
+    host: str  # the alternative host
+    barred_by: tuple[str, ...]  # rule groups the alternative unit itself breaks (lifted for it)
+    outcome: Outcome  # solved with ``barred_by`` left out; ``outcome.lifted`` adds what else had to go
+    adopted: Plan
+
+    @property
+    def lifted(self) -> tuple[str, ...]:
+        return (*self.barred_by, *self.outcome.lifted)
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the alternative meets every rule of the adopted plan."""
+        return self.outcome.plan is not None and not self.lifted
+
+    @property
+    def delta(self) -> float | None:
+        """Total cost of the alternative minus the adopted plan (kr per year)."""
+        plan = self.outcome.plan
+        return None if plan is None else plan.total - self.adopted.total
+
+    def component_delta(self, component: str) -> float | None:
+        plan = self.outcome.plan
+        if plan is None:
+            return None
+        return sum(u.component(component) for u in plan.units) - sum(u.component(component) for u in self.adopted.units)
+
+    def payment_change(self, member: str) -> float | None:
+        """What ``member`` would pay more (+) or less (-) per year with this host."""
+        plan = self.outcome.plan
+        return None if plan is None else plan.payment(member) - self.adopted.payment(member)
+
+
+@dataclass(frozen=True)
+class ServiceExplanation:
+    service: str
+    options: list[HostOption]  # per shared unit of the service, one per other member of its group
+    sentence: str
+
+
+def host_options(model: HostChoiceModel, plan: Plan, unit: Unit) -> list[HostOption]:
+    """Every other member of ``unit``'s group as host of that group, cheapest first (ties: lower number)."""
+    group = frozenset(unit.members)
+    options = []
+    for host in unit.members:
+        if host == unit.host:
+            continue
+        barred = tuple(g for g in sorted(model.costs[unit.service].unit(host, unit.members).violates) if g in plan.rules)
+        restrictions = Restrictions(fixed_units={unit.service: (host, group)})
+        outcome = solve_or_lift(model, [g for g in sorted(plan.rules) if g not in barred], restrictions)
+        options.append(HostOption(unit, host, barred, outcome, plan))
+    return sorted(options, key=lambda o: (not o.allowed, o.delta if o.delta is not None else float("inf"), o.host))
+
+
+def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None = None,
+             progress: Progress | None = None) -> list[ServiceExplanation]:
+    """One explanation per service (catalogue order, or just ``services``) of the adopted ``plan``."""
+    chosen = list(model.costs) if services is None else [s for s in model.costs if s in set(services)]
+    out = []
+    for i, service in enumerate(chosen):
+        if progress is not None:
+            progress(i / max(len(chosen), 1), service)
+        units = [u for u in plan.units if u.service == service and u.shared]
+        options = [o for u in units for o in host_options(model, plan, u)]
+        out.append(ServiceExplanation(service, options, service_sentence(model, plan, service, units, options)))
+    if progress is not None:
+        progress(1.0, "")
+    return out
+
+
+def tie_tolerance(plan: Plan) -> float:
+    """Plans closer than this count as equally good: the model's tie-break adds under 1 kr per unit."""
+    return float(len(plan.units)) + 1.0
+
+
+def service_sentence(model: HostChoiceModel, plan: Plan, service: str, units: list[Unit],
+                     options: list[HostOption]) -> str:
+    """The plain-language answer for one service (bokmål or English)."""
+    scenario = model.scenario
+    name = scenario.service(service).service.name(language())
+    if not units:
+        return tr(f"{_cap(name)}: hver kommune driver tjenesten selv i denne planen.",
+                  f"{_cap(name)}: every member runs the service itself in this plan.")
+    parts = []
+    for unit in units:
+        mine = [o for o in options if o.unit == unit]
+        parts.append(_unit_sentence(model, plan, name, unit, mine, several=len(units) > 1))
+    unproven = [o for o in options if o.outcome.plan is not None and o.outcome.plan.solve_info.status != "optimal"]
+    if unproven or plan.solve_info.status != "optimal":
+        parts.append(tr("(Ikke bevist optimalt: løseren stoppet på tidsgrensen, så tallene er øvre grenser.)",
+                        "(Not proven optimal: the solver stopped at its time limit, so the figures are upper bounds.)"))
+    return " ".join(parts)
+
+
+def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, options: list[HostOption],
+                   several: bool) -> str:
+    s = model.scenario
+    host = s.name(unit.host)
+    served = tr(f" (for {_names(s, unit.members)})", f" (for {_names(s, unit.members)})") if several else ""
+    ties = [o for o in options if o.allowed and abs(o.delta) <= tie_tolerance(plan)]
+    if ties:
+        others = _names(s, [o.host for o in ties])
+        return tr(f"{host} er vert for {name}{served}, men {others} koster det samme: fritt valg.",
+                  f"{host} hosts {name}{served}, but {others} costs the same: a free choice.")
+    allowed = [o for o in options if o.allowed]
+    if allowed and allowed[0].delta < 0:  # only when the adopted plan is not proven optimal
+        best = allowed[0]
+        return tr(
+            f"{host} er vert for {name}{served} i planen løseren fant; med {s.name(best.host)} som vert ville "
+            f"samlet kostnad {_change(best.delta)} per år{_payments(s, best)}.",
+            f"{host} hosts {name}{served} in the plan the solver found; with {s.name(best.host)} as host "
+            f"the total would {_change(best.delta)} per year{_payments(s, best)}.")
+    if allowed:
+        best = allowed[0]
+        return tr(
+            f"{host} er vert for {name}{served} fordi det gir lavest samlet kostnad; "
+            f"med {s.name(best.host)} som vert ville samlet kostnad {_change(best.delta)} per år, "
+            f"{_mostly(best)}{_payments(s, best)}.",
+            f"{host} hosts {name}{served} because that gives the lowest total cost; "
+            f"with {s.name(best.host)} as host the total would {_change(best.delta)} per year, "
+            f"{_mostly(best)}{_payments(s, best)}.")
+    barred = [o for o in options if o.outcome.plan is not None]
+    if not barred and any(o.outcome.timed_out for o in options):
+        return tr(f"{host} er vert for {name}{served}; løseren fant ingen plan med en annen vert innen tidsgrensen.",
+                  f"{host} hosts {name}{served}; the solver found no plan with another host within the time limit.")
+    if not barred:
+        return tr(f"{host} er vert for {name}{served}; ingen annen i gruppen kan være vert.",
+                  f"{host} hosts {name}{served}; no other member of the group can host it.")
+    best = min(barred, key=lambda o: (o.delta, o.host))
+    rules = "; ".join(describe_rule(g, s) for g in best.lifted)
+    change = _change(best.delta)
+    return tr(
+        f"{host} er vert for {name}{served} fordi reglene krever det: med {s.name(best.host)} som vert "
+        f"kan ikke regelen «{rules}» holdes; uten den ville samlet kostnad {change} per år.",
+        f"{host} hosts {name}{served} because the rules require it: with {s.name(best.host)} as host "
+        f"the rule “{rules}” cannot hold; without it the total would {change} per year.")
+
+
+def _change(delta: float) -> str:
+    """``øke med 102 600 kr`` or ``synke med …``."""
+    if delta >= 0:
+        return tr(f"øke med {format_nok(delta)}", f"rise by {format_nok(delta)}")
+    return tr(f"synke med {format_nok(-delta)}", f"fall by {format_nok(-delta)}")
+
+
+COMPONENT_TEXT = {
+    "fixed": ("faste kostnader", "fixed costs"),
+    "staffing": ("bemanning", "staffing"),
+    "travel": ("reisetid og reiser", "travel"),
+}
+
+
+def _mostly(option: HostOption) -> str:
+    """``mest reisetid og reiser (+300 000 kr)``: the component that grows most."""
+    component = max(COMPONENTS, key=lambda c: option.component_delta(c))
+    amount = option.component_delta(component)
+    sign = "+" if amount >= 0 else ""
+    return tr(f"mest {COMPONENT_TEXT[component][0]} ({sign}{format_nok(amount)})",
+              f"mostly {COMPONENT_TEXT[component][1]} ({sign}{format_nok(amount)})")
+
+
+def _payments(scenario, option: HostOption) -> str:
+    """What the two hosts in question would pay more or less."""
+    parts = []
+    for member in dict.fromkeys((option.host, option.unit.host)):
+        change = option.payment_change(member)
+        if abs(change) < 1.0:
+            continue
+        who = scenario.name(member)
+        parts.append(tr(f"{who} ville betale {format_nok(abs(change))} {'mer' if change > 0 else 'mindre'}",
+                        f"{who} would pay {format_nok(abs(change))} {'more' if change > 0 else 'less'}"))
+    return ("; " + tr(" og ", " and ").join(parts)) if parts else ""
+
+
+def _names(scenario, members: Iterable[str]) -> str:
+    names = [scenario.name(m) for m in members]
+    joiner = tr(" og ", " and ")
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def option_rows(model: HostChoiceModel, explained: list[ServiceExplanation]) -> list[dict[str, Any]]:
+    """One tidy row per service and alternative host: cost differences and each member's payment change."""
+    scenario = model.scenario
+    rows = []
+    for item in explained:
+        for o in item.options:
+            row: dict[str, Any] = {
+                "scenario": scenario.id,
+                "service": item.service,
+                "host": o.unit.host,
+                "served": " ".join(o.unit.members),
+                "alternative_host": o.host,
+                "allowed": o.allowed,
+                "lifted": " ".join(o.lifted),
+                "delta_nok": o.delta,
+                **{f"delta_{c}_nok": o.component_delta(c) for c in COMPONENTS},
+                **{f"payment_change_{m}_nok": o.payment_change(m) for m in model.members},
+                "proven_optimal": o.outcome.plan is not None and o.outcome.plan.solve_info.status == "optimal",
+            }
+            rows.append(row)
+    return rows

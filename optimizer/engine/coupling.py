@@ -1,0 +1,142 @@
+"""The rows that couple the services: fairness rules and "at most N shared services".
+
+Each row reads ``sum over chosen units of a_r(unit) <= b_r`` (all in thousands of NOK, FTE or
+counts), so a plan's services interact only through these rows. For multipliers ``lam >= 0`` the
+*Lagrangian cost* of a unit, ``cost + sum_r lam_r a_r(unit)``, splits the problem into one subset
+programme per service, whose optimum bounds the plan's cost from below (``optimizer.engine.exact``).
+
+Rows, with ``f`` the unit's FTE, ``h`` its host, ``T`` its group and ``c`` its cost:
+- ``fairness.min_shared_units_hosted`` (founding member m): ``-[h = m][|T| >= 2] <= -k``;
+- ``fairness.fte_band`` (member m): ``(low_m - [h = m]) f <= 0`` and ``([h = m] - high_m) f <= 0``;
+- ``fairness.individual_rationality`` (member m): ``[m in T] share_m(T) c <= keep x reference_m``;
+- ``fairness.max_fte_loss`` (member m): ``-[h = m] f <= limit - FTE alone_m``;
+- ``max_shared_services``: one per service that has a shared unit ``<= N`` (not per unit: handled
+  as a service-level term).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.engine.tables import ServiceTable, subset_sums
+from optimizer.scenario import CostKey, Scenario
+
+SCALE = 1e-3  # NOK -> thousands of NOK inside the engine
+
+
+@dataclass(frozen=True)
+class Row:
+    """One coupling row: its kind (rule group or restriction), member, and right-hand side."""
+
+    kind: str
+    member: int  # index, -1 for rows not tied to a member
+    rhs: float
+
+
+def pooled_share_table(key: CostKey, table: ServiceTable, population: np.ndarray) -> np.ndarray:
+    """``share[m, T]``: the fraction of a unit serving ``T`` that member m pays (0 outside T)."""
+    n = table.n
+    inside = ((np.arange(1 << n)[None, :] >> np.arange(n)[:, None]) & 1).astype(float)
+    pop_sum = subset_sums(population)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_pop = np.where(pop_sum > 0, population[:, None] / pop_sum, 0.0) * inside
+        equal = np.where(table.size > 0, 1.0 / np.maximum(table.size, 1), 0.0) * inside
+        if key.method == "fixed_plus_per_capita":
+            return key.fixed_share * equal + (1.0 - key.fixed_share) * by_pop
+        if key.method == "per_capita":
+            return by_pop
+        if key.method == "equal":
+            return equal
+        if key.method == "by_usage":
+            workload = np.asarray(table.costs.workload, dtype=float)
+            load = table.workload
+            by_use = np.where(load > 0, workload[:, None] / np.where(load > 0, load, 1.0), 0.0) * inside
+            return np.where(load[None, :] > 0, by_use, by_pop)
+    raise ValueError(f"unknown cost key {key.method!r}")
+
+
+class Coupling:
+    """The coupling rows of one solve, and the Lagrangian unit costs they induce."""
+
+    def __init__(self, scenario: Scenario, members: Sequence[str], rules: frozenset[str],
+                 ir_reference: Mapping[str, float], alone_fte: Mapping[str, float],
+                 max_shared_services: int | None) -> None:
+        f = scenario.fairness
+        index = {m: i for i, m in enumerate(members)}
+        self.n = len(members)
+        self.population = np.array([scenario.population(m) for m in members], dtype=float)
+        self.cost_key = scenario.cost_key
+        rows: list[Row] = []
+        if "fairness.min_shared_units_hosted" in rules:
+            rows += [Row("hosting", index[m], -float(f.min_shared_units_hosted))
+                     for m in scenario.founding if m in index]
+        if "fairness.fte_band" in rules:
+            share = self.population / self.population.sum()
+            self.low = np.maximum(0.0, share - f.fte_band)
+            self.high = np.minimum(1.0, share + f.fte_band)
+            rows += [Row("band_low", i, 0.0) for i in range(self.n)]
+            rows += [Row("band_high", i, 0.0) for i in range(self.n)]
+        if "fairness.individual_rationality" in rules:
+            keep = 1.0 - f.min_saving_percent / 100.0
+            rows += [Row("ir", i, SCALE * keep * ir_reference[m]) for i, m in enumerate(members)]
+        if "fairness.max_fte_loss" in rules:
+            rows += [Row("fte_loss", i, float(f.max_fte_loss) - alone_fte[m] + 1e-9)
+                     for i, m in enumerate(members)]
+        self.rows = tuple(rows)
+        self.max_shared = max_shared_services
+        self.rhs = np.array([r.rhs for r in rows])
+
+    def unit_coefficients(self, host: int, group: int, fte: float, cost_k: float,
+                          share: np.ndarray) -> np.ndarray:
+        """``a_r`` of one unit for every row (``cost_k`` in thousands of NOK, ``share`` per member)."""
+        shared = group & (group - 1) != 0
+        out = np.zeros(len(self.rows))
+        for r, row in enumerate(self.rows):
+            m, is_host = row.member, row.member == host
+            if row.kind == "hosting":
+                out[r] = -1.0 if (is_host and shared) else 0.0
+            elif row.kind == "band_low":
+                out[r] = (self.low[m] - is_host) * fte
+            elif row.kind == "band_high":
+                out[r] = (is_host - self.high[m]) * fte
+            elif row.kind == "ir":
+                out[r] = share[m] * cost_k
+            elif row.kind == "fte_loss":
+                out[r] = -fte if is_host else 0.0
+        return out
+
+    def lagrangian_cost(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
+                        shares: np.ndarray | None, lam: np.ndarray) -> np.ndarray:
+        """``[host, group]`` unit cost plus ``sum_r lam_r a_r`` (``inf`` stays ``inf``)."""
+        if not len(self.rows) or not np.any(lam > 0):
+            return cost_k
+        n = self.n
+        per_host = np.zeros(n)  # multiplies f for units hosted by that member
+        common = 0.0  # multiplies f for every unit
+        hosting = np.zeros(n)  # subtracted from shared units hosted by that member
+        ir = np.zeros(n)
+        for value, row in zip(lam, self.rows):
+            if value <= 0:
+                continue
+            m = row.member
+            if row.kind == "hosting":
+                hosting[m] += value
+            elif row.kind == "band_low":
+                common += value * self.low[m]
+                per_host[m] -= value
+            elif row.kind == "band_high":
+                common -= value * self.high[m]
+                per_host[m] += value
+            elif row.kind == "ir":
+                ir[m] += value
+            elif row.kind == "fte_loss":
+                per_host[m] -= value
+        out = cost_k + table.fte[None, :] * (common + per_host[:, None])
+        if np.any(hosting):
+            out = out - np.where(table.size > 1, 1.0, 0.0)[None, :] * hosting[:, None]
+        if np.any(ir) and shares is not None:
+            out = out + np.where(np.isfinite(true_k), true_k, 0.0) * (ir @ shares)[None, :]
+        return out

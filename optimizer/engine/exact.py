@@ -1,0 +1,648 @@
+"""Proven-optimal plans by Lagrangian-bounded enumeration of service partitions.
+
+A plan chooses, for every service, a *partition* of the members into units (host, group). Without
+coupling rows (``optimizer.engine.coupling``) each service is solved exactly by the subset
+programme. With them:
+
+1. Column generation on the master LP "one partition per service, coupling rows", priced exactly
+   by the subset programme on Lagrangian unit costs, gives multipliers ``lam`` and, at every
+   pricing, a valid lower bound ``L(lam) = sum_s min_P Lcost_s(P) - lam . b``.
+2. Any plan ``x`` meeting the rows has ``cost(x) >= L(lam) + sum_s (Lcost_s(P_s) - min_s)``, so a
+   plan costing at most ``L + D`` uses, in every service, a partition within ``D`` of that
+   service's Lagrangian optimum. Those are enumerated exactly (``kernels.enumerate_partitions``).
+3. A MILP picks one enumerated partition per service under the coupling rows. If its optimum is
+   at most ``L + D`` it is proven optimal; otherwise ``D`` grows to the MILP's optimum, which then
+   proves it. The same argument gives the k best plans.
+
+Costs are in thousands of NOK. Bounds and enumeration use the true unit costs; the MILP's objective
+adds the tie-break (under 1 NOK per unit, towards lower member indices), which only raises a plan's
+cost, so every plan cheaper than the MILP's choice was enumerated: the proven optimum is unique up
+to exact ties and the same input gives the same plan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import highspy
+import numpy as np
+import pulp
+
+from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
+from optimizer.engine.kernels import enumerate_partitions, partition_layers
+from optimizer.engine.tables import ServiceTable, UnitRules
+from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
+
+TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
+MAX_COLUMN_ROUNDS = 200
+LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
+DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
+ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
+WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
+NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
+
+
+@dataclass
+class Column:
+    """One partition of one service's members into units, with its cost and row coefficients."""
+
+    service: int
+    units: tuple[tuple[int, int], ...]  # (host index, group mask), in the order found
+    cost: float  # thousands of NOK, tie-break included (the MILP's objective)
+    true: float  # thousands of NOK
+    coef: np.ndarray
+    shared: bool
+
+    @property
+    def key(self) -> tuple[int, frozenset]:
+        return self.service, frozenset(self.units)
+
+
+@dataclass
+class ServiceProblem:
+    """One service under the active rules: its unit costs and their subset programme."""
+
+    table: ServiceTable
+    rules: UnitRules
+    max_units: int | None
+    cost: np.ndarray = field(init=False)  # [host, group], thousands of NOK, inf = not allowed
+    shares: np.ndarray | None = None
+    plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs
+
+    def __post_init__(self) -> None:
+        self.cost = SCALE * self.table.cost(self.rules)
+
+    def tie(self, host: int) -> float:
+        return SCALE * float(self.table.tie[host])
+
+    def programme(self) -> tuple[np.ndarray, np.ndarray]:
+        """``best[k, S]`` and first groups of the cheapest splits on plain costs (cached)."""
+        if self.plain is None:
+            self.plain = partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)
+        return self.plain
+
+    @property
+    def limited(self) -> bool:
+        return self.max_units is not None and self.max_units < self.table.n
+
+    def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
+        """The same service with branching decisions (member, host, must) added to its rules."""
+        return ServiceProblem(self.table, replace(self.rules, pins=self.rules.pins + pins), self.max_units)
+
+
+@dataclass
+class Outcome:
+    """Plans found (each a column per service), whether proven, the bound and the time used."""
+
+    plans: list[list[Column]]
+    status: str  # "optimal", "feasible" (not proven), "infeasible", "not_solved", or "weak_bound" (see WEAK_BOUND)
+    lower_bound: float | None  # thousands of NOK
+    seconds: float
+
+    def gap(self) -> float | None:
+        if not self.plans or self.lower_bound is None:
+            return None
+        best = _cost(self.plans[0])
+        return 0.0 if self.status == "optimal" else max(0.0, (best - self.lower_bound) / max(abs(best), TOL))
+
+
+class ExactEngine:
+    """Solve one rule set (cost-side rules inside the services, coupling rows across them)."""
+
+    def __init__(self, services: Sequence[ServiceProblem], coupling: Coupling, options: SolverOptions,
+                 feasibility: Callable[[], list[list[tuple[int, int]]] | None] | None = None) -> None:
+        """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or None)."""
+        self.services = list(services)
+        self.feasibility = feasibility
+        self.coupling = coupling
+        self.options = options
+        self.n = coupling.n
+        self.full = (1 << self.n) - 1
+        self.pool: dict[tuple[int, frozenset], Column] = {}
+        self._coef: dict[tuple[int, int, int], np.ndarray] = {}
+        self._active: set[int] = set()  # coupling rows the master MILP carries
+        self._lp_solution: tuple[list[Column], np.ndarray] = ([], np.zeros(0))
+        self._deadline = self._pricing_deadline = np.inf
+
+    # -- columns ---------------------------------------------------------------------------------
+    def column(self, s: int, units: Sequence[tuple[int, int]]) -> Column:
+        sp = self.services[s]
+        coef = np.zeros(len(self.coupling.rows))
+        true = tie = 0.0
+        for h, g in units:
+            true += sp.cost[h, g]
+            tie += sp.tie(h)
+            coef += self._unit_coef(s, h, g)
+        shared = any(g & (g - 1) for _, g in units)
+        return Column(s, tuple(units), float(true + tie), float(true), coef, shared)
+
+    def _unit_coef(self, s: int, h: int, g: int) -> np.ndarray:
+        key = (s, h, g)
+        if key not in self._coef:
+            sp = self.services[s]
+            shares = self._shares(s)[:, g] if len(self.coupling.rows) else None
+            self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), float(sp.cost[h, g]), shares)
+        return self._coef[key]
+
+    def _shares(self, s: int) -> np.ndarray:
+        sp = self.services[s]
+        if sp.shares is None:
+            sp.shares = pooled_share_table(self.coupling.cost_key, sp.table, self.coupling.population)
+        return sp.shares
+
+    def _compatible(self, column: Column) -> bool:
+        sp = self.services[column.service]
+        return all(np.isfinite(sp.cost[h, g]) for h, g in column.units)
+
+    def _columns(self) -> list[Column]:
+        """The pool's columns that the current services allow (all, outside branching)."""
+        return [c for c in self.pool.values() if self._compatible(c)]
+
+    def _add(self, column: Column) -> bool:
+        if column.key in self.pool:
+            return False
+        self.pool[column.key] = column
+        return True
+
+    def _alone(self, s: int) -> list[tuple[int, int]] | None:
+        sp = self.services[s]
+        if sp.limited and self.n > sp.max_units:
+            return None
+        units = [(i, 1 << i) for i in range(self.n)]
+        return units if all(np.isfinite(sp.cost[h, g]) for h, g in units) else None
+
+    # -- Lagrangian pricing ----------------------------------------------------------------------
+    def _lagrangian(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> np.ndarray:
+        sp = self.services[s]
+        base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost
+        uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
+        shares = self._shares(s) if uses_ir else None
+        return self.coupling.lagrangian_cost(sp.table, base, sp.cost, shares, lam)
+
+    def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False
+               ) -> tuple[float, list[tuple[int, int]], np.ndarray, np.ndarray]:
+        """Service s's Lagrangian optimum (a valid lower bound), its partition, cost table, bound."""
+        sp = self.services[s]
+        if not zero_cost and not np.any(lam > 0):
+            cost = sp.cost
+            best, choice = sp.programme()
+        else:
+            cost = self._lagrangian(s, lam, zero_cost=zero_cost)
+            best, choice = partition_layers(cost.min(axis=0), sp.max_units if sp.limited else None)
+        value = float(best[-1, self.full])
+        units = self._extract(cost, choice, sp.limited)
+        if lam_shared > 0:
+            alone = self._alone(s)
+            alone_value = sum(cost[h, g] for h, g in alone) if alone is not None else np.inf
+            value = min(alone_value, value + lam_shared)
+            if alone is not None and alone_value <= value + TOL:
+                units = alone
+        return value, units, cost, best
+
+    def _extract(self, cost: np.ndarray, choice: np.ndarray, limited: bool) -> list[tuple[int, int]]:
+        units, mask, layer = [], self.full, choice.shape[0] - 1
+        while mask:
+            group = int(choice[layer, mask])
+            if group == 0:
+                return []
+            units.append((int(np.argmin(cost[:, group])), group))
+            mask ^= group
+            layer -= 1 if limited else 0
+        return units
+
+    # -- master problems -------------------------------------------------------------------------
+    def _lp(self, columns: list[Column], *, phase_one: bool) -> tuple[str, float, np.ndarray, float]:
+        """Master LP over ``columns``: status, objective, multipliers of the rows, of max-shared."""
+        rows = self.coupling.rows
+        h = quiet_highs()
+        n_rows = len(self.services) + len(rows) + (self.coupling.max_shared is not None)
+        lower = [1.0] * len(self.services) + [-highspy.kHighsInf] * (n_rows - len(self.services))
+        upper = [1.0] * len(self.services) + list(self.coupling.rhs)
+        if self.coupling.max_shared is not None:
+            upper.append(float(self.coupling.max_shared))
+        h.addRows(n_rows, np.array(lower), np.array(upper), 0, np.array([], dtype=np.int32),
+                  np.array([], dtype=np.int32), np.array([]))
+        for col in columns:
+            idx = [col.service] + [len(self.services) + r for r in np.flatnonzero(col.coef)]
+            val = [1.0] + list(col.coef[np.flatnonzero(col.coef)])
+            if self.coupling.max_shared is not None and col.shared:
+                idx.append(n_rows - 1)
+                val.append(1.0)
+            h.addCol(0.0 if phase_one else col.cost, 0.0, highspy.kHighsInf, len(idx),
+                     np.array(idx, dtype=np.int32), np.array(val))
+        if phase_one:  # slack on every coupling row, at unit cost
+            for r in range(len(self.services), n_rows):
+                h.addCol(1.0, 0.0, highspy.kHighsInf, 1, np.array([r], dtype=np.int32), np.array([-1.0]))
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return ("infeasible" if status == highspy.HighsModelStatus.kInfeasible else "other"), np.inf, np.zeros(len(rows)), 0.0
+        solution = h.getSolution()
+        self._lp_solution = (columns, np.array(solution.col_value[: len(columns)]))
+        duals = np.array(solution.row_dual)
+        lam = np.maximum(0.0, -duals[len(self.services): len(self.services) + len(rows)])
+        lam_shared = max(0.0, -duals[-1]) if self.coupling.max_shared is not None else 0.0
+        return "optimal", float(h.getInfo().objective_function_value), lam, lam_shared
+
+    def _milp(self, columns: list[Column], rows: Sequence[int], cuts: Sequence[Sequence[Column]] = ()
+              ) -> tuple[list[Column] | None, SolveInfo]:
+        """Cheapest choice of one column per service under ``rows`` (and no-good ``cuts``)."""
+        problem = pulp.LpProblem("plan_master", pulp.LpMinimize)
+        y = {c.key: problem.add_variable(f"y{i}", cat=pulp.LpBinary) for i, c in enumerate(columns)}
+        problem.setObjective(pulp.LpAffineExpression([(y[c.key], c.cost) for c in columns]))
+        one: list[list] = [[] for _ in self.services]
+        terms: dict[int, list] = {r: [] for r in rows}
+        shared = []
+        for c in columns:
+            var = y[c.key]
+            one[c.service].append((var, 1.0))
+            for r in rows:
+                if c.coef[r] != 0.0:
+                    terms[r].append((var, float(c.coef[r])))
+            if c.shared:
+                shared.append((var, 1.0))
+        for s, entries in enumerate(one):
+            problem.addConstraint(pulp.LpAffineExpression(entries) == 1, f"one_{s}")
+        for r in rows:
+            problem.addConstraint(pulp.LpAffineExpression(terms[r]) <= self.coupling.rows[r].rhs, f"row_{r}")
+        if self.coupling.max_shared is not None:
+            problem.addConstraint(pulp.LpAffineExpression(shared) <= self.coupling.max_shared, "max_shared")
+        for i, plan in enumerate(cuts):
+            problem.addConstraint(pulp.LpAffineExpression(
+                [(y[c.key], 1.0) for c in plan if c.key in y]) <= len(plan) - 1, f"no_good_{i}")
+        remaining = max(1e-3, self._deadline - time.perf_counter())
+        info = solve(problem, replace(self.options, time_limit=remaining))
+        if not info.has_solution:
+            return None, info
+        chosen = [c for c in columns if (y[c.key].varValue or 0.0) > 0.5]
+        return sorted(chosen, key=lambda c: c.service), info
+
+    def _violated(self, plan: Sequence[Column]) -> set[int]:
+        """Coupling rows that ``plan`` breaks."""
+        total = sum((c.coef for c in plan), np.zeros(len(self.coupling.rows)))
+        return {int(r) for r in np.flatnonzero(total > self.coupling.rhs + 1e-7)}
+
+    def _k_best(self, columns: list[Column], k: int) -> tuple[list[list[Column]], SolveInfo]:
+        """The k cheapest plans over ``columns``, with rows added lazily as plans break them.
+
+        The MILP starts with the rows whose multiplier is positive. Among columns of a service that
+        agree on every row in the MILP (and on being shared) only the k cheapest can be in a k-best
+        plan, so the rest are left out. Plans that meet every row are optimal for the full problem,
+        whose plans all meet the fewer rows; a broken row is added and the search starts again.
+        """
+        while True:
+            rows = sorted(self._active)
+            reduced = _cheapest_per_signature(columns, rows, k)
+            plans: list[list[Column]] = []
+            info = SolveInfo(self.options.name, "infeasible", None, 0.0, None)
+            broken: set[int] = set()
+            while len(plans) < k:
+                plan, info = self._milp(reduced, rows, plans)
+                if plan is None:
+                    break
+                broken = self._violated(plan)
+                if broken:
+                    break
+                plans.append(plan)
+            if not broken:
+                return plans, info
+            self._active |= broken
+
+    # -- the algorithm ---------------------------------------------------------------------------
+    def solve(self, k: int = 1) -> Outcome:
+        start = time.perf_counter()
+        limit = self.options.time_limit or DEFAULT_TIME_LIMIT
+        self._deadline = start + limit
+        self._pricing_deadline = start + 0.5 * limit  # the rest is for finding and proving plans
+        base = self._seed()
+        if base is None:
+            return Outcome([], "infeasible", None, time.perf_counter() - start)
+        coupled = bool(len(self.coupling.rows)) or self.coupling.max_shared is not None
+        if not coupled and k == 1:
+            plan = [self.column(s, b[1]) for s, b in enumerate(base)]
+            return Outcome([plan], "optimal", sum(c.cost for c in plan), time.perf_counter() - start)
+        if coupled and k == 1:
+            return self._branch_and_price(start)
+        if coupled:
+            found = self._column_generation()
+            if found is None:
+                return Outcome([], "infeasible", None, time.perf_counter() - start)
+            lam, lam_shared, bound = found
+        else:
+            lam, lam_shared, bound = np.zeros(len(self.coupling.rows)), 0.0, sum(b[0] for b in base)
+        return self._prove(lam, lam_shared, bound, k, start)
+
+    def _seed(self) -> list[tuple[float, list, np.ndarray, np.ndarray]] | None:
+        """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
+        lam0 = np.zeros(len(self.coupling.rows))
+        base = []
+        for s in range(len(self.services)):
+            priced = self._price(s, lam0, 0.0)
+            if not np.isfinite(priced[0]):
+                return None
+            base.append(priced)
+            self._add(self.column(s, priced[1]))
+            alone = self._alone(s)
+            if alone is not None:
+                self._add(self.column(s, alone))
+        return base
+
+    # -- branch and price ------------------------------------------------------------------------
+    def _branch_and_price(self, start: float) -> Outcome:
+        """Best-bound search over branching decisions "member m's unit in service s is hosted by h".
+
+        At each node: column generation gives the node's bound; the MILP over the pool gives plans;
+        if the node's gap is small enough, the enumeration of every partition within it solves the
+        node exactly; otherwise the LP's most fractional (service, member, host) is branched on.
+        """
+        root = list(self.services)
+        best: list[Column] | None = None
+        upper = np.inf
+        counter = itertools.count()
+        heap: list[tuple[float, int, tuple]] = [(-np.inf, next(counter), ())]
+        open_bound = np.inf
+        solved_any = False
+        while heap:
+            parent_bound, _, pins = heapq.heappop(heap)
+            if parent_bound >= upper - TOL:
+                continue
+            if time.perf_counter() > self._deadline:
+                open_bound = min(parent_bound, *(b for b, _, _ in heap))
+                break
+            self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
+                t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
+            if pins and self._seed() is None:
+                continue
+            found = self._column_generation()
+            if found is None:
+                continue  # no plan meets this node's decisions
+            solved_any = True
+            lam, lam_shared, bound = found
+            if bound >= upper - TOL:
+                continue
+            plans, info = self._k_best(self._columns(), 1)
+            if plans and _cost(plans[0]) < upper:
+                best, upper = plans[0], _cost(plans[0])
+            if not pins and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
+                return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
+            if bound >= upper - TOL:
+                continue
+            if np.isfinite(upper):
+                capacity = NODE_CAPACITY if pins else ENUMERATION_CAPACITY
+                solved = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity)
+                if solved is not None:
+                    if solved and _cost(solved) < upper:
+                        best, upper = solved, _cost(solved)
+                    continue
+            choice = self._fractional_choice()
+            if choice is None:
+                continue
+            for must in (True, False):
+                heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),)))
+        self.services = root
+        seconds = time.perf_counter() - start
+        if best is None:
+            if not solved_any and not heap:
+                return Outcome([], "infeasible", None, seconds)
+            return self._prove(*self._root_multipliers(), 1, start) if not heap else Outcome([], "not_solved", None, seconds)
+        status = "optimal" if not np.isfinite(open_bound) else "feasible"
+        return Outcome([best], status, min(open_bound, upper), seconds)
+
+    def _root_multipliers(self) -> tuple[np.ndarray, float, float]:
+        found = self._column_generation()
+        return found if found is not None else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
+
+    def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
+                              capacity: int) -> list[Column] | None | bool:
+        """The node's best plan if every partition within ``upper - bound`` fits the capacity.
+
+        Returns the plan, ``False`` when no plan here beats ``upper``, or ``None`` when too many
+        partitions lie within the gap (the node must be branched).
+        """
+        delta = upper - bound + TOL
+        found = []
+        for s in range(len(self.services)):
+            value, _, cost, best = self._price(s, lam, lam_shared)
+            parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
+                                                   capacity)
+            if overflow:
+                return None
+            found.append(parts)
+        pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
+        for s, parts in enumerate(found):
+            for units in parts:
+                column = self.column(s, units)
+                pool.setdefault(column.key, column)
+        plans, info = self._k_best(list(pool.values()), 1)
+        if info.status not in ("optimal", "infeasible"):
+            return None
+        for column in plans[0] if plans else ():
+            self._add(column)
+        return plans[0] if plans else False
+
+    def _fractional_choice(self) -> tuple[int, int, int] | None:
+        """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
+        columns, values = self._lp_solution
+        weight: dict[tuple[int, int, int], float] = {}
+        for column, value in zip(columns, values):
+            if value <= 1e-9:
+                continue
+            for h, g in column.units:
+                for m in range(self.n):
+                    if g >> m & 1:
+                        weight[(column.service, m, h)] = weight.get((column.service, m, h), 0.0) + float(value)
+        # whether h hosts a unit in s moves the FTE and hosting rows most: branch on those first
+        fractional = [(key[1] != key[2], abs(v - 0.5), key) for key, v in weight.items() if 1e-6 < v < 1 - 1e-6]
+        return min(fractional)[2] if fractional else None
+
+    def plain_optimum(self) -> list[Column] | None:
+        """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
+        plan = []
+        for s, sp in enumerate(self.services):
+            best, choice = sp.programme()
+            if not np.isfinite(best[-1, self.full]):
+                return None
+            plan.append(self.column(s, self._extract(sp.cost, choice, sp.limited)))
+        return plan
+
+    def _bound(self, values: Sequence[float], lam: np.ndarray, lam_shared: float) -> float:
+        extra = lam_shared * self.coupling.max_shared if self.coupling.max_shared is not None else 0.0
+        return float(sum(values) - lam @ self.coupling.rhs - extra)
+
+    def _column_generation(self) -> tuple[np.ndarray, float, float] | None:
+        """Multipliers with the best Lagrangian bound; ``None`` when even the LP has no solution.
+
+        Each round prices first by local search from the pool's best columns (cheap); only when
+        that finds nothing does it run the exact subset programmes, which also give the bound.
+        """
+        phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
+        best = (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
+        for _ in range(MAX_COLUMN_ROUNDS):
+            status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
+            if status != "optimal":
+                raise RuntimeError(f"master LP ended with status {status}")
+            if not phase_one and self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared):
+                continue
+            values, added = [], False
+            for s in range(len(self.services)):
+                value, units, _, _ = self._price(s, lam, lam_shared, zero_cost=phase_one)
+                values.append(value)
+                if units:
+                    added |= self._add(self.column(s, units))
+            if phase_one:
+                if not added:
+                    if objective > TOL:
+                        return None  # the LP relaxation is infeasible, so is every plan
+                    phase_one = False
+                continue
+            bound = self._bound(values, lam, lam_shared)
+            if bound > best[2]:
+                best = (lam, lam_shared, bound)
+            if not added or objective - best[2] <= TOL * max(1.0, abs(objective)):
+                break
+            if time.perf_counter() > self._pricing_deadline:
+                break
+        return best
+
+    def _price_by_local_search(self, lam: np.ndarray, lam_shared: float) -> bool:
+        """Add columns with negative reduced cost found by moving members between units; any found?"""
+        convexity = {}
+        for c in self._columns():  # each service's cheapest pool column under these multipliers
+            value = c.true + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
+            if c.service not in convexity or value < convexity[c.service][0]:
+                convexity[c.service] = (value, c)
+        added = False
+        for s, (value, start) in convexity.items():
+            cost = self._lagrangian(s, lam)
+            units = _local_search(cost.min(axis=0), [g for _, g in start.units], self.services[s])
+            partition = [(int(np.argmin(cost[:, g])), g) for g in units]
+            candidate = sum(cost[h, g] for h, g in partition) + (lam_shared if any(g & (g - 1) for g in units) else 0.0)
+            if candidate < value - TOL:
+                added |= self._add(self.column(s, partition))
+        return added
+
+    def _prove(self, lam: np.ndarray, lam_shared: float, bound: float, k: int, start: float) -> Outcome:
+        self._active |= {int(r) for r in np.flatnonzero(lam > 1e-9)}
+        priced = [self._price(s, lam, lam_shared) for s in range(len(self.services))]
+        bound = self._bound([p[0] for p in priced], lam, lam_shared)
+        plans, info = self._k_best(list(self.pool.values()), k)
+        if plans and self.feasibility is not None and _cost(plans[-1]) - bound > WEAK_BOUND * abs(_cost(plans[-1])):
+            return Outcome(plans, "weak_bound", bound, time.perf_counter() - start)
+        if not plans and info.status == "infeasible" and self.feasibility is not None:
+            found, self.feasibility = self.feasibility(), None  # does any plan exist at all?
+            if found is None:
+                return Outcome([], "infeasible", None, time.perf_counter() - start)
+            for s, units in enumerate(found):
+                self._add(self.column(s, units))
+            plans, info = self._k_best(list(self.pool.values()), k)
+        upper = _cost(plans[-1]) if len(plans) == k else np.inf
+        delta = upper - bound + TOL if np.isfinite(upper) else max(abs(bound) * 0.01, 10.0)
+        enumerated_all = False
+        while True:
+            overflow = False
+            for s, (value, _, cost, best) in enumerate(priced):
+                # shared partitions also pay lam_shared, which the enumeration leaves out: a superset
+                threshold = value + delta + TOL
+                parts, cut = enumerate_partitions(cost, best, self.services[s].limited, threshold, ENUMERATION_CAPACITY)
+                overflow |= cut
+                for units in parts:
+                    self._add(self.column(s, units))
+            plans, info = self._k_best(list(self.pool.values()), k)
+            if len(plans) < k and info.status != "infeasible":  # the MILP stopped (time limit)
+                return Outcome(plans, "feasible" if plans else "not_solved", bound, time.perf_counter() - start)
+            covered = bound + delta
+            if plans and len(plans) == k and _cost(plans[-1]) <= covered + TOL and not overflow:
+                return Outcome(plans, "optimal" if info.status == "optimal" else "feasible", bound,
+                               time.perf_counter() - start)
+            if overflow or time.perf_counter() > self._deadline:
+                status = "feasible" if plans else "not_solved"
+                return Outcome(plans, status, bound, time.perf_counter() - start)
+            if not plans and self.feasibility is not None:  # the LP mixes plans; does any integral one exist?
+                found, self.feasibility = self.feasibility(), None
+                if found is None:
+                    return Outcome([], "infeasible", None, time.perf_counter() - start)
+                for s, units in enumerate(found):
+                    self._add(self.column(s, units))
+                continue
+            if not plans and enumerated_all:
+                return Outcome([], "infeasible", None, time.perf_counter() - start)
+            if len(plans) < k and enumerated_all:
+                return Outcome(plans, "optimal", bound, time.perf_counter() - start)
+            if plans and len(plans) == k:
+                delta = _cost(plans[-1]) - bound + TOL
+            elif delta > 1e12:
+                enumerated_all = True
+            else:
+                delta = delta * 8 if delta < 1e9 else np.inf
+                enumerated_all = not np.isfinite(delta)
+                if enumerated_all:
+                    delta = 1e15
+
+
+
+def _local_search(unit: np.ndarray, groups: list[int], problem: ServiceProblem) -> list[int]:
+    """Improve a partition (groups as bitmasks) by the best single move until none helps.
+
+    Moves: one member to another group or on its own, or two groups merged; ``unit[g]`` is the
+    cheapest unit serving exactly g (``inf`` where none is allowed). Respects ``max_units``.
+    """
+    groups = list(groups)
+    cap = problem.max_units if problem.limited else None
+    while True:
+        best_gain, best_move = TOL, None
+        for i, g in enumerate(groups):
+            bits = g
+            while bits:
+                bit = bits & -bits
+                bits ^= bit
+                left = g ^ bit
+                before = unit[g]
+                after_left = unit[left] if left else 0.0
+                if cap is None or left == 0 or len(groups) < cap:
+                    gain = before - after_left - unit[bit]
+                    if left and gain > best_gain:
+                        best_gain, best_move = gain, (i, None, bit)
+                for j, h in enumerate(groups):
+                    if j == i:
+                        continue
+                    gain = before + unit[h] - after_left - unit[h | bit]
+                    if gain > best_gain:
+                        best_gain, best_move = gain, (i, j, bit)
+            for j in range(i + 1, len(groups)):
+                gain = unit[g] + unit[groups[j]] - unit[g | groups[j]]
+                if gain > best_gain:
+                    best_gain, best_move = gain, (i, j, None)
+        if best_move is None:
+            return groups
+        i, j, bit = best_move
+        if bit is None:
+            merged = groups[i] | groups[j]
+            groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [merged]
+        elif j is None:
+            groups = [g for k, g in enumerate(groups) if k != i] + [groups[i] ^ bit, bit]
+        else:
+            moved = groups[j] | bit
+            left = groups[i] ^ bit
+            groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [moved] + ([left] if left else [])
+    return groups
+
+
+def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) -> list[Column]:
+    """The ``k`` cheapest columns of each service for each pattern of coefficients on ``rows``."""
+    groups: dict[tuple, list[Column]] = {}
+    for c in columns:
+        signature = (c.service, c.shared, *(round(float(c.coef[r]), 9) for r in rows))
+        groups.setdefault(signature, []).append(c)
+    kept = []
+    for members in groups.values():
+        kept += sorted(members, key=lambda c: c.cost)[:k]
+    return sorted(kept, key=lambda c: (c.service, c.cost))
+
+
+def _cost(plan: Sequence[Column]) -> float:
+    """A plan's cost as the MILP sees it (tie-break included), thousands of NOK."""
+    return sum(c.cost for c in plan)

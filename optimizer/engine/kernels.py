@@ -1,0 +1,185 @@
+"""Subset programmes over bitmask groups: cheapest partitions and every near-cheapest partition.
+
+Written as plain Python on numpy arrays; from ``COMPILE_FROM`` members they run compiled by numba
+(imported only then, so small scenarios start fast). Both paths are the same code.
+
+- ``partition_layers(unit, layers)``: ``best[k, S]`` = cheapest split of group ``S`` into at most
+  ``k + 1`` allowed units (one layer when the number of units is free), with the group holding
+  ``S``'s lowest member in that split: ``g(S) = min over T in S holding low(S) of unit(T) + g(S - T)``.
+- ``enumerate_partitions(cost, bound, threshold, ...)``: every split of the full group into units
+  (host, group) whose summed ``cost[h, T]`` is at most ``threshold``, found depth-first with the
+  programme's values as exact completion bounds, so no branch that cannot meet the threshold is
+  opened. Stops after ``capacity`` partitions and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+
+COMPILE_FROM = 10  # members; below this the plain-Python kernels are faster than compiling/loading
+
+
+def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.ndarray, np.ndarray]:
+    size = unit.shape[0]
+    best = np.full((layers, size), np.inf)
+    choice = np.zeros((layers, size), dtype=np.int64)
+    for k in range(layers):
+        best[k, 0] = 0.0
+        for mask in range(1, size):
+            low = mask & -mask
+            rest = mask ^ low
+            value = np.inf
+            picked = 0
+            sub = rest
+            while True:
+                group = sub | low
+                cost = unit[group]
+                if cost < np.inf:
+                    remainder = mask ^ group
+                    if not limited:
+                        tail = best[k, remainder]
+                    elif remainder == 0:
+                        tail = 0.0
+                    elif k > 0:
+                        tail = best[k - 1, remainder]
+                    else:
+                        tail = np.inf
+                    if cost + tail < value:
+                        value = cost + tail
+                        picked = group
+                if sub == 0:
+                    break
+                sub = (sub - 1) & rest
+            best[k, mask] = value
+            choice[k, mask] = picked
+    return best, choice
+
+
+def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float, capacity: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Depth-first search; returns (start offsets, hosts, groups) of the partitions found, and overflow."""
+    n, size = cost.shape
+    full = size - 1
+    layers = bound.shape[0]
+    best_unit = np.full(size, np.inf)
+    for h in range(n):
+        for g in range(size):
+            if cost[h, g] < best_unit[g]:
+                best_unit[g] = cost[h, g]
+    max_depth = n + 1
+    remaining = np.zeros(max_depth, dtype=np.int64)
+    spent = np.zeros(max_depth)
+    sub = np.zeros(max_depth, dtype=np.int64)
+    host = np.zeros(max_depth, dtype=np.int64)
+    started = np.zeros(max_depth, dtype=np.bool_)
+    out_start = [0]
+    out_host = []
+    out_group = []
+    count = 0
+    overflow = False
+    depth = 0
+    remaining[0] = full
+    spent[0] = 0.0
+    started[0] = False
+    while depth >= 0:
+        mask = remaining[depth]
+        if mask == 0:  # a complete partition
+            for d in range(depth):
+                g = remaining[d] ^ remaining[d + 1]
+                out_host.append(host[d])
+                out_group.append(g)
+            out_start.append(len(out_host))
+            count += 1
+            if count >= capacity:
+                overflow = True
+                break
+            depth -= 1
+            continue
+        low = mask & -mask
+        rest = mask ^ low
+        # advance (sub, host) to the next unit that can still meet the threshold
+        if not started[depth]:
+            sub[depth] = rest
+            host[depth] = -1
+            started[depth] = True
+        found = False
+        while True:
+            group = sub[depth] | low
+            remainder = mask ^ group
+            if not limited:
+                tail = bound[0, remainder]
+            elif remainder == 0:
+                tail = 0.0
+            elif layers - 1 - depth - 1 >= 0:
+                tail = bound[layers - 1 - depth - 1, remainder]
+            else:
+                tail = np.inf
+            if spent[depth] + best_unit[group] + tail <= threshold:
+                h = host[depth] + 1
+                while h < n:
+                    if (group >> h) & 1 and spent[depth] + cost[h, group] + tail <= threshold:
+                        break
+                    h += 1
+                if h < n:
+                    host[depth] = h
+                    found = True
+                    break
+            # next group
+            if sub[depth] == 0:
+                break
+            sub[depth] = (sub[depth] - 1) & rest
+            host[depth] = -1
+        if not found:
+            started[depth] = False
+            depth -= 1
+            continue
+        group = sub[depth] | low
+        remaining[depth + 1] = mask ^ group
+        spent[depth + 1] = spent[depth] + cost[host[depth], group]
+        started[depth + 1] = False
+        depth += 1
+    return (np.array(out_start, dtype=np.int64), np.array(out_host, dtype=np.int64),
+            np.array(out_group, dtype=np.int64), overflow)
+
+
+@cache
+def _compiled(name: str) -> Callable:
+    import numba  # noqa: PLC0415 - imported only for large member sets (0.5 s at start-up)
+
+    return numba.njit(cache=True)({"layers": _partition_layers, "enumerate": _enumerate}[name])
+
+
+def _kernel(name: str, n: int) -> Callable:
+    if n >= COMPILE_FROM:
+        return _compiled(name)
+    return {"layers": _partition_layers, "enumerate": _enumerate}[name]
+
+
+def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``best[k, S]`` and the first group of that split, for at most ``k + 1`` units (see module)."""
+    n = int(math.log2(unit.shape[0]))
+    limited = max_units is not None and max_units < n
+    layers = max_units if limited else 1
+    return _kernel("layers", n)(np.ascontiguousarray(unit, dtype=np.float64), layers, limited)
+
+
+def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
+                         capacity: int) -> tuple[list[list[tuple[int, int]]], bool]:
+    """Every split of the full group into units (host, group) costing at most ``threshold``.
+
+    ``bound`` comes from ``partition_layers`` on the cheapest unit per group of the same ``cost``.
+    Returns the partitions (lists of (host index, group mask)) and whether ``capacity`` cut the list.
+    """
+    n = cost.shape[0]
+    starts, hosts, groups, overflow = _kernel("enumerate", n)(
+        np.ascontiguousarray(cost, dtype=np.float64), np.ascontiguousarray(bound, dtype=np.float64),
+        limited, float(threshold), int(capacity))
+    partitions = [
+        [(int(hosts[j]), int(groups[j])) for j in range(starts[i], starts[i + 1])]
+        for i in range(len(starts) - 1)
+    ]
+    return partitions, bool(overflow)

@@ -1,0 +1,139 @@
+"""Every unit of one service as arrays over groups: bitmask ``T`` of members, host ``h`` in ``T``.
+
+Member ``i`` is bit ``1 << i`` in the model's member order. For each group the arrays hold its
+workload, staffing (``fte``), fixed and staffing cost, and for each host the travel cost and whether
+the unit is allowed under the active cost-side rules and restrictions; ``cost[h, T]`` is the unit's
+total cost (``inf`` where not allowed); ``tie[h]`` is the tie-break a plan adds per unit hosted by h. The numbers are the ones ``optimizer.units`` computes unit
+by unit (tested equal); arrays make every group of up to about 20 members cheap to price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.units import ServiceCosts
+
+MAX_TABLE_MEMBERS = 22  # 2^22 groups x 22 hosts of float64 is about 800 MB: the ceiling for arrays
+
+
+def subset_sums(values: np.ndarray) -> np.ndarray:
+    """``out[..., T] = sum of values[..., i] for i in T`` for every bitmask ``T`` (last axis: members)."""
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-1]
+    out = np.zeros(values.shape[:-1] + (1 << n,))
+    for i in range(n):
+        width = 1 << i  # groups whose highest member is i: the groups below it, plus i
+        out[..., width: 2 * width] = out[..., :width] + values[..., i: i + 1]
+    return out
+
+
+def popcounts(n: int) -> np.ndarray:
+    """Number of members in each group."""
+    return subset_sums(np.ones(n)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """The cost-side rules and what-if restrictions that decide which units are allowed."""
+
+    travel_limit: bool = True
+    capacity: bool = True
+    forbidden: bool = True
+    required: bool = True
+    fixed_unit: tuple[int, int] | None = None  # (host index, group mask) that must be chosen
+    shared_allowed: bool = True
+    pins: tuple[tuple[int, int, bool], ...] = ()  # (member, host, must): the member's unit is (not) hosted there
+
+
+class ServiceTable:
+    """Units of one service for every group and host, as arrays (see module docstring)."""
+
+    def __init__(self, costs: ServiceCosts, members: tuple[str, ...], tie_nok: np.ndarray) -> None:
+        if tuple(costs.members) != tuple(members):
+            raise ValueError("service costs and model must list the members in the same order")
+        n = len(members)
+        if n > MAX_TABLE_MEMBERS:
+            raise ValueError(f"unit tables are limited to {MAX_TABLE_MEMBERS} members, got {n}")
+        self.costs = costs
+        self.members = members
+        self.n = n
+        spec, scenario = costs.spec, costs.scenario
+        self.size = popcounts(n)
+        self.workload = subset_sums(costs.workload)
+        self.fte = self._staffing(self.workload)
+        fixed = float(spec.value("fixed_cost"))
+        cost_per_fte = float(spec.value("cost_per_fte"))
+        # trip_cost[i, h]: one round trip from host h to member i; travel[h, T] = sum over i in T
+        trips = np.array(costs.trips, dtype=float)[:, None] * np.array(costs.trip_cost, dtype=float)
+        np.fill_diagonal(trips, 0.0)
+        self.travel = subset_sums(trips.T)  # [host, group]
+        self.fixed = np.full(1 << n, fixed)
+        self.staffing = self.fte * cost_per_fte
+        if scenario.scale_stand_alone:
+            for i, m in enumerate(members):
+                level = scenario.municipalities[m].cost_level or 1.0
+                self.fixed[1 << i] *= level
+                self.staffing[1 << i] *= level
+        self.base = self.fixed + self.staffing  # the part of a unit's cost that does not depend on the host
+        self.tie = np.asarray(tie_nok, dtype=float)
+        self._reach = np.array([self._mask_where(costs.minutes[:, h] <= self._limit() + 1e-9) for h in range(n)])
+        self._cache: dict[UnitRules, np.ndarray] = {}
+
+    def _limit(self) -> float:
+        limit = self.costs.spec.value("max_travel_minutes")
+        return np.inf if limit is None else float(limit)
+
+    @staticmethod
+    def _mask_where(flags: np.ndarray) -> int:
+        return int(sum(1 << i for i, f in enumerate(flags) if f))
+
+    def _staffing(self, load: np.ndarray) -> np.ndarray:
+        minimum = float(self.costs.spec.value("min_fte"))
+        scenario = self.costs.scenario
+        if scenario.staffing == "continuous":
+            return np.maximum(minimum, load)
+        step = scenario.fte_step
+        return np.maximum(minimum, np.ceil(load / step - 1e-9) * step)
+
+    def allowed(self, rules: UnitRules) -> np.ndarray:
+        """Boolean ``[host, group]``: the host is in the group and the unit breaks none of ``rules``."""
+        if rules in self._cache:
+            return self._cache[rules]
+        n, groups = self.n, np.arange(1 << self.n, dtype=np.int64)
+        spec = self.costs.spec
+        index = {m: i for i, m in enumerate(self.members)}
+        ok = np.zeros((n, 1 << n), dtype=bool)
+        required = sum(1 << index[h] for h in spec.required_hosts if h in index) if rules.required else 0
+        for h in range(n):
+            bit = 1 << h
+            row = (groups & bit) != 0
+            if rules.travel_limit:
+                row &= (groups & ~self._reach[h]) == 0
+            if rules.capacity and self.members[h] in spec.capacity_fte:
+                row &= self.fte <= spec.capacity_fte[self.members[h]] + 1e-9
+            if rules.forbidden and self.members[h] in spec.forbidden_hosts:
+                row &= False
+            if required:
+                row &= (groups & required & ~bit) == 0  # a required host in the group must host it
+            ok[h] = row
+        if not rules.shared_allowed:
+            ok &= self.size[None, :] == 1
+        for member, host, must in rules.pins:  # branching decisions
+            touches = (groups >> member & 1) == 1
+            if must:
+                ok[:, touches] &= (np.arange(n) == host)[:, None]
+            else:
+                ok[host, touches] = False
+        if rules.fixed_unit is not None:  # only that unit may serve any of its members
+            host, group = rules.fixed_unit
+            keep = bool(ok[host, group])
+            ok[:, (groups & group) != 0] = False
+            ok[host, group] = keep
+        self._cache[rules] = ok
+        return ok
+
+    def cost(self, rules: UnitRules) -> np.ndarray:
+        """``[host, group]`` total cost, ``inf`` where the unit is not allowed."""
+        return np.where(self.allowed(rules), self.base[None, :] + self.travel, np.inf)

@@ -1,0 +1,236 @@
+"""The exact engine against the old set-partitioning MILP (optimizer/engine/reference.py) and brute force.
+
+Member sets are drawn from all 18 Finnmark municipalities with random services, cost-side rules,
+fairness rules, cost keys and what-if restrictions; infeasible draws are part of the sample.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from optimizer import data
+from optimizer.engine.kernels import enumerate_partitions, partition_layers
+from optimizer.engine.tables import ServiceTable, UnitRules
+from optimizer.errors import InfeasibleError
+from optimizer.games import cost_side_rules, model_game
+from optimizer.model import Restrictions
+from optimizer.newcomer import with_members
+from optimizer.pipeline import build_model, run
+from optimizer.scenario import load_scenario, merge_tables, read_scenario_file, resolve
+
+from conftest import SCENARIOS
+from optimizer.engine.reference import CandidateMILP
+from test_model import ALL_SERVICES
+
+FINNMARK = sorted(m.number for m in data.municipalities().values())
+
+
+def random_case(rng: random.Random, size: int) -> dict:
+    """A scenario table: ``size`` members of the 18, 2-3 services, random rules and key."""
+    members = sorted(rng.sample(FINNMARK, size))
+    services = {sid: {"enabled": False} for sid in ALL_SERVICES}
+    for sid in rng.sample(ALL_SERVICES, rng.choice([2, 3])):
+        spec = {
+            "enabled": True,
+            "fte_per_1000": rng.choice([0.3, 0.8, 1.5]),
+            "min_fte": rng.choice([0.0, 1.0, 2.0, 3.0]),
+            "cost_per_fte": rng.choice([600000, 900000]),
+            "fixed_cost": rng.choice([0, 300000, 1500000]),
+            "trips_per_member": rng.choice([0, 10, 40]),
+            "trips_per_1000": rng.choice([0, 20]),
+        }
+        if rng.random() < 0.3:
+            spec["max_travel_minutes"] = rng.choice([90, 150, 250])
+        if rng.random() < 0.2:
+            spec["max_units"] = rng.choice([1, 2, 3])
+        if rng.random() < 0.15:
+            spec["required_hosts"] = [rng.choice(members)]
+        if rng.random() < 0.15:
+            spec["forbidden_hosts"] = [m for m in rng.sample(members, rng.choice([1, 2]))
+                                       if m not in spec.get("required_hosts", [])]
+        if rng.random() < 0.1:
+            spec["capacity_fte"] = {rng.choice(members): rng.choice([2.0, 4.0])}
+        services[sid] = spec
+    fairness = {
+        "min_shared_units_hosted": rng.choice([0, 0, 1]),
+        "individual_rationality": rng.random() < 0.7,
+        "min_saving_percent": rng.choice([0, 0, 10]),
+    }
+    if rng.random() < 0.5:
+        fairness["fte_band"] = rng.choice([0.1, 0.2, 0.35])
+    if rng.random() < 0.2:
+        fairness["max_fte_loss"] = rng.choice([0.0, 2.0, 5.0])
+    key = {"method": rng.choice(["fixed_plus_per_capita", "per_capita", "equal", "by_usage"]),
+           "fixed_share": rng.choice([0.2, 0.3, 0.5])}
+    founding = rng.sample(members, min(len(members), rng.choice([1, 2, 3])))
+    return {"members": members, "founding": founding, "services": services, "fairness": fairness, "cost_key": key}
+
+
+def same_answer(new, old) -> None:
+    if old is None:
+        assert new is None
+        return
+    assert new is not None and new.solve_info.status == "optimal"
+    assert new.total == pytest.approx(old.total, abs=len(new.units) * 1.0)  # tie-break: under 1 NOK per unit
+
+
+@pytest.mark.parametrize("seed", range(48))
+def test_engine_equals_reference_milp_on_random_member_sets_of_the_18(seed):
+    rng = random.Random(1000 + seed)
+    scenario = resolve(random_case(rng, rng.choice([2, 3, 4, 5, 6, 7, 8] if seed % 8 else [8])), scenario_id=f"e{seed}")
+    model = build_model(scenario)
+    reference = CandidateMILP(model)
+    groups = model.rule_groups()
+    for rules in (groups, [g for g in groups if not g.startswith("fairness.")]):
+        same_answer(model.solve(rules), reference.solve(rules))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_restrictions_equal_the_reference_milp(seed):
+    """Forced units, services that may not be shared and "at most N shared services"."""
+    rng = random.Random(2000 + seed)
+    scenario = resolve(random_case(rng, rng.choice([3, 4, 5])), scenario_id=f"r{seed}")
+    model = build_model(scenario)
+    reference = CandidateMILP(model)
+    services = list(model.costs)
+    host = rng.choice(model.members)
+    group = frozenset([host, *rng.sample([m for m in model.members if m != host], rng.choice([0, 1, 2]))])
+    for restrictions in (
+        Restrictions(fixed_units={rng.choice(services): (host, group)}),
+        Restrictions(shared_services=frozenset(rng.sample(services, 1))),
+        Restrictions(max_shared_services=rng.choice([0, 1, 2])),
+    ):
+        rules = model.rule_groups()
+        same_answer(model.solve(rules, restrictions), reference.solve(rules, restrictions))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_k_best_equal_the_reference_milp(seed):
+    rng = random.Random(3000 + seed)
+    scenario = resolve(random_case(rng, rng.choice([3, 4, 5])), scenario_id=f"k{seed}")
+    model = build_model(scenario)
+    rules = model.rule_groups()
+    new = [round(p.total) for p in model.solve_best(rules, 5)]
+    old = [round(p.total) for p in CandidateMILP(model).solve_best(rules, 5)]
+    assert new == pytest.approx(old, abs=5)
+
+
+def test_the_named_conflicts_are_explained_not_crashed():
+    """Issue 12/11: forbidden for every member, or no capacity anywhere: exit 3 with the rule named."""
+    raw, _ = read_scenario_file(SCENARIOS / "baseline.toml")
+    for services, key in (
+        ({"ict": {"forbidden_hosts": ["5620", "5622", "5624", "5626"]}}, "services.ict.forbidden_hosts"),
+        ({"child_welfare": {"capacity_fte": {"5620": 0, "5622": 0, "5624": 0, "5626": 0}}},
+         "services.child_welfare.capacity_fte"),
+    ):
+        scenario = resolve(merge_tables(raw, {"services": services}), scenario_id="c")
+        with pytest.raises(InfeasibleError) as info:
+            run(scenario)
+        assert info.value.culprits == [key]
+
+
+def test_unit_tables_equal_the_units_one_by_one():
+    scenario = load_scenario(SCENARIOS / "all_border.toml")
+    model = build_model(scenario)
+    index = {m: i for i, m in enumerate(model.members)}
+    for sid, costs in model.costs.items():
+        table = ServiceTable(costs, model.members, model.tie)
+        cost = table.cost(UnitRules())
+        rules = frozenset(g for g in model.rule_groups() if g.startswith(f"services.{sid}."))
+        for unit in itertools.islice(costs.candidates(), 0, None, 7):
+            h, g = index[unit.host], sum(1 << index[m] for m in unit.members)
+            assert np.isfinite(cost[h, g]) == (not unit.violates & rules)
+            if np.isfinite(cost[h, g]):
+                assert cost[h, g] == pytest.approx(unit.total, abs=1e-6)
+            assert table.fte[g] == unit.fte
+
+
+def brute_partitions(unit: np.ndarray, n: int, max_units: int | None) -> float:
+    best = np.inf
+
+    def walk(mask: int, spent: float, used: int) -> None:
+        nonlocal best
+        if mask == 0:
+            best = min(best, spent)
+            return
+        if max_units is not None and used == max_units:
+            return
+        low = mask & -mask
+        rest = mask ^ low
+        sub = rest
+        while True:
+            walk(mask ^ (sub | low), spent + unit[sub | low], used + 1)
+            if sub == 0:
+                return
+            sub = (sub - 1) & rest
+
+    walk((1 << n) - 1, 0.0, 0)
+    return best
+
+
+@pytest.mark.parametrize("n", [3, 5, 6])
+@pytest.mark.parametrize("max_units", [None, 1, 2, 3])
+def test_subset_programme_equals_brute_force(n, max_units):
+    rng = np.random.default_rng(n * 10 + (max_units or 0))
+    unit = rng.uniform(-5.0, 10.0, 1 << n)
+    unit[rng.random(1 << n) < 0.25] = np.inf
+    best, _ = partition_layers(unit, max_units)
+    expected = brute_partitions(unit, n, max_units)
+    assert best[-1, -1] == pytest.approx(expected) if np.isfinite(expected) else np.isinf(best[-1, -1])
+
+
+@pytest.mark.parametrize("max_units", [None, 2])
+def test_enumeration_finds_exactly_the_partitions_under_the_threshold(max_units):
+    n = 5
+    rng = np.random.default_rng(7)
+    cost = rng.uniform(0.0, 10.0, (n, 1 << n))
+    groups = np.arange(1 << n)
+    for h in range(n):
+        cost[h, (groups >> h & 1) == 0] = np.inf
+    limited = max_units is not None
+    best, _ = partition_layers(cost.min(axis=0), max_units)
+    threshold = best[-1, -1] + 6.0
+    found, overflow = enumerate_partitions(cost, best, limited, threshold, 10**6)
+    expected = set()
+
+    def walk(mask, spent, units):
+        if mask == 0:
+            if spent <= threshold:
+                expected.add(frozenset(units))
+            return
+        if limited and len(units) == max_units:
+            return
+        low = mask & -mask
+        rest = mask ^ low
+        sub = rest
+        while True:
+            g = sub | low
+            for h in range(n):
+                if g >> h & 1:
+                    walk(mask ^ g, spent + cost[h, g], units + [(h, g)])
+            if sub == 0:
+                return
+            sub = (sub - 1) & rest
+
+    walk((1 << n) - 1, 0.0, [])
+    assert not overflow and {frozenset(p) for p in found} == expected and len(found) == len(expected)
+
+
+def test_game_equals_subset_by_subset_reference_on_random_coalitions_of_the_18():
+    scenario = load_scenario(SCENARIOS / "finnmark_all.toml")
+    model = build_model(scenario)
+    game = model_game(model)
+    rng = random.Random(5)
+    for _ in range(12):
+        coalition = tuple(sorted(rng.sample(model.members, rng.choice([1, 2, 3, 4, 5]))))
+        sub = with_members(scenario, coalition)
+        sub_model = build_model(sub)
+        rules = cost_side_rules(sub_model)
+        plan = CandidateMILP(sub_model).solve(rules)
+        for service in model.costs:
+            expected = sum(u.total for u in plan.units if u.service == service)
+            assert game.by_service[service][frozenset(coalition)] == pytest.approx(expected, abs=1e-3)
