@@ -29,7 +29,7 @@ def _pair(pair: list[str]) -> str:
     return tr(pair[0], pair[1])
 
 
-def _part_name(part: str) -> str:
+def part_name(part: str) -> str:
     """A key part in words: a service id becomes its name, a municipality number its name."""
     services = data.catalogue().services
     if part in services:
@@ -50,7 +50,7 @@ def key_label(key: str) -> str:
             continue
         wild = [p for p, s in zip(parts, shape) if s == "*"]
         if all(s in ("*", p) for p, s in zip(parts, shape)):
-            return _pair(pair).format(*(_part_name(w) for w in wild))
+            return _pair(pair).format(*(part_name(w) for w in wild))
     return key
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from optimizer.i18n import format_nok, format_number, format_percent, tr
-from optimizer.labels import key_label, scenario_label
+from optimizer.labels import key_label, part_name, scenario_label
 from optimizer.scenario import Scenario
 from optimizer.views import cost_key_label, join_names, method_label
 
@@ -70,8 +70,8 @@ def value_text(key: str, value: Any) -> str:
         return format_nok(value)
     if isinstance(value, (int, float)):
         return format_number(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "–"
+    if isinstance(value, list):  # e.g. hosts: municipality numbers by name
+        return join_names([part_name(str(v)) for v in value]) or "–"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {value_text(f'{key}.{k}', v)}" for k, v in value.items()) or "–"
     return str(value)
