@@ -43,7 +43,7 @@ from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer.labels import accessibility_statement, glossary, scenario_label, term_help
+from optimizer.labels import accessibility_statement, glossary, part_name, scenario_label, term_help
 from optimizer.recommend import recommend_for
 from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
 from optimizer import geo, views, views_agreement, views_decisions, views_simulation
@@ -151,7 +151,8 @@ def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[fl
     if key not in store:
         bar = st.progress(0.0, text=text)
         try:
-            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0), text=f"{text} {detail}"))
+            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0),
+                                                              text=f"{text} {part_name(detail)}"))
         except SolverLimitError:
             st.warning(views.no_plan_in_time(n_members))
             return None
@@ -457,11 +458,14 @@ if note:
     st.warning(note)
 
 tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
-    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"),
-    tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
-    tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
-    tr("Last ned", "Download"), tr("Avtale og budsjett", "Agreement and budget"),
-], key=f"page@{language}")  # stays on the tab the user was on when a setting changes
+    tr("Resultat", "Result"), tr("Start", "Start") if projector else tr("Hvor starter vi?", "Where do we start?"),
+    tr("Oppgjør", "Settlement"),
+    tr("Usikkerhet", "Uncertainty") if projector else tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+    tr("A/B", "A/B") if projector else tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"),
+    tr("Inndata", "Inputs"), tr("Last ned", "Download"),
+    tr("Avtale", "Agreement") if projector else tr("Avtale og budsjett", "Agreement and budget"),
+], key=f"page@{language}@{projector}")  # stays on the tab the user was on when a setting changes; short
+# labels in projector mode, so that every tab shows at 1280 px
 
 with tab_result:
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))

@@ -18,7 +18,7 @@ from test_browser import BROWSER_ARGS, CHROMIUM, app_url, sync_api  # noqa: F401
 AXE = Path(os.environ.get("AXE_CORE_JS", ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 IDLE = ("!document.querySelector('[data-testid=\"stStatusWidget\"]') "
-        "&& !document.querySelector('[data-stale=\"true\"]')")
+        "&& !document.querySelector('[data-stale=\"true\"]') && !document.querySelector('[data-testid=\"stProgress\"]')")
 
 # Contrast of every visible text element against the first opaque background behind it, with the
 # opacity of its ancestors applied (WCAG 2.1 relative luminance). Returns the failures.
@@ -70,7 +70,8 @@ def room(app_url):  # noqa: F811 - the fixture imported above
         page.goto(app_url)
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         page.wait_for_function(IDLE, timeout=90_000)
-        page.wait_for_selector('[data-testid="stVegaLiteChart"][aria-label]', timeout=60_000)
+        page.wait_for_function("document.querySelectorAll('[data-testid=\"stVegaLiteChart\"][aria-label]').length >= 2",
+                               timeout=120_000)
         yield page
         browser.close()
 
