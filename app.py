@@ -199,23 +199,23 @@ def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> No
         for sentence in views_decisions.why_host_sentences(explained):
             st.markdown("- " + views.plain(sentence))
         with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
-            st.dataframe(views_decisions.why_host_rows(result, explained), hide_index=True, width="stretch")
+            show_table(views_decisions.why_host_rows(result, explained))
     costs = lock_price(table_key, import_key, False, result)
     if costs is not None and costs.groups:
         st.info(views_decisions.lock_text(result, costs))
         if asked("locks_go", tr("Vis hver låsings egen kostnad", "Show each lock's own cost"), (table_key, import_key)):
             each = lock_price(table_key, import_key, True, result)
             if each is not None:
-                st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
+                show_table(views_decisions.lock_rows(result, each))
 
 
 def show_jobs(result: ScenarioResult) -> None:
     """Jobs before and after, per member (and per service on request)."""
     st.subheader(tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"))
     st.markdown(views.plain(views_decisions.jobs_text(result)))
-    st.dataframe(views_decisions.jobs_rows(result), hide_index=True, width="stretch")
+    show_table(views_decisions.jobs_rows(result))
     with st.expander(tr("Per tjeneste", "Per service")):
-        st.dataframe(views_decisions.jobs_service_rows(result), hide_index=True, width="stretch")
+        show_table(views_decisions.jobs_service_rows(result))
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -619,7 +619,7 @@ with tab_compare:
             lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1))
         show_table(comparison.shares)
         st.subheader(tr("Årsverk hos hver kommune i A og B", "FTE in each member in A and B"))
-        st.dataframe(views_decisions.jobs_compare_rows(statement_a.result, result), hide_index=True, width="stretch")
+        show_table(views_decisions.jobs_compare_rows(statement_a.result, result))
 
 with tab_join:
     border = [m for m in municipalities if m not in scenario.members]
@@ -708,9 +708,9 @@ with tab_start:
         headline = views_decisions.priority_headline(result, found)
         if headline:
             st.info(headline)
-        st.dataframe(views_decisions.priority_rows(result, found), hide_index=True, width="stretch")
+        show_table(views_decisions.priority_rows(result, found))
         st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
-        st.dataframe(views_decisions.service_saving_rows(result, found), hide_index=True, width="stretch")
+        show_table(views_decisions.service_saving_rows(result, found))
 
 with tab_agree:
     try:
@@ -726,19 +726,19 @@ with tab_agree:
                   f"The rule “nobody pays more than alone” is measured {reference_label(scenario.fairness.ir_reference)}. "
                   "The cooperation game (core, Shapley, nucleolus) always uses the model's costs."))
     st.subheader(tr("Besparelse mot i dag og mot robust alene", "Saving against today and against robust alone"))
-    st.dataframe(views_agreement.reference_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.reference_rows(agreement))
     with st.expander(tr("Kostnad i dag per tjeneste (* = anslag)", "Cost today per service (* = estimate)")):
-        st.dataframe(views_agreement.today_rows(agreement), hide_index=True, width="stretch")
+        show_table(views_agreement.today_rows(agreement))
         st.download_button(tr("Mal for kostnad i dag (CSV; fyll ut today_nok og last opp i sidefeltet)",
                               "Template for today's cost (CSV; fill in today_nok and upload in the sidebar)"),
                            encoded("today.csv", today_template(scenario, agreement.budget.today, dialect), dialect),
                            file_name=f"{scenario.id}-today.csv", mime="text/csv", key="dl_today_template")
     st.subheader(tr(f"Budsjett {spec.calendar[0]}–{spec.calendar[-1]} (faste {spec.base_year}-kroner, mot i dag)",
                     f"Budget {spec.calendar[0]}–{spec.calendar[-1]} (fixed {spec.base_year} NOK, against today)"))
-    st.dataframe(views_agreement.payback_rows(agreement), hide_index=True, width="stretch")
-    st.dataframe(views_agreement.budget_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.payback_rows(agreement))
+    show_table(views_agreement.budget_rows(agreement))
     st.subheader(tr("Innbetaling à konto (løpende kroner)", "Payments on account (nominal NOK)"))
-    st.dataframe(views_agreement.payment_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.payment_rows(agreement))
     columns = st.columns(3)
     columns[0].download_button(
         tr("Avtalevedlegg (Word, utkast)", "Agreement annex (Word, draft)"),
@@ -763,7 +763,7 @@ with tab_agree:
             st.error(str(exc))
         else:
             settled = true_up_rows(agreement.budget, actuals)
-            st.dataframe(views_agreement.true_up_rows(settled, agreement), hide_index=True, width="stretch")
+            show_table(views_agreement.true_up_rows(settled, agreement))
             st.download_button(tr(f"Årsavregning {actuals.year} (CSV)", f"Year-end settlement {actuals.year} (CSV)"),
                                encoded("settlement.csv", csv_text(settled, dialect), dialect),
                                file_name=f"{scenario.id}-settlement-{actuals.year}.csv", mime="text/csv",
