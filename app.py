@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +23,9 @@ from optimizer.editing import (
     EDITABLE_PARAMS,
     Settings,
     apply,
+    changed_keys,
     interactive,
+    overlay,
     read_upload,
     settings_of,
     to_toml,
@@ -30,9 +33,11 @@ from optimizer.editing import (
 from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.output import canonical_json
+from optimizer.downloads import as_downloaded, download_label, downloaded_table, edit_origins, upload_key
 from optimizer.export import encoded, result_files, zip_folder
 from optimizer.games import model_game
 from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
+from optimizer.incidents import incident_message, log_incident
 from optimizer.newcomer import MembershipChange, join
 from optimizer.pipeline import run
 from optimizer.report.files import MIME, report_bytes
@@ -41,11 +46,13 @@ from optimizer.scenario import COST_KEYS, PARAM_LIMITS, SETTLEMENT_METHODS, Scen
 from optimizer.alternatives import Alternative, alternatives
 from optimizer.robust import Ranking, rank_alternatives
 from optimizer.simulate import SimulationResult, simulate_plan
+from optimizer.bounds import bound
+from optimizer.uncertainty import uncertainty_spec
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
 from optimizer.labels import accessibility_statement, glossary, part_name, scenario_label, term_help
 from optimizer.recommend import recommend_for
-from optimizer.titles import ab_labels, change_phrases, edited_title, file_stem
+from optimizer.titles import ab_labels, change_phrases, download_stem, edited_title, file_stem
 from optimizer import geo, views, views_agreement, views_decisions, views_simulation
 from optimizer.economics.agreement import Agreement, build_agreement
 from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
@@ -85,9 +92,11 @@ CONTRAST_CSS = """<style>[data-testid="stCaptionContainer"], [data-testid="stCap
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def evaluate(table_json: str, scenario_id: str, source: str, import_key: str = "",
-             _imported: ImportedData | None = None) -> tuple[Scenario, ScenarioResult, Statement]:
-    """Resolve, solve and settle a scenario table (cached by its canonical JSON and the import)."""
-    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported))
+             _imported: ImportedData | None = None, origins_json: str = "{}") -> tuple[Scenario, ScenarioResult, Statement]:
+    """Resolve, solve and settle a scenario table (cached by its canonical JSON, the import and the
+    file each key came from, so an error names the uploaded file)."""
+    scenario = interactive(resolve(json.loads(table_json), scenario_id=scenario_id, source=source, imported=_imported,
+                                   origins=json.loads(origins_json)))
     result = run(scenario)
     return scenario, result, settlement_statement(result, model_game(result.model, result.plan))
 
@@ -107,10 +116,11 @@ def simulation(table_json: str, import_key: str, _result: ScenarioResult) -> Sim
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResult) -> tuple[list[Alternative], Ranking]:
-    """The ``k`` best plans and how each fares in simulation."""
+def near_optimal(table_json: str, import_key: str, k: int, _result: ScenarioResult,
+                 _progress: Callable[[int, int], None] | None = None) -> tuple[list[Alternative], Ranking]:
+    """The ``k`` best plans and how each fares in simulation (``_progress(done, total)`` as they are simulated)."""
     found = alternatives(_result.scenario, k, model=_result.model)
-    return found, rank_alternatives(_result.scenario, found, model=_result.model)
+    return found, rank_alternatives(_result.scenario, found, model=_result.model, progress=_progress)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -120,10 +130,39 @@ def agreement_of(table_json: str, import_key: str, _statement: Statement) -> Agr
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def ssb_import(files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData]:
-    """Uploaded SSB files read into model inputs, and those inputs as a scenario uses them (no disk)."""
-    result = import_files(files)
-    return result, result.data("ssb-import")
+def ssb_import(key: str, _files: tuple[tuple[str, bytes], ...]) -> tuple[ImportResult, ImportedData, bytes]:
+    """Uploaded SSB files read into model inputs, those inputs as a scenario uses them (no disk), and
+    the data folder as a zip for the download (built once per upload, never on a rerun).
+
+    ``key`` is ``views.upload_key`` of the files: each file's own hash, in order (no two uploads share it).
+    """
+    result = import_files(_files)
+    return result, result.data("ssb-import"), zip_folder(result.folder_files(), "ssb-import")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def download_files(table_json: str, import_key: str, dialect: str, stem: str, downloaded_json: str,
+                   _result: ScenarioResult, _statement: Statement) -> dict[str, bytes]:
+    """The run's files as the CLI writes them for the downloaded scenario file (built once per result
+    and language, never on a rerun); ``downloaded_json`` is the downloaded scenario table."""
+    result, statement = as_downloaded(_result, _statement, stem, json.loads(downloaded_json))
+    return {name: encoded(name, text, dialect) for name, text in result_files(result, dialect, statement).items()}
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Show an unexpected error as a short message with an incident id (traceback in the server log),
+    never a traceback; the rest of the page goes on. ``st.stop``/``st.rerun`` pass through."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - st.stop and st.rerun are BaseException, not caught
+        st.error(incident_message(log_incident(exc, server=True)))
+
+
+def widget_range(key: str) -> tuple[float, float]:
+    """A number widget's lowest and highest value: the validator's bounds (``optimizer.bounds``)."""
+    b = bound(key)
+    return float(b.low), float(b.high)
 
 
 def show_table(rows, **kwargs) -> None:
@@ -235,7 +274,26 @@ def translated_choice(widget, label: str, options: Sequence[str], default: str, 
     return widget(label, options, index=list(options).index(default), key=own, format_func=format_func)
 
 
+def on_script_error(exc: Exception) -> bool:
+    """An error outside every ``guard``: the same incident message instead of Streamlit's own."""
+    st.error(incident_message(log_incident(exc, server=True)))
+    return True  # Streamlit shows nothing more (client.showErrorDetails = "none" is the fallback)
+
+
+def handle_script_errors() -> None:
+    """Route this run's uncaught errors to ``on_script_error`` (Streamlit's per-session hook)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # another Streamlit version: the config's generic message still applies
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and hasattr(ctx, "on_script_error"):
+        ctx.on_script_error = on_script_error
+
+
 # --- page ----------------------------------------------------------------------------------------
+
+handle_script_errors()
 
 st.set_page_config(page_title="Vertskommune", page_icon="🏛️", layout="wide")
 language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb": "Norsk bokmål", "en": "English"}.get,
@@ -258,7 +316,7 @@ if origin == "shipped":
                                   index=[p.stem for p in files].index("baseline"), key="shipped")
     base_id, base_source = chosen.stem, str(chosen)
     try:
-        base_table, _ = read_scenario_file(chosen)
+        base_table, base_origins = read_scenario_file(chosen)
     except UserInputError as exc:
         st.error(str(exc))
         st.stop()
@@ -273,7 +331,7 @@ else:
     base_id = Path(upload.name).stem
     base_source = upload.name
     try:
-        base_table, _ = read_upload(upload.name, raw, SCENARIOS)
+        base_table, base_origins = read_upload(upload.name, raw, SCENARIOS)
     except UserInputError as exc:
         st.error(tr("Filen kan ikke brukes: ", "The file cannot be used: ") + str(exc))
         st.stop()
@@ -286,18 +344,20 @@ uploads = st.sidebar.file_uploader(
             "E.g. tables 12362, 12058, 07459, 12279. Without files the embedded data is used."))
 imported_result: ImportResult | None = None
 imported: ImportedData | None = None
+imported_zip = b""
 import_key = ""
 if uploads:
     files_in = tuple((f.name, f.getvalue()) for f in uploads)
+    upload_key = upload_key(files_in)
     try:
-        imported_result, imported = ssb_import(files_in)
+        imported_result, imported, imported_zip = ssb_import(upload_key, files_in)
     except UserInputError as exc:
         st.sidebar.error(tr("Importen feilet: ", "Import failed: ") + str(exc))
     else:
         if st.sidebar.toggle(tr("Bruk importerte data", "Use the imported data"), value=True, key="use_ssb"):
-            import_key = hashlib.sha1(b"".join(name.encode() + raw for name, raw in files_in)).hexdigest()[:10]
+            import_key = upload_key
         else:
-            imported_result, imported = None, None
+            imported_result, imported, imported_zip = None, None, b""
 
 try:
     base = resolve(base_table, scenario_id=base_id, source=base_source, imported=imported)
@@ -365,7 +425,7 @@ if fair["enabled"]:
         tr("Ingen betaler mer enn alene", "Nobody pays more than alone"),
         value=fair["individual_rationality"], key=f"{ns}:f:ir")
     fair["min_saving_percent"] = st.sidebar.number_input(
-        tr("Minste besparelse per medlem (%)", "Minimum saving per member (%)"), 0.0, 100.0,
+        tr("Minste besparelse per medlem (%)", "Minimum saving per member (%)"), *widget_range("fairness.min_saving_percent"),
         float(fair["min_saving_percent"]), 1.0, key=f"{ns}:f:saving")
     fair["min_shared_units_hosted"] = int(st.sidebar.number_input(
         tr("Delte enheter hver stifter skal være vert for", "Shared units each founding member hosts"),
@@ -374,7 +434,7 @@ if fair["enabled"]:
     use_band = st.sidebar.checkbox(tr("Arbeidsplasser fordelt etter folketall", "Jobs spread by population"),
                                    value=fair["fte_band"] is not None, key=f"{ns}:f:useband")
     fair["fte_band"] = st.sidebar.slider(
-        tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), 0.0, 1.0,
+        tr("Tillatt avvik fra folketallsandel", "Allowed deviation from population share"), *widget_range("fairness.fte_band"),
         float(fair["fte_band"] if fair["fte_band"] is not None else 0.15), 0.05, key=f"{ns}:f:band",
     ) if use_band else None
     use_loss = st.sidebar.checkbox(tr("Grense for tapte årsverk per kommune", "Limit on FTE a member may lose"),
@@ -391,7 +451,8 @@ cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel for felle
                              COST_KEYS, start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
 fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
-    fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), 0.0, 1.0, float(start.fixed_share), 0.05,
+    fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), *widget_range("cost_key.fixed_share"),
+                                    float(start.fixed_share), 0.05,
                                     key=f"{ns}:fixed")
 
 @st.dialog(tr("Tilgjengelighetserklæring", "Accessibility statement"), width="large")
@@ -429,8 +490,10 @@ try:
     if edits:  # the title, the reports and the file names say what is shown
         table = {**table, "name": edited_title(base_id, base.title, edits)}
     table_key = canonical_json(table)  # the cache key of everything computed from this table
+    origins = edit_origins(base_origins, changed_keys(overlay(base, settings)), scenario.source)
     with st.spinner(tr("Regner ut …", "Calculating …")):
-        scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported)
+        scenario, result, statement = evaluate(table_key, base_id, scenario.source, import_key, imported,
+                                               canonical_json(origins))
         agreement_spec(scenario)  # the agreement tab and the reports' budget: a bad [agreement] table is this file's error
 except UserInputError as exc:
     st.error(str(exc))
@@ -440,6 +503,9 @@ except InfeasibleError as exc:
     st.stop()
 except SolverLimitError:
     st.error(views.no_plan_in_time(len(settings.members)))
+    st.stop()
+except Exception as exc:  # noqa: BLE001 - never a traceback on the page; the server log has it
+    st.error(incident_message(log_incident(exc, server=True)))
     st.stop()
 
 # --- answer --------------------------------------------------------------------------------------
@@ -467,7 +533,7 @@ tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, 
 ], key=f"page@{language}@{projector}")  # stays on the tab the user was on when a setting changes; short
 # labels in projector mode, so that every tab shows at 1280 px
 
-with tab_result:
+with tab_result, guard():
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
     roles = geo.role_names()
     role_order = [roles[r] for r in geo.ROLE_COLOURS]
@@ -525,7 +591,7 @@ with tab_result:
     show_table(views.member_rows(result))
     show_jobs(result)
 
-with tab_settle:
+with tab_settle, guard():
     st.subheader(tr("Oppgjørsmodeller side om side", "Settlement methods side by side"))
     warnings = views.core_warnings(statement)
     chosen_ok = statement.chosen.in_core
@@ -551,12 +617,20 @@ with tab_settle:
         for term in glossary():
             st.markdown(f"**{term.term}**: {term.text}")
 
-with tab_risk:
+with tab_risk, guard():
+    sim = None
     try:
-        sim = simulation(table_key, import_key, result)
+        spec = uncertainty_spec(scenario)
     except UserInputError as exc:
         st.error(str(exc))
-    else:
+    else:  # small simulations run with every change, large ones on a click (bounds: app.automatic_path_years)
+        automatic = spec.paths * spec.years <= bound("app.automatic_path_years").high
+        if asked("sim_go", tr(f"Simuler {spec.paths} forløp over {spec.years} år",
+                              f"Simulate {spec.paths} paths over {spec.years} years"), (table_key, import_key),
+                 auto=automatic):
+            with st.spinner(tr("Simulerer …", "Simulating …")):
+                sim = simulation(table_key, import_key, result)
+    if sim is not None:
         st.caption(tr(f"{format_nok(sim.paths, unit=False)} simulerte forløp over {sim.years} år (frø {sim.seed}: samme "
                       "frø gir samme svar). Forutsetningene om usikkerhet står i scenariofilen og er antakelser.",
                       f"{format_nok(sim.paths, unit=False)} simulated paths over {sim.years} years (seed {sim.seed}: the "
@@ -583,18 +657,20 @@ with tab_risk:
 
     st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
-    if st.button(tr("Finn alternativer og rangér dem", "Find alternatives and rank them"), key="alt_go") \
-            or st.session_state.get("alt_shown") == (table_key, import_key, k):
-        with st.spinner(tr("Løser og simulerer …", "Solving and simulating …")):
-            found, ranking = near_optimal(table_key, import_key, k, result)
-        st.session_state["alt_shown"] = (table_key, import_key, k)
+    if asked("alt_go", tr("Finn alternativer og rangér dem", "Find alternatives and rank them"),
+             (table_key, import_key, k)):
+        bar = st.progress(0.0, tr("Løser og simulerer …", "Solving and simulating …"))
+        found, ranking = near_optimal(table_key, import_key, k, result,
+                                      _progress=lambda done, total: bar.progress(done / max(total, 1)))
+        bar.empty()
         show_table(views_simulation.alternative_rows(scenario, found, ranking))
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
 
-with tab_compare:
+with tab_compare, guard():
     if st.button(tr("Behold dette resultatet som A", "Keep this result as A"), key="keep_a"):
-        st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported)
+        st.session_state["compare_a"] = (table_key, base_id, scenario.source, import_key, imported,
+                                         canonical_json(origins))
     kept = st.session_state.get("compare_a")
     if kept is None:
         st.info(tr("Trykk knappen for å holde fast dette resultatet som A. Endre så innstillingene: "
@@ -621,7 +697,7 @@ with tab_compare:
         st.subheader(tr("Årsverk hos hver kommune i A og B", "FTE in each member in A and B"))
         show_table(views_decisions.jobs_compare_rows(statement_a.result, result))
 
-with tab_join:
+with tab_join, guard():
     border = [m for m in municipalities if m not in scenario.members]
     if not border:
         st.info(tr("Alle kommunene i dataene er allerede med.", "Every municipality in the data is already a member."))
@@ -643,7 +719,7 @@ with tab_join:
                 st.caption(views.entry_price_text(change))
                 show_table(views.newcomer_rows(change))
 
-with tab_inputs:
+with tab_inputs, guard():
     rows = views.input_rows(scenario)
     n_estimates = len(scenario.estimates())
     st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
@@ -657,7 +733,7 @@ with tab_inputs:
             st.subheader(tr("Faktiske utgifter i dag mot modellen", "Actual spending today against the model"))
             show_table(spending)
 
-with tab_download:
+with tab_download, guard():
     st.subheader(tr("Rapporter", "Reports"))
     st.caption(tr("Lages når du trykker (lysbildene tar et halvt sekund).",
                   "Made when you click (the slides take half a second)."))
@@ -667,7 +743,7 @@ with tab_download:
         "html": tr("Oppgjør per kommune (HTML, skriv ut til PDF)", "Statement per member (HTML, print to PDF)"),
     }
     kept = st.session_state.get("compare_a")
-    stem = file_stem(scenario.title) if edits else scenario.id
+    stem = download_stem(scenario.id, scenario.title, bool(edits))
     sets = [("", [statement], [scenario.title if edits else scenario_label(base_id, scenario.title)], stem)]
     if kept is not None:
         scenario_a, _, statement_a = evaluate(*kept)
@@ -682,20 +758,23 @@ with tab_download:
                                                                                    labels=labels),
                 file_name=f"{name}.{fmt}", mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
-    scenario_file = dict(table, data="ssb-import") if imported_result is not None else table
+    label = download_label(scenario.title, stem, scenario.id)
+    scenario_file = downloaded_table(table, label, scenario.solver.time_limit, imported=imported_result is not None)
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
-                       to_toml(scenario_file, scenario.title), file_name=f"{stem}.toml", mime="application/toml",
+                       to_toml(scenario_file, label), file_name=f"{stem}.toml", mime="application/toml",
                        key="dl_toml")
     if imported_result is not None:
         st.download_button(tr("Importerte data (zip med mappen ssb-import; pakk ut ved siden av scenariofilen)",
                               "Imported data (zip with the folder ssb-import; unpack next to the scenario file)"),
-                           zip_folder(imported_result.folder_files(), "ssb-import"), file_name="ssb-import.zip",
-                           mime="application/zip", key="dl_ssb")
+                           imported_zip, file_name="ssb-import.zip", mime="application/zip", key="dl_ssb")
     dialect = "excel-no" if language == "nb" else "pandas"
-    for name, text in result_files(result, dialect, statement).items():
-        st.download_button(name, encoded(name, text, dialect), file_name=f"{stem}-{name}", key=f"dl_{name}")
+    st.caption(tr(f"Filene under er de samme som python -m optimizer run {stem}.toml skriver.",
+                  f"The files below are the ones python -m optimizer run {stem}.toml writes."))
+    for name, payload in download_files(table_key, import_key, dialect, stem, canonical_json(scenario_file),
+                                        result, statement).items():
+        st.download_button(name, payload, file_name=f"{stem}-{name}", key=f"dl_{name}")
 
-with tab_start:
+with tab_start, guard():
     st.subheader(tr("Hvor starter vi? Beste plan med høyst N tjenester", "Where do we start? Best plan with at most N services"))
     st.caption(tr("For hvert antall tjenester: den beste planen som samarbeider om høyst så mange, med de samme "
                   "reglene; de andre tjenestene driver hver kommune selv.",
@@ -712,7 +791,7 @@ with tab_start:
         st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
         show_table(views_decisions.service_saving_rows(result, found))
 
-with tab_agree:
+with tab_agree, guard():
     try:
         agreement = agreement_of(table_key, import_key, statement)
     except UserInputError as exc:

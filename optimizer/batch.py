@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.i18n import tr
+from optimizer.incidents import INCIDENT_LOG, log_incident
 from optimizer.labels import key_label, scenario_label
 from optimizer.scenario import Scenario, load_scenario
 
@@ -37,9 +38,11 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
         except UserInputError as exc:
             code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}") + _in_words(exc.key)
         except InfeasibleError as exc:
-            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario)
+            code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario) if scenario is not None else str(exc)
+        except SolverLimitError as exc:
+            code, message = EXIT_FAILED, no_plan_in_time(exc)
         except Exception as exc:  # noqa: BLE001 - a batch goes on past any failure and reports it
-            code, message = EXIT_FAILED, tr(f"feilet: {type(exc).__name__}: {exc}", f"failed: {type(exc).__name__}: {exc}")
+            code, message = EXIT_FAILED, failure(exc)
         seconds = time.perf_counter() - start
         status = {EXIT_OK: "ok", EXIT_INVALID: tr("UGYLDIG", "INVALID"),
                   EXIT_INFEASIBLE: tr("UMULIG", "INFEASIBLE"), EXIT_FAILED: tr("FEIL", "FAILED")}[code]
@@ -55,6 +58,20 @@ def _in_words(key: str | None) -> str:
         return ""
     words = key_label(key.split("[")[0])
     return f" ({words})" if words != key.split("[")[0] else ""
+
+
+def no_plan_in_time(exc: SolverLimitError) -> str:
+    """The plain message for exit 1 when the solver stopped before it found any plan."""
+    limit = f" {exc.time_limit:g} s" if exc.time_limit else ""
+    return tr(f"ingen plan funnet innen tidsgrensen{limit}; øk [solver] time_limit eller ta med færre medlemmer",
+              f"no plan found within the time limit{limit}; raise [solver] time_limit or include fewer members")
+
+
+def failure(exc: BaseException) -> str:
+    """An unexpected failure in one line, with an incident id whose traceback is in the log file."""
+    incident = log_incident(exc)
+    return tr(f"feilet: intern feil {type(exc).__name__} (hendelse {incident}; detaljer i {INCIDENT_LOG})",
+              f"failed: internal error {type(exc).__name__} (incident {incident}; details in {INCIDENT_LOG})")
 
 
 def print_summary(outcomes: list[Outcome]) -> None:

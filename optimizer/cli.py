@@ -15,16 +15,21 @@ from pathlib import Path
 from optimizer import data, show, sim_cli
 from optimizer.decisions import cli as decisions_cli
 from optimizer.batch import (
+    EXIT_FAILED,
     EXIT_INFEASIBLE,
     EXIT_INVALID,
     EXIT_OK,
     batch_exit,
+    failure,
+    no_plan_in_time,
     run_batch,
     run_command,
 )
 from optimizer.economics import cli as economics_cli
-from optimizer.errors import InfeasibleError, UserInputError
+from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
+from optimizer.explain import explain_infeasible
 from optimizer.export import result_files
+from optimizer.views import solver_note
 from optimizer.i18n import LANGUAGES, format_nok, language, set_language, tr
 from optimizer.newcomer import MembershipChange, join, leave, statement_for
 from optimizer.output import CSV_DIALECTS, write_folder
@@ -43,7 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except UserInputError as exc:  # a command's own input check outside a batch
+        print(tr(f"ugyldig: {exc}", f"invalid: {exc}"), file=sys.stderr)
+        return EXIT_INVALID
+    except SolverLimitError as exc:
+        print(no_plan_in_time(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - never a traceback to a user; the log has it
+        print(failure(exc), file=sys.stderr)
+        return EXIT_FAILED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,22 +111,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _run_one(scenario: Scenario, args: argparse.Namespace) -> str:
     result = run(scenario)
     write_result(result, args.out / scenario.id, args.csv_dialect)
-    return tr(
+    line = tr(
         f"total {format_nok(result.total_cost)}, besparelse mot robust alene {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"rettferdighetens pris {format_nok(result.price_of_fairness)}",
         f"total {format_nok(result.total_cost)}, saving against robust alone {format_nok(result.total_stand_alone - result.total_cost)}, "
         f"price of fairness {format_nok(result.price_of_fairness)}",
     )
+    note = solver_note(result)
+    return line if note is None else f"{line}. {note}"
 
 
 def write_result(result: ScenarioResult, folder: Path, dialect: str = "pandas") -> None:
     """``summary.json``, ``hosts.csv``, ``costs.csv`` and ``settlement.csv`` into ``folder``, all or nothing."""
     files = result_files(result, dialect)
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind="run")
 
 
 def _cmd_membership(args: argparse.Namespace) -> int:
+    scenario = None
     try:
         scenario = load_scenario(args.file)
         before = statement_for(scenario)
@@ -128,12 +146,16 @@ def _cmd_membership(args: argparse.Namespace) -> int:
             raise UserInputError(str(args.file), "members", tr(
                 f"{number} er {'allerede' if args.joining else 'ikke'} medlem",
                 f"{number} is {'already' if args.joining else 'not'} a member"))
+        if not args.joining and len(scenario.members) == 1:
+            raise UserInputError(str(args.file), "members", tr(
+                f"{number} er eneste medlem; uten det er det ikke noe samarbeid å regne på",
+                f"{number} is the only member; without it there is no cooperation to compute"))
         change = (join if args.joining else leave)(scenario, number, before)
     except UserInputError as exc:
         print(tr(f"ugyldig: {exc}", f"invalid: {exc}"), file=sys.stderr)
         return EXIT_INVALID
     except InfeasibleError as exc:
-        print(str(exc), file=sys.stderr)
+        print(explain_infeasible(exc, scenario) if scenario is not None else str(exc), file=sys.stderr)
         return EXIT_INFEASIBLE
     _print_change(change)
     return EXIT_OK

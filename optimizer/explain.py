@@ -11,40 +11,45 @@ def describe_rule(group: str, scenario: Scenario) -> str:
     """``services.ict.max_units`` -> ``IKT-drift: høyst 1 enhet (services.ict.max_units)``."""
     f = scenario.fairness
     if group.startswith("services."):
-        _, sid, rule = group.split(".")
-        spec = scenario.service(sid)
+        _, sid, rule = group.split(".", 2)
+        try:
+            spec = scenario.service(sid)
+        except KeyError:
+            return group
         name = spec.service.name(language())
-
         def hosts(numbers) -> str:
             return ", ".join(f"{h} {scenario.name(h)}" for h in numbers)
 
+        minutes = spec.value("max_travel_minutes")
         # built only for the rule asked about: the other keys may be unset (None) for this service
-        text = {
+        texts = {
             "max_travel_minutes": lambda: tr(
-                f"høyst {spec.value('max_travel_minutes'):g} minutters reisetid til verten",
-                f"at most {spec.value('max_travel_minutes'):g} minutes' travel to the host"),
+                f"høyst {minutes:g} minutters reisetid til verten", f"at most {minutes:g} minutes' travel to the host")
+            if minutes is not None else tr("reisetid til verten", "travel time to the host"),
             "capacity_fte": lambda: tr("kapasitet i årsverk per vert", "capacity in FTE per host"),
             "forbidden_hosts": lambda: tr(f"kan ikke være vert: {hosts(spec.forbidden_hosts)}",
                                           f"may not host: {hosts(spec.forbidden_hosts)}"),
             "required_hosts": lambda: tr(f"må være vert: {hosts(spec.required_hosts)}",
                                          f"must host: {hosts(spec.required_hosts)}"),
             "max_units": lambda: tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
-        }[rule]()
+        }
+        text = texts[rule]() if rule in texts else rule
         return f"{name}: {text} ({group})"
-    text = {
-        "fairness.min_shared_units_hosted": tr(
+    texts = {
+        "fairness.min_shared_units_hosted": lambda: tr(
             f"hvert grunnleggende medlem er vert for minst {f.min_shared_units_hosted} felles enhet(er)",
             f"every founding member hosts at least {f.min_shared_units_hosted} shared unit(s)"),
-        "fairness.fte_band": tr(
+        "fairness.fte_band": lambda: tr(
             f"årsverk hos hvert medlem innenfor ±{100 * (f.fte_band or 0):g} prosentpoeng av befolkningsandelen",
             f"FTE hosted by each member within ±{100 * (f.fte_band or 0):g} points of its population share"),
-        "fairness.individual_rationality": tr(
+        "fairness.individual_rationality": lambda: tr(
             f"ingen betaler mer enn alene (minste besparelse {f.min_saving_percent:g} %)",
             f"nobody pays more than alone (minimum saving {f.min_saving_percent:g} %)"),
-        "fairness.max_fte_loss": tr(
+        "fairness.max_fte_loss": lambda: tr(
             f"ingen mister mer enn {f.max_fte_loss or 0:g} årsverk mot å drive alene",
             f"no member loses more than {f.max_fte_loss or 0:g} FTE against running alone"),
-    }[group]
+    }
+    text = texts[group]() if group in texts else group
     return f"{text} ({group})"
 
 

@@ -148,20 +148,21 @@ class HostChoiceModel:
         outcome = self.engine(rules, restrictions, time_limit=first).solve(k)
         if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
             # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
+            decided = True
             try:
                 reference = CandidateMILP(self, time_limit=max(1.0, limit - (time.perf_counter() - start)))
                 plans = reference.solve_best(rules, k, restrictions)
             except SolverLimitError:
-                plans = []
+                plans, decided = [], False
             engine_plans = [self.plan_of(c, rules, replace(outcome, status="feasible")) for c in outcome.plans]
             if plans and (plans[0].solve_info.status == "optimal" or not engine_plans
                           or plans[0].total <= engine_plans[0].total):
                 return plans
             if engine_plans:
                 return sorted(engine_plans, key=lambda p: round(p.total, 6))
-            if outcome.status == "not_solved":
-                raise SolverLimitError(outcome.status, limit)
-            return []
+            if not decided:
+                raise SolverLimitError("not_solved", limit)
+            return []  # the candidate-unit MILP proved that no plan exists
         if outcome.status == "infeasible" or (not outcome.plans and outcome.status == "optimal"):
             return []
         if not outcome.plans:

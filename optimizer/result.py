@@ -180,14 +180,18 @@ class ScenarioResult:
                 {"service": u.service, "host": u.host, "served": list(u.members), "total_nok": u.total}
                 for u in self.unconstrained.units
             ],
-            "solver": {
-                "with_fairness": self.plan.solve_info.as_dict(),
-                "without_fairness": self.unconstrained.solve_info.as_dict(),
+            "solver": {  # no wall-clock times: two runs of the same scenario give the same bytes
+                "with_fairness": _without_timing(self.plan.solve_info.as_dict()),
+                "without_fairness": _without_timing(self.unconstrained.solve_info.as_dict()),
                 "candidate_units": self.model.candidate_count,
             },
             "provenance": provenance(s),
             **extra,
         }
+
+
+def _without_timing(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in info.items() if k != "seconds"}
 
 
 def resolved_inputs(s: Scenario) -> dict[str, Any]:

@@ -10,15 +10,19 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 from optimizer import data
+from optimizer.bounds import bound, number_text
 from optimizer.data import Link, Municipality, Param, Service, TravelParams
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
+from optimizer.output import safe_name
+from optimizer.reading import check_text, read_limited
 from optimizer.solver import SOLVERS, SolverOptions
 from optimizer.ssb.folder import ImportedData, load_data_folder
 from optimizer.travel import base_links_needed, network_nodes
@@ -37,8 +41,10 @@ SETTLEMENT_METHODS = (
 )
 STAFFING = ("steps", "continuous")
 IR_REFERENCES = ("robust_alone", "today")  # what individual rationality measures a payment against
-YEARS_DEFAULT, YEARS_LIMITS = 4, (1, 30)  # the agreement's length ([agreement] / [uncertainty] years)
+YEARS_DEFAULT = 4  # the agreement's length ([agreement] / [uncertainty] years); its limits: optimizer.bounds
+YEARS_LIMITS = (int(bound("uncertainty.years").low), int(bound("uncertainty.years").high))
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 12  # tables and lists nested deeper than any scenario key goes
 
 
 @dataclass(frozen=True)
@@ -187,24 +193,18 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserInputError(str(path), None, tr(
-            f"kan ikke lese filen ({exc.strerror})", f"cannot read the file ({exc.strerror})"
-        )) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise UserInputError(str(path), None, tr(
-            f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
-            f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})",
-        ))
-    return parse_toml(raw, str(path))
+    return parse_toml(read_limited(path, MAX_FILE_BYTES), str(path))
 
 
 def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
-    """Parse TOML bytes; a syntax error names the line and column."""
+    """Parse TOML bytes; a syntax error names the line and column.
+
+    A UTF-8 byte-order mark is skipped and text is normalised to NFC (so a name typed in
+    decomposed form, e.g. by macOS, matches); tables and lists may nest ``MAX_DEPTH`` deep.
+    """
+    check_text(raw, source, "en TOML-tekstfil", "a TOML text file")
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        table = tomllib.loads(unicodedata.normalize("NFC", raw.decode("utf-8").removeprefix("\ufeff")))
     except UnicodeDecodeError:
         raise UserInputError(source, None, tr(
             "filen er ikke UTF-8-tekst", "the file is not UTF-8 text"
@@ -214,9 +214,26 @@ def parse_toml(raw: bytes, source: str) -> dict[str, Any]:
             f"ugyldig TOML: {exc}", f"invalid TOML: {exc}"
         )) from None
     except RecursionError:
+        table = None
+    if table is None or _too_deep(table):
         raise UserInputError(source, None, tr(
-            "ugyldig TOML: for dypt nestede lister eller tabeller", "invalid TOML: lists or tables nested too deeply"
-        )) from None
+            f"ugyldig TOML: lister eller tabeller nestet dypere enn {MAX_DEPTH} nivåer",
+            f"invalid TOML: lists or tables nested deeper than {MAX_DEPTH} levels"))
+    return table
+
+
+def _too_deep(table: Mapping[str, Any]) -> bool:
+    """Whether tables or lists nest more than ``MAX_DEPTH`` levels (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(table, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, Mapping | list):
+                if depth >= MAX_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def merge_tables(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -268,6 +285,11 @@ def resolve(
     own overrides replace both.
     """
     v = _Validator(source, origins or {})
+    problem = safe_name(scenario_id)
+    if problem is not None:
+        raise UserInputError(source, None, tr(
+            f"scenario-id-en {scenario_id!r} (filnavnet uten .toml) kan ikke brukes som mappenavn: {problem}; gi filen et annet navn",
+            f"the scenario id {scenario_id!r} (file name without .toml) cannot be a folder name: {problem}; rename the file"))
     v.known_keys(table, "", TOP_KEYS)
     imported = imported or _data_folder(v, table.get("data"))
     municipalities = dict(data.municipalities())
@@ -311,8 +333,8 @@ def resolve(
     solver = SolverOptions(
         name=v.choice(solver_table.get("name", "highs"), "solver.name", SOLVERS),
         gap_rel=v.number(solver_table.get("gap_rel", 0.0), "solver.gap_rel", low=0.0, high=0.5),
-        time_limit=v.optional_number(solver_table.get("time_limit"), "solver.time_limit", low=0.1),
-        threads=v.integer(solver_table.get("threads", 1), "solver.threads", low=1),
+        time_limit=None if solver_table.get("time_limit") is None else v.bounded(solver_table["time_limit"], "solver.time_limit"),
+        threads=v.bounded(solver_table.get("threads", 1), "solver.threads", integer=True),
     )
     cost_level = v.table(table.get("cost_level", {}), "cost_level")
     v.known_keys(cost_level, "cost_level", {"scale_stand_alone"})
@@ -353,15 +375,8 @@ FAIRNESS_KEYS = {
 }
 TRAVEL_KEYS = {"winter", "links", "km_rate", "hours_per_fte", "winter_penalty_minutes"}
 SOLVER_KEYS = {"name", "gap_rel", "time_limit", "threads", "staffing", "fte_step"}
-PARAM_LIMITS = {
-    "fte_per_1000": (0.0, 50.0),
-    "min_fte": (0.0, 500.0),
-    "cost_per_fte": (0.0, 10_000_000.0),
-    "fixed_cost": (0.0, 1_000_000_000.0),
-    "trips_per_member": (0.0, 10_000.0),
-    "trips_per_1000": (0.0, 10_000.0),
-    "max_travel_minutes": (1.0, 10_000.0),
-}
+PARAM_LIMITS = {name: (float(bound(f"services.*.{name}").low), float(bound(f"services.*.{name}").high))
+                for name in data.SERVICE_PARAMS}  # from optimizer.bounds, for the app's widgets
 
 
 def _data_folder(v: _Validator, value: Any) -> ImportedData | None:
@@ -402,7 +417,7 @@ def _municipality_overrides(v: _Validator, table: Any, municipalities: dict[str,
         entry = v.table(entry, f"municipalities.{key}")
         v.known_keys(entry, f"municipalities.{key}", {"population"})
         if "population" in entry:
-            pop = v.integer(entry["population"], f"municipalities.{key}.population", low=1)
+            pop = v.bounded(entry["population"], f"municipalities.{key}.population", integer=True)
             municipalities[number] = replace(municipalities[number], population=pop)
     return municipalities
 
@@ -430,7 +445,9 @@ def _service_spec(
             params[name] = Param(value, "scenario", f"set in the scenario ({v.origin(f'{key}.{name}')})")
     max_units = entry.get("max_units")
     if max_units is not None:
-        max_units = v.integer(max_units, f"{key}.max_units", low=1)
+        # bounded, then at most one unit per member: a larger value is no limit (and stays valid when
+        # members are taken out, e.g. in the app)
+        max_units = min(v.bounded(max_units, f"{key}.max_units", integer=True), len(members))
     required = v.member_list(entry.get("required_hosts", []), f"{key}.required_hosts", municipalities)
     forbidden = v.member_list(entry.get("forbidden_hosts", []), f"{key}.forbidden_hosts", municipalities)
     v.subset(required, members, f"{key}.required_hosts")
@@ -446,7 +463,7 @@ def _service_spec(
     for who, cap in capacity_table.items():
         number = v.member(who, f"{key}.capacity_fte.{who}", municipalities)
         v.subset([number], members, f"{key}.capacity_fte.{who}")
-        capacity[number] = v.number(cap, f"{key}.capacity_fte.{who}", low=0.0)
+        capacity[number] = v.bounded(cap, f"{key}.capacity_fte.{who}")
     return ServiceSpec(
         service=replace(service, params=params),
         max_units=max_units,
@@ -462,11 +479,12 @@ def _fairness(v: _Validator, table: Mapping[str, Any]) -> Fairness:
     loss = table.get("max_fte_loss")
     return Fairness(
         enabled=v.boolean(table.get("enabled", True), "fairness.enabled"),
-        min_shared_units_hosted=v.integer(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted", low=0),
-        fte_band=None if band is None else v.number(band, "fairness.fte_band", low=0.0, high=1.0),
+        min_shared_units_hosted=v.bounded(table.get("min_shared_units_hosted", 0), "fairness.min_shared_units_hosted",
+                                          integer=True),
+        fte_band=None if band is None else v.bounded(band, "fairness.fte_band"),
         individual_rationality=v.boolean(table.get("individual_rationality", True), "fairness.individual_rationality"),
-        min_saving_percent=v.number(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent", low=0.0, high=100.0),
-        max_fte_loss=None if loss is None else v.number(loss, "fairness.max_fte_loss", low=0.0, high=10_000.0),
+        min_saving_percent=v.bounded(table.get("min_saving_percent", 0.0), "fairness.min_saving_percent"),
+        max_fte_loss=None if loss is None else v.bounded(loss, "fairness.max_fte_loss"),
         ir_reference=v.choice(table.get("ir_reference", "robust_alone"), "fairness.ir_reference", IR_REFERENCES),
     )
 
@@ -488,7 +506,7 @@ def _cost_key(v: _Validator, table: Mapping[str, Any]) -> CostKey:
     v.known_keys(table, "cost_key", {"method", "fixed_share"})
     return CostKey(
         method=v.choice(table.get("method", "fixed_plus_per_capita"), "cost_key.method", COST_KEYS),
-        fixed_share=v.number(table.get("fixed_share", 0.3), "cost_key.fixed_share", low=0.0, high=1.0),
+        fixed_share=v.bounded(table.get("fixed_share", 0.3), "cost_key.fixed_share"),
     )
 
 
@@ -657,17 +675,28 @@ class _Validator:
     def optional_number(self, value: Any, key: str, *, low: float | None = None) -> float | None:
         return None if value is None else self.number(value, key, low=low)
 
-    def integer(self, value: Any, key: str, *, low: int | None = None) -> int:
+    def integer(self, value: Any, key: str, *, low: int | None = None, high: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(key, self.expected("et heltall", "a whole number", value))
-        self._bounds(value, key, low, None)
+        self._bounds(value, key, low, high)
         return value
 
+    def bounded(self, value: Any, key: str, *, integer: bool = False, high: float | None = None) -> Any:
+        """A number within the plausible range of ``key`` in ``optimizer.bounds`` (and at most ``high``)."""
+        b = bound(key)
+        top = b.high if high is None else min(b.high, high)
+        if integer:
+            return self.integer(value, key, low=int(b.low), high=int(top))
+        return self.number(value, key, low=b.low, high=top)
+
     def _bounds(self, value: float, key: str, low: float | None, high: float | None) -> None:
+        got = number_text(value)
         if low is not None and value < low:
-            self.fail(key, tr(f"må være minst {low:g}, fikk {value:g}", f"must be at least {low:g}, got {value:g}"))
+            least = number_text(low)
+            self.fail(key, tr(f"må være minst {least}, fikk {got}", f"must be at least {least}, got {got}"))
         if high is not None and value > high:
-            self.fail(key, tr(f"må være høyst {high:g}, fikk {value:g}", f"must be at most {high:g}, got {value:g}"))
+            most = number_text(high)
+            self.fail(key, tr(f"må være høyst {most}, fikk {got}", f"must be at most {most}, got {got}"))
 
     def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
         if value not in options:

@@ -25,6 +25,8 @@ from typing import NamedTuple
 import highspy
 import numpy as np
 
+from optimizer.solver import quiet_highs
+
 Player = Hashable
 CostGame = Mapping[frozenset, float]
 
@@ -761,9 +763,7 @@ class _StageLP:
     """
 
     def __init__(self) -> None:
-        self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
-        self._highs.setOptionValue("threads", 1)  # HiGHS's thread scheduler is per process: one thread, as every solve
+        self._highs = quiet_highs()  # one thread, every run through optimizer.solver's guard
         self._highs.setOptionValue("presolve", "off")
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)

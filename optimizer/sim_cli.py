@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer import data
+from optimizer.bounds import bound
 from optimizer.batch import EXIT_FAILED, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK, run_command
 from optimizer.alternatives import Alternative, alternative_rows, alternatives
 from optimizer.errors import UserInputError
@@ -25,7 +26,7 @@ from optimizer.robust import CRITERIA, CRITERION_LABELS, rank_alternatives
 from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.simulate import SimulationResult, Simulator, typed_plan
 from optimizer.sweep import parse_vary, sweep
-from optimizer.uncertainty import LIMITS, uncertainty_spec
+from optimizer.uncertainty import LIMITS, UncertaintySpec, check_path_years, uncertainty_spec
 from optimizer.views_simulation import change_text
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -73,6 +74,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _simulate_one(scenario: Scenario, args: argparse.Namespace) -> str:
     _check_draws(args)
     spec = uncertainty_spec(scenario)
+    _check_path_years(args, spec)
     result = run(scenario)
     plan = result.plan
     if args.host:
@@ -139,9 +141,12 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
 
 def _alternatives_one(scenario: Scenario, args: argparse.Namespace) -> str:
     _check_draws(args)
-    if args.k < 1:
-        raise UserInputError("-k", None, tr("må være minst 1", "must be at least 1"))
+    k_max = int(bound("alternatives.k").high)
+    if not 1 <= args.k <= k_max:
+        raise UserInputError("-k", None, tr(f"må være mellom 1 og {k_max}, fikk {args.k}",
+                                            f"must be between 1 and {k_max}, got {args.k}"))
     spec = uncertainty_spec(scenario)
+    _check_path_years(args, spec)
     model = build_model(scenario)
     found = alternatives(scenario, args.k, model=model, fairness=not args.no_fairness)
     bar = Progress(tr("simulerer", "simulating"), len(found))
@@ -213,6 +218,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         n = 1
         for v in varies:
             n *= len(v.values)
+        most = int(bound("sweep.points").high)
+        if n > most:
+            raise UserInputError("--vary", None, tr(f"rutenettet har {n} punkter; høyst {most}",
+                                                    f"the grid has {n} points; at most {most}"))
         bar = Progress(tr("punkter", "points"), n)
         rows = sweep(scenario, varies, workers=args.workers, scheduler=args.scheduler, progress=bar.update)
     except UserInputError as exc:
@@ -265,6 +274,17 @@ def _check_draws(args: argparse.Namespace) -> None:
                                                        f"must be at most {high}, got {value}"))
 
 
+def _check_path_years(args: argparse.Namespace, spec: UncertaintySpec) -> None:
+    """``--paths`` x ``--years`` (or the scenario's values) within the bound of ``[uncertainty]``."""
+    paths, years = args.paths or spec.paths, args.years or spec.years
+
+    def fail(problem: str) -> None:
+        raise UserInputError("--paths" if args.paths else "--years" if args.years else "[uncertainty]", None, problem)
+
+    check_path_years(paths, years, fail)
+
+
 def _write(folder: Path, files: dict[str, str], dialect: str) -> None:
+    """``<scenario-id>-<command>/`` all or nothing; its marker names the command."""
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind=folder.name.rpartition("-")[2])

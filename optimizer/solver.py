@@ -2,21 +2,33 @@
 
 HiGHS runs in-process through ``highspy`` (PuLP's ``HiGHS`` class); CBC is the fallback and
 runs as a separate process (``PULP_CBC_CMD``). Both solve to a zero relative gap by default.
+
+HiGHS keeps one thread pool per process, fixed by the first run that needs it; a later run asking
+for another thread count would be refused ("scheduler has already been initialized"). Every
+HiGHS run in this package therefore goes through ``highs_run``, which resets the pool when the
+thread count changes, one run at a time, so an answer never depends on what ran before it in the
+process (e.g. a settlement's LP before a MILP, or one app session before another).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import pulp
 
 SOLVERS = ("highs", "cbc")
+T = TypeVar("T")
+_HIGHS_LOCK = threading.RLock()
+_highs_threads: list[int | None] = [None]  # thread count of the HiGHS pool as last set here
 
 
 class SolverUnavailableError(RuntimeError):
@@ -115,6 +127,27 @@ def _swallow_highs_banner() -> None:
         os.close(saved)
 
 
+@contextmanager
+def highs_threads(threads: int | None) -> Iterator[None]:
+    """Hold the process's HiGHS pool for one run with ``threads`` threads (``None``: any count).
+
+    Runs are serialised; the pool is reset (after the running one finished) when the count changes.
+    """
+    import highspy
+
+    with _HIGHS_LOCK:
+        if threads is not None and _highs_threads[0] != threads:
+            highspy.Highs.resetGlobalScheduler(True)
+            _highs_threads[0] = threads
+        yield
+
+
+def highs_run(run: Callable[[], T], threads: int | None = None) -> T:
+    """``run()`` (a HiGHS solve) inside ``highs_threads(threads)``."""
+    with highs_threads(threads):
+        return run()
+
+
 def solve(
     problem: pulp.LpProblem,
     options: SolverOptions | None = None,
@@ -124,7 +157,10 @@ def solve(
     options = options or SolverOptions()
     solver = make_solver(options, highs_options)
     start = time.perf_counter()
-    problem.solve(solver)
+    if options.name == "highs":
+        highs_run(lambda: problem.solve(solver), options.threads)
+    else:
+        problem.solve(solver)
     seconds = time.perf_counter() - start
     status = _status(problem)
     objective = pulp.value(problem.objective) if status in ("optimal", "feasible") else None
@@ -153,11 +189,17 @@ def _gap(problem: pulp.LpProblem, options: SolverOptions, status: str) -> float 
 
 
 def quiet_highs() -> Any:
-    """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly)."""
+    """A ``highspy.Highs`` instance with no output and one thread (for LPs solved directly).
+
+    Its ``run`` goes through ``highs_run``, so it never meets a thread pool set up for another
+    thread count (e.g. by a scenario's ``[solver] threads``).
+    """
     import highspy
 
     _swallow_highs_banner()
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
+    run = highs.run
+    highs.run = lambda: highs_run(run, 1)
     return highs

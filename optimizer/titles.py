@@ -127,6 +127,11 @@ def ab_labels(title_a: str, phrases_b: list[str]) -> list[str]:
     return [f"A: {title_a}", "B: " + (describe(phrases_b) if phrases_b else tr("som A", "same as A"))]
 
 
+def download_stem(scenario_id: str, title: str, edited: bool) -> str:
+    """File-name stem for downloads: the scenario id, or for an edited scenario its title as a file name."""
+    return file_stem(title) if edited else scenario_id
+
+
 def file_stem(title: str, limit: int = 60) -> str:
     """A title as a file name: ``grunnscenario-tana-uten-fte-band`` (ASCII, lower case, dashes)."""
     text = title.casefold().translate(str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ŋ": "n", "đ": "d", "ŧ": "t",

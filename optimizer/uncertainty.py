@@ -48,6 +48,8 @@ from functools import cache
 from typing import Any
 
 from optimizer import data
+from optimizer.bounds import bound
+from optimizer.i18n import tr
 from optimizer.scenario import Scenario, _Validator, agreement_years
 
 TABLES = {
@@ -59,7 +61,9 @@ TABLES = {
     "cost_growth": {"mean", "sd"},
     "population": {"growth", "by_member"},
 }
-LIMITS = {"years": (1, 30), "paths": (1, 1_000_000)}  # bounds of [uncertainty] years/paths and of --years/--paths
+LIMITS = {name: (int(bound(f"uncertainty.{name}").low), int(bound(f"uncertainty.{name}").high))
+          for name in ("years", "paths")}  # bounds of [uncertainty] years/paths and of --years/--paths
+MAX_PATH_YEARS = int(bound("uncertainty.paths_x_years").high)  # paths x years: time and memory grow with it
 DEFAULT_CASES = {"child_welfare": 5.0, "child_welfare_on_call": 4.0}
 BASIS = {
     "years": "Length of the agreement; host agreements commonly run four years before review.",
@@ -230,10 +234,15 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
     if "cases_per_1000" in demand:
         cases = by_service(demand["cases_per_1000"], "uncertainty.demand.cases_per_1000",
                            lambda x, k: v.number(x, k, low=0.0, high=1000.0))
+    years = agreement_years(scenario)  # [agreement] years or [uncertainty] years: one length
+    paths = _bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"])
+    check_path_years(paths, years, lambda problem: v.fail(
+        "uncertainty.paths" if "paths" in table else "uncertainty.years" if "years" in table else "agreement.years",
+        problem))
     return UncertaintySpec(
         enabled=v.boolean(table.get("enabled", True), "uncertainty.enabled"),
-        years=agreement_years(scenario),  # [agreement] years or [uncertainty] years: one length
-        paths=_bounded_int(v, table.get("paths", defaults.paths), "uncertainty.paths", *LIMITS["paths"]),
+        years=years,
+        paths=paths,
         seed=v.integer(table.get("seed", defaults.seed), "uncertainty.seed", low=0),
         cases_per_1000=cases,
         turnover=probability(staffing.get("turnover", defaults.turnover), "uncertainty.staffing.turnover", high=0.99),
@@ -260,6 +269,15 @@ def uncertainty_spec(scenario: Scenario) -> UncertaintySpec:
                                        lambda x, k: v.number(x, k, low=-0.5, high=0.5)),
         set_in={key: v.origin(key) for key in _set_keys(table)},
     )
+
+
+def check_path_years(paths: int, years: int, fail: Any) -> None:
+    """Call ``fail(problem)`` when ``paths`` x ``years`` is above ``MAX_PATH_YEARS``."""
+    if paths * years > MAX_PATH_YEARS:
+        fail(tr(f"paths x years = {paths} x {years} = {paths * years} er over grensen {MAX_PATH_YEARS} "
+                "(tid og minne vokser med produktet); færre forløp gir nesten samme svar",
+                f"paths x years = {paths} x {years} = {paths * years} is above the limit {MAX_PATH_YEARS} "
+                "(time and memory grow with it); fewer paths give almost the same answer"))
 
 
 def _set_keys(table: Mapping[str, Any]) -> list[str]:

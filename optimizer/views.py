@@ -113,9 +113,11 @@ def solver_note(result: ScenarioResult) -> str | None:
     gap = format_percent(100 * info.gap) if info.gap is not None else "?"
     return tr(
         f"Løseren stoppet etter {format_number(round(info.seconds, 1))} s før den hadde bevist at planen er den "
-        f"billigste. Planen er den beste den fant, høyst {gap} dyrere enn det beste mulige.",
+        f"billigste. Planen er den beste den fant, høyst {gap} dyrere enn det beste mulige, og en ny kjøring "
+        f"(eller en raskere maskin) kan finne en annen.",
         f"The solver stopped after {format_number(round(info.seconds, 1))} s before proving the plan cheapest. "
-        f"It is the best plan found, at most {gap} more expensive than the best possible.",
+        f"It is the best plan found, at most {gap} more expensive than the best possible; another run "
+        f"(or a faster machine) may find another.",
     )
 
 

@@ -110,7 +110,7 @@ def test_cli_alternatives_writes_table_and_ranking(tmp_path, capsys):
                  "--out", str(tmp_path), "--lang", "en"])
     assert code == 0
     folder = tmp_path / "baseline-alternatives"
-    assert sorted(p.name for p in folder.iterdir()) == ["alternatives.csv", "ranking.csv", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [".vertskommune", "alternatives.csv", "ranking.csv", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert [a["rank"] for a in summary["alternatives"]] == [1, 2, 3]
     assert set(summary["winners"]) == set(CRITERIA)

@@ -33,6 +33,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, proc: subprocess.Popen) -> None:
+    """Wait (at most a minute) until the streamlit server at ``url`` answers its health check."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read()
+                raise RuntimeError(f"streamlit did not start: {(err.decode() if isinstance(err, bytes) else err)[-2000:]}") from None
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
 def app_url():
     port = free_port()
@@ -43,16 +58,7 @@ def app_url():
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.3)
+        wait_until_up(url, proc)
         yield url
     finally:
         proc.terminate()

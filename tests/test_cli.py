@@ -20,7 +20,9 @@ def test_run_baseline_writes_the_four_files(tmp_path, capsys):
     code = main(["run", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path)])
     assert code == 0
     folder = tmp_path / "baseline"
-    assert sorted(p.name for p in folder.iterdir()) == ["costs.csv", "hosts.csv", "settlement.csv", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".vertskommune", "costs.csv", "hosts.csv", "settlement.csv", "summary.json"]  # the marker: a result of `run`
+    assert (folder / ".vertskommune").read_text() == "vertskommune run\n"
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     totals = summary["totals"]
     assert totals["price_of_fairness_nok"] == pytest.approx(
@@ -101,7 +103,7 @@ def test_failed_write_leaves_no_half_folder(tmp_path, monkeypatch):
 def test_write_folder_replaces_atomically(tmp_path):
     output.write_folder(tmp_path / "x", {"a.txt": "1"})
     output.write_folder(tmp_path / "x", {"b.txt": "2"})
-    assert [p.name for p in (tmp_path / "x").iterdir()] == ["b.txt"]
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [".vertskommune", "b.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["x"]
 
 

@@ -191,4 +191,4 @@ def test_deeply_nested_upload_is_a_clear_error():
     raw = b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n"
     with pytest.raises(UserInputError) as info:
         read_upload("dyp.toml", raw, SCENARIOS)
-    assert "dyp.toml" in str(info.value) and "nestede" in str(info.value)
+    assert "dyp.toml" in str(info.value) and "nestet" in str(info.value)

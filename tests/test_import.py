@@ -180,7 +180,7 @@ def test_without_fte_figures_cost_parameters_keep_their_estimates():
 
 def test_folder_round_trip_equals_the_in_memory_result(folder, result):
     assert sorted(p.name for p in folder.iterdir()) == [
-        "actual_spending.csv", "municipalities.csv", "parameters.csv", "provenance.json",
+        ".vertskommune", "actual_spending.csv", "municipalities.csv", "parameters.csv", "provenance.json",
         "raw_07459.csv", "raw_12058.csv", "raw_12279.csv", "raw_12362.csv"]
     loaded, memory = load_data_folder(folder), result.data()
     assert loaded.parameters == memory.parameters
@@ -222,7 +222,7 @@ def test_a_bad_file_exits_2_names_it_and_writes_nothing(tmp_path, capsys, bad, w
 
 def test_a_folder_that_is_not_a_data_folder_is_not_replaced(tmp_path, result):
     (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(UserInputError, match="er ikke en importert datamappe"):
+    with pytest.raises(UserInputError, match="er ikke et tidligere resultat av samme slag \\(ssb-import\\)"):
         write_data_folder(result, tmp_path)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
 

@@ -465,7 +465,7 @@ def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, 
     captured = capsys.readouterr()
     assert code == 2
     assert captured.err.count("UGYLDIG") == 2 and "cases_per_1000.child_welfare" in captured.err
-    assert sorted(p.name for p in out.iterdir()) == ["baseline.xlsx", "keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".vertskommune-files.json", "baseline.xlsx", "keep.txt"]
     assert load_workbook(out / "baseline.xlsx").sheetnames == [name for name in SHEETS if name != "Sammenligning"]
 
     assert main(["report", str(bad), "--format", "html", "--out", str(out)]) == 2
@@ -473,7 +473,7 @@ def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, 
     assert main(["report", str(SCENARIOS / "baseline.toml"), "--format", "html", "--out", str(out), "--lang", "en"]) == 0
     assert "Settlement statement" in (out / "baseline.html").read_text(encoding="utf-8")
     assert "wrote" in capsys.readouterr().out
-    assert sorted(p.name for p in out.iterdir()) == ["baseline.html", "baseline.xlsx", "keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".vertskommune-files.json", "baseline.html", "baseline.xlsx", "keep.txt"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
@@ -487,9 +487,9 @@ def test_write_report_syncs_before_renaming_and_respects_the_umask(tmp_path, bas
         path = write_report([baseline], "html", tmp_path / "out")
     finally:
         os.umask(old)
-    assert calls == ["fsync", "replace"]
+    assert calls[:2] == ["fsync", "replace"]  # the report itself; then the manifest of written files
     assert path.stat().st_mode & 0o777 == 0o640
-    assert [p.name for p in path.parent.iterdir()] == ["baseline.html"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [".vertskommune-files.json", "baseline.html"]
 
 
 def test_changes_in_reports_carry_sign_and_word(baseline):

@@ -151,7 +151,7 @@ def test_cli_simulate_writes_files_and_exits_2_on_bad_input(tmp_path, write_scen
     assert main(["simulate", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path), "--paths", "300",
                  "--host", "ict=Porsanger"]) == 0
     folder = tmp_path / "baseline-simulation"
-    assert sorted(p.name for p in folder.iterdir()) == ["costs.csv", "paths.csv", "reach.csv", "staffing.csv", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [".vertskommune", "costs.csv", "paths.csv", "reach.csv", "staffing.csv", "summary.json"]
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["paths"] == 300 and summary["costs"][0]["who"] == "total"
     assert {"service": "ict", "host": "5622", "served": ["5620", "5622", "5624", "5626"]} in summary["units"]

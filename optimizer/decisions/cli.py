@@ -46,7 +46,7 @@ def _output(p: argparse.ArgumentParser) -> None:
 
 def _write(folder: Path, files: dict[str, str], dialect: str) -> None:
     bom = tuple(name for name in files if name.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind=folder.name.rpartition("-")[2])
 
 
 def _cmd_priorities(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ from optimizer.batch import EXIT_INVALID, run_command
 from optimizer.errors import UserInputError
 from optimizer.i18n import format_nok, tr
 from optimizer.output import CSV_DIALECTS, csv_text, json_text, write_file, write_folder
-from optimizer.scenario import Scenario
+from optimizer.reading import read_limited
+from optimizer.scenario import MAX_FILE_BYTES, Scenario
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -81,11 +82,7 @@ def _cmd_settle_year(args: argparse.Namespace) -> int:
                 raise UserInputError("--year", None, tr(f"{year} er ikke et år i avtalen", f"{year} is not a year of the agreement"))
             write_file(args.template, actuals_template(budget, year, args.csv_dialect), bom=args.csv_dialect == "excel-no")
             return tr(f"skrev malen for {year} til {args.template}", f"wrote the template for {year} to {args.template}")
-        try:
-            raw = args.actuals.read_bytes()
-        except OSError as exc:
-            raise UserInputError(str(args.actuals), None, tr(f"kan ikke lese filen ({exc.strerror})",
-                                                             f"cannot read the file ({exc.strerror})")) from None
+        raw = read_limited(args.actuals, MAX_FILE_BYTES)  # a regular file, size checked while reading
         actuals = read_actuals(raw, str(args.actuals), budget)
         rows = true_up_rows(budget, actuals)
         per_member = member_true_ups(rows)
@@ -106,4 +103,4 @@ def _cmd_settle_year(args: argparse.Namespace) -> int:
 
 def _write(folder: Path, files: dict, dialect: str) -> None:
     bom = tuple(n for n in files if n.endswith(".csv")) if dialect == "excel-no" else ()
-    write_folder(folder, files, bom_for=bom)
+    write_folder(folder, files, bom_for=bom, kind="true-up")

@@ -480,7 +480,8 @@ class ExactEngine:
         that finds nothing does it run the exact subset programmes, which also give the bound.
         """
         phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
-        best = (np.zeros(len(self.coupling.rows)), 0.0, -np.inf)
+        lam0 = np.zeros(len(self.coupling.rows))  # no multipliers: the plan without coupling rows bounds all
+        best = (lam0, 0.0, self._bound([self._price(s, lam0, 0.0)[0] for s in range(len(self.services))], lam0, 0.0))
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":

@@ -27,7 +27,8 @@ def add_report_parser(sub: argparse._SubParsersAction, common: argparse.Argument
 def _cmd_report(args: argparse.Namespace) -> int:
     # imported here: the report formats pull in python-pptx, openpyxl and matplotlib, which the
     # other commands do not need
-    from optimizer.batch import EXIT_FAILED, batch_exit, print_summary, run_batch
+    from optimizer.batch import EXIT_INVALID, batch_exit, print_summary, run_batch
+    from optimizer.errors import UserInputError
     from optimizer.i18n import format_nok, language, tr
     from optimizer.newcomer import statement_for
     from optimizer.report.files import write_report
@@ -54,8 +55,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return batch_exit(outcomes)
     try:
         path = write_report(statements, args.format, args.out, language())
-    except OSError as exc:
-        print(tr(f"kunne ikke skrive rapporten: {exc}", f"could not write the report: {exc}"), file=sys.stderr)
-        return batch_exit([*outcomes, (args.format, EXIT_FAILED, "")])
+    except UserInputError as exc:  # the target is not ours to replace, or the folder cannot be written
+        print(tr(f"ingen rapport skrevet: {exc}", f"no report written: {exc}"), file=sys.stderr)
+        return batch_exit([*outcomes, (args.format, EXIT_INVALID, "")])
     print(tr(f"skrev {path}", f"wrote {path}"))
     return batch_exit(outcomes)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from optimizer.output import write_file
 from optimizer.report.html_statement import statement_html
 from optimizer.report.pptx_deck import deck_bytes
 from optimizer.report.tables import distinct_labels
@@ -51,23 +50,9 @@ def report_name(statements: Sequence[Statement], fmt: str) -> str:
 def write_report(statements: Sequence[Statement], fmt: str, out: Path, language: str = "nb") -> Path:
     """Write the report into folder ``out`` and return its path.
 
-    The file is written beside its target under a temporary name, flushed to disk and then renamed
-    over it, so a reader sees the old file or the new one, never half of one; it gets the usual
-    permissions (as ``open`` creates files, i.e. after the umask). Other files in ``out`` are left
-    alone (unlike ``optimizer.output.write_folder``, which replaces a whole result folder).
+    Written whole or not at all (``optimizer.output.write_file``): a reader sees the old file or the
+    new one, never half of one; a file there that this toolkit did not write (or that was changed
+    since) is not replaced. Other files in ``out`` are left alone.
     """
     payload = report_bytes(statements, fmt, language)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / report_name(statements, fmt)
-    staging = out / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(staging, "xb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(staging, target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    return target
+    return write_file(Path(out) / report_name(statements, fmt), payload)

@@ -9,6 +9,7 @@ from pathlib import Path
 from optimizer.batch import EXIT_INVALID, EXIT_OK
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
+from optimizer.reading import read_limited
 from optimizer.ssb.importer import MAX_FILE_BYTES, import_files, write_data_folder
 
 
@@ -37,11 +38,4 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UserInputError(str(path), None, tr(f"filen er for stor (høyst {MAX_FILE_BYTES} byte)",
-                                                     f"file too large (at most {MAX_FILE_BYTES} bytes)"))
-        return path.read_bytes()
-    except OSError as exc:
-        raise UserInputError(str(path), None, tr(f"kan ikke lese filen ({exc.strerror})",
-                                                 f"cannot read the file ({exc.strerror})")) from None
+    return read_limited(path, MAX_FILE_BYTES)

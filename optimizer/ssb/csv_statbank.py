@@ -20,11 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from array import array
 from typing import NoReturn
 
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
-from optimizer.ssb.dataset import Cell, Dataset, Dimension, table_id
+from optimizer.ssb.dataset import MAX_VALUE, Cell, Dataset, Dimension, table_id
 
 # SSB's symbols for values that are not numbers; "-" means nil (nothing to report) and reads as 0.
 SYMBOLS = {
@@ -69,10 +70,11 @@ def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
                 "har både en årskolonne og flere kolonner med årstall i overskriften; last ned i langt format",
                 "has both a period column and several columns with a year in the header; download in long layout"))
         wide = []  # long layout whose value column's header (often the title) ends in a year
+    lines, columns = array("I"), array("I")
     if wide:
-        dims, cells = _wide(header, rows[1:], wide, source)
+        dims, cells = _wide(header, rows[1:], wide, source, lines, columns)
     else:
-        dims, cells = _long(header, rows[1:], source)
+        dims, cells = _long(header, rows[1:], source, lines, columns)
     ids = [d.id for d in dims]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -101,6 +103,8 @@ def parse_statbank_csv(raw: bytes, source: str) -> Dataset:
         metric=metric,
         cells=tuple(cells),
         encoding=encoding,
+        lines=lines,
+        columns=columns,
     )
 
 
@@ -118,7 +122,8 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> tuple[list[Dimension], list[Cell]]:
+def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str, lines: array,
+          columns: array) -> tuple[list[Dimension], list[Cell]]:
     stub = header[:-1]
     if not any(h.casefold() in TIME_HEADERS for h in stub):
         _fail(source, "header", tr(
@@ -132,10 +137,13 @@ def _long(header: list[str], rows: list[tuple[int, list[str]]], source: str) -> 
         codes = tuple(b.add(c) for b, c in zip(builders, row[:-1]))
         value, status = _value(row[-1], source, line, header[-1])
         cells.append(Cell(codes, value, status))
+        lines.append(line)
+        columns.append(len(header))
     return [b.build() for b in builders], cells
 
 
-def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int], source: str) -> tuple[list[Dimension], list[Cell]]:
+def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int], source: str, lines: array,
+          columns: array) -> tuple[list[Dimension], list[Cell]]:
     stub_idx = [i for i in range(len(header)) if i not in wide]
     builders = [_DimensionBuilder(header[i]) for i in stub_idx]
     contents = _DimensionBuilder("statistikkvariabel")
@@ -151,6 +159,8 @@ def _wide(header: list[str], rows: list[tuple[int, list[str]]], wide: list[int],
         for i, (content, year) in zip(wide, column_keys):
             value, status = _value(row[i], source, line, header[i])
             cells.append(Cell((*codes, content, year), value, status))
+            lines.append(line)
+            columns.append(i + 1)
     return [*(b.build() for b in builders), contents.build(), years.build()], cells
 
 
@@ -176,7 +186,16 @@ def _value(text: str, source: str, line: int, column: str) -> tuple[float | None
             f"column {column!r}: {text!r} is neither a number (digits with a decimal comma, e.g. 1234,5) "
             f"nor one of SSB's symbols ({' '.join(SYMBOLS)})",
         ))
-    return float(text.replace("\u2212", "-").replace(",", ".")), None
+    number = float(text.replace("\u2212", "-").replace(",", "."))
+    if not abs(number) <= MAX_VALUE:  # also inf from a few hundred digits
+        _fail(source, f"linje {line}", tr(
+            f"kolonne {column!r}: {_short(text)} er større enn noe SSB-tall kan være (høyst {MAX_VALUE:g})",
+            f"column {column!r}: {_short(text)} is larger than any SSB figure can be (at most {MAX_VALUE:g})"))
+    return number, None
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 20 else f"{text[:8]!r}… ({len(text)} tegn/characters)"
 
 
 class _DimensionBuilder:

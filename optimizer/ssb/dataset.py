@@ -8,12 +8,16 @@ statistical variables (``metric``, SSB's ``ContentsCode``).
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import NamedTuple
 
+from optimizer.i18n import tr
+
 TABLE_ID = re.compile(r"^\s*(\d{5})\s*:")
+MAX_VALUE = 1e12  # larger than any SSB figure (Norway's public spending is about 2e9 in 1000 NOK)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ class Dataset:
     metric: str | None
     cells: tuple[Cell, ...]
     encoding: str = "utf-8"
+    # where each cell is in the file: StatBank CSV (line, column) numbers, parallel to cells;
+    # JSON-stat needs none (a cell's place in ``value`` follows from its codes)
+    lines: array | None = field(default=None, compare=False, repr=False)
+    columns: array | None = field(default=None, compare=False, repr=False)
 
     def dimension(self, dim_id: str) -> Dimension:
         for d in self.dimensions:
@@ -74,6 +82,26 @@ class Dataset:
         ids = [d.id for d in self.dimensions]
         for cell in self.cells:
             yield dict(zip(ids, cell.codes)), cell
+
+    def where(self, indexes: list[int]) -> str:
+        """Where cells (by index in ``cells``) are in the file: ``linje 4–7, kolonne 3`` or ``value[12]``."""
+        if not indexes:
+            return ""
+        if self.lines is None or self.columns is None:
+            strides, flat = [], []
+            step = 1
+            for d in reversed(self.dimensions):
+                strides.insert(0, step)
+                step *= len(d.codes)
+            for i in indexes[:3]:
+                codes = self.cells[i].codes
+                flat.append(sum(d.codes.index(c) * k for d, c, k in zip(self.dimensions, codes, strides)))
+            return ", ".join(f"value[{n}]" for n in flat) + (" …" if len(indexes) > 3 else "")
+        lines = sorted({self.lines[i] for i in indexes})
+        columns = sorted({self.columns[i] for i in indexes})
+        span = str(lines[0]) if len(lines) == 1 else f"{lines[0]}–{lines[-1]}"
+        cols = ", ".join(map(str, columns[:4])) + (" …" if len(columns) > 4 else "")
+        return tr(f"linje {span}, kolonne {cols}", f"line {span}, column {cols}")
 
     @property
     def years(self) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from optimizer.data import Param
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.output import csv_text, json_text
+from optimizer.reading import read_limited
 from optimizer.ssb.calibrate import ActualSpending, CalibratedParam, MunicipalityFigures
 
 FORMAT = "vertskommune-data/1"
@@ -103,6 +104,9 @@ def _blank(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+MAX_FOLDER_FILE_BYTES = 200_000_000  # a data folder's file: raw tables of several 50 MB downloads
+
+
 def load_data_folder(path: str | Path) -> ImportedData:
     """Read an imported data folder; errors name the file and what is wrong."""
     path = Path(path)
@@ -113,12 +117,11 @@ def load_data_folder(path: str | Path) -> ImportedData:
         ))
     texts = {}
     for name in READ_BACK:
-        try:
-            texts[name] = (path / name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserInputError(str(path / name), None, tr(
-                f"kan ikke lese filen ({exc.strerror}); er dette en importert datamappe?",
-                f"cannot read the file ({exc.strerror}); is this an imported data folder?",
+        try:  # a regular file within the import's size limit, like every file a user hands over
+            texts[name] = read_limited(path / name, MAX_FOLDER_FILE_BYTES).decode("utf-8")
+        except UserInputError as exc:
+            raise UserInputError(exc.source, None, tr(
+                f"{exc.problem}; er dette en importert datamappe?", f"{exc.problem}; is this an imported data folder?",
             )) from None
         except UnicodeDecodeError as exc:
             raise UserInputError(str(path / name), f"byte {exc.start}", tr(

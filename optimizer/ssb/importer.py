@@ -11,6 +11,7 @@ import csv
 import gc
 import hashlib
 import io
+import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from optimizer import __version__, data
+from optimizer.bounds import NORWAY_POPULATION, bound, number_text
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.output import write_folder
+from optimizer.reading import check_text
 from optimizer.ssb.calibrate import Calibration, calibrate
 from optimizer.ssb.csv_statbank import parse_statbank_csv
 from optimizer.ssb.dataset import Dataset
@@ -126,6 +129,7 @@ def read_dataset(raw: bytes, name: str) -> Dataset:
     if len(raw) > MAX_FILE_BYTES:
         raise UserInputError(name, None, tr(f"filen er for stor ({len(raw)} byte; høyst {MAX_FILE_BYTES})",
                                             f"file too large ({len(raw)} bytes; at most {MAX_FILE_BYTES})"))
+    check_text(raw, name, "JSON-stat eller CSV fra SSB", "JSON-stat or StatBank CSV")
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return parse_jsonstat(raw, name)
     return parse_statbank_csv(raw, name)
@@ -164,6 +168,7 @@ def _import(files: Sequence[tuple[str, bytes]], imported_at: str | None) -> Impo
         except Exception as exc:  # a shape no check foresaw: still name the file, never a traceback
             raise UserInputError(name, None, tr(f"filen kunne ikke leses ({type(exc).__name__}: {exc})",
                                                 f"the file could not be read ({type(exc).__name__}: {exc})")) from exc
+        _check_ranges(found, source.dataset, regions)
         sources.append(source)
         figures += found
         changes += [f"{name}: {r.note}" for r in regions.values() if r.kind == "municipality" and r.note]
@@ -191,6 +196,31 @@ def _read_file(name: str, raw: bytes) -> tuple[SourceFile, list[Figure], dict[st
     return SourceFile(name, hashlib.sha256(raw).hexdigest(), len(raw), ds, mapped, tuple(notes)), found, regions
 
 
+FIGURE_BOUNDS = {  # plausible range of each kind of figure (optimizer.bounds); spending: MAX_VALUE at parsing
+    "population": (1, NORWAY_POPULATION),
+    "children_0_17": (0, NORWAY_POPULATION),
+    "fire_prevention_fte_per_1000": (bound("services.*.fte_per_1000").low, bound("services.*.fte_per_1000").high),
+    "child_welfare_positions_per_1000_children": (0, 1000),
+}
+
+
+def _check_ranges(figures: Sequence[Figure], ds: Dataset, regions: dict[str, Region]) -> None:
+    """Refuse a figure outside its plausible range, naming the file, where in it (line and column, or
+    place in ``value``), the region, the year and the range."""
+    for f in figures:
+        low, high = FIGURE_BOUNDS.get(f.kind, (-math.inf, math.inf))
+        if not low <= f.value <= high:
+            geo, time = ds.position(ds.geo), ds.position(ds.time)
+            cells = [i for i, c in enumerate(ds.cells) if c.codes[time] == f.year and c.value is not None
+                     and regions[c.codes[geo]].number == f.member]
+            where = ds.where(cells)
+            raise UserInputError(f.source, f"{where + ', ' if where else ''}region {f.member}, {f.year}", tr(
+                f"{WHAT[f.kind]} = {number_text(f.value)} er utenfor det mulige ({number_text(low)}–"
+                f"{number_text(high)}); sjekk at filen er en uendret nedlasting fra SSB",
+                f"{WHAT[f.kind]} = {number_text(f.value)} is outside the plausible range ({number_text(low)}–"
+                f"{number_text(high)}); check that the file is an unchanged SSB download"))
+
+
 def _file_warnings(source: SourceFile, found: bool) -> list[str]:
     name, table = source.name, source.dataset.table
     if table not in KNOWN:
@@ -205,18 +235,15 @@ def _file_warnings(source: SourceFile, found: bool) -> list[str]:
 
 
 def write_data_folder(result: ImportResult, out: str | Path) -> None:
-    """Write ``result`` into folder ``out``, all files or none.
+    """Write ``result`` into folder ``out``, all files or none (``optimizer.output.write_folder``).
 
-    An existing ``out`` is replaced only if it is an earlier data folder (has ``provenance.json``)
-    or empty, so a mistyped ``--out`` cannot wipe other files.
+    An existing ``out`` is replaced only if it is an earlier data folder (its marker, or
+    ``provenance.json`` from an earlier version) or empty, so a mistyped ``--out`` cannot wipe
+    other files.
     """
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / PROVENANCE).is_file())):
-        raise UserInputError(str(out), None, tr(
-            "finnes allerede og er ikke en importert datamappe; velg en annen mappe",
-            "already exists and is not an imported data folder; choose another folder",
-        ))
-    write_folder(out, result.folder_files())
+    write_folder(Path(out), result.folder_files(), kind="ssb-import",
+                 legacy=lambda folder: (folder / PROVENANCE).is_file()
+                 and all(p.is_file() for p in folder.iterdir()))
 
 
 def _raw_name(ds: Dataset) -> str:

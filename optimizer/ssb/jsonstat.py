@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
-from optimizer.ssb.dataset import Cell, Dataset, Dimension, table_id
+from optimizer.ssb.dataset import MAX_VALUE, Cell, Dataset, Dimension, table_id
 
 MAX_CELLS = 5_000_000  # about 20 times a county-wide 07459 download by single ages since 2011
 POSITION = re.compile(r"0|[1-9][0-9]*")  # a canonical cell position in a sparse object
@@ -69,6 +69,13 @@ def parse_jsonstat(raw: bytes, source: str) -> Dataset:
     if geo == time or metric in (geo, time):
         _fail(source, "role", tr(f"geo, time og metric må være ulike dimensjoner (geo {geo}, time {time}, metric {metric})",
                                  f"geo, time and metric must be different dimensions (geo {geo}, time {time}, metric {metric})"))
+    kept = sum(1 for v, st in zip(values, status) if v is not None or st is not None)
+    if kept > 4 * len(raw) + 10_000:
+        _fail(source, "size", tr(
+            f"beskriver {kept:,} celler med innhold, flere enn en fil på {len(raw):,} byte kan inneholde "
+            "(f.eks. én status for alle celler i en tabell uten verdier)",
+            f"describes {kept:,} cells with content, more than a file of {len(raw):,} bytes can hold "
+            "(e.g. one status for every cell of a table without values)"))
     cells = tuple(
         Cell(codes, v, st)
         for codes, v, st in zip(product(*(d.codes for d in dims)), values, status)
@@ -149,6 +156,9 @@ def _number(value: Any, source: str, key: str) -> float | None:
             value = "…" + str(value)[-6:]
     if not math.isfinite(number):
         _fail(source, key, tr(f"forventet et tall eller null, fikk {value!r}", f"expected a number or null, got {value!r}"))
+    if abs(number) > MAX_VALUE:
+        _fail(source, key, tr(f"{number:g} er større enn noe SSB-tall kan være (høyst {MAX_VALUE:g})",
+                              f"{number:g} is larger than any SSB figure can be (at most {MAX_VALUE:g})"))
     return number
 
 
@@ -163,7 +173,7 @@ def _values(raw: Any, total: int, source: str) -> list[float | None]:
             out = [None if v is None else float(v) if type(v) in (int, float) else math.nan for v in raw]
         except OverflowError:
             out = [math.nan]
-        if not all(math.isfinite(v) for v in out if v is not None):
+        if not all(abs(v) <= MAX_VALUE for v in out if v is not None):  # NaN fails this too
             return [_number(v, source, f"value[{i}]") for i, v in enumerate(raw)]
         return out
     if isinstance(raw, dict):
