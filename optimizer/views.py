@@ -39,6 +39,7 @@ PARAM_LABELS = {
 }
 ESTIMATE_MARK = "*"
 PROJECTOR_COLUMNS = 3  # value columns per table in projector mode (beside the first, naming column)
+LONG_CELL = 24  # characters from which a cell's text makes a projector page one column narrower
 MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
@@ -239,12 +240,16 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + tr(" og ", " and ") + names[-1]
 
 
-def projector_pages(rows: list[dict[str, Any]], per_page: int = PROJECTOR_COLUMNS) -> list[list[dict[str, Any]]]:
+def projector_pages(rows: list[dict[str, Any]], per_page: int | None = None) -> list[list[dict[str, Any]]]:
     """A table cut for large text: turned on its side when it has more columns than rows, then split
-    into tables of the first column and at most ``per_page`` others, so nothing scrolls or is cut."""
+    into tables of the first column and at most ``per_page`` others (default ``PROJECTOR_COLUMNS``,
+    one fewer when a cell holds a long text), so nothing scrolls or is cut."""
     if not rows:
         return []
     first, *values = list(rows[0])
+    if per_page is None:
+        long_text = any(len(str(row[c])) > LONG_CELL for row in rows for c in values)
+        per_page = PROJECTOR_COLUMNS - 1 if long_text else PROJECTOR_COLUMNS
     if len(values) > per_page and len(values) > len(rows):
         turned = [{" ": column} for column in values]
         for row in rows:
