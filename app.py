@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import altair as alt
 import pandas as pd
+from pandas.io.formats.style import Styler
 import streamlit as st
 
 from optimizer import data
@@ -39,7 +40,7 @@ from optimizer.i18n import LANGUAGES, format_nok, set_language, tr
 from optimizer.incidents import incident_message, log_incident
 from optimizer.newcomer import MembershipChange, join
 from optimizer.pipeline import run
-from optimizer.report.files import MIME, report_bytes, report_name
+from optimizer.report.files import MIME, report_bytes
 from optimizer.result import ScenarioResult
 from optimizer.scenario import COST_KEYS, PARAM_LIMITS, SETTLEMENT_METHODS, Scenario, read_scenario_file, resolve
 from optimizer.alternatives import Alternative, alternatives
@@ -49,7 +50,10 @@ from optimizer.bounds import bound
 from optimizer.uncertainty import uncertainty_spec
 from optimizer.ssb import ImportedData, ImportResult, import_files
 from optimizer.statement import Statement, settlement_statement
-from optimizer import views, views_agreement, views_decisions, views_simulation
+from optimizer.labels import accessibility_statement, glossary, part_name, scenario_label, term_help
+from optimizer.recommend import recommend_for
+from optimizer.titles import ab_labels, change_phrases, download_stem, edited_title, file_stem
+from optimizer import geo, views, views_agreement, views_decisions, views_simulation
 from optimizer.economics.agreement import Agreement, build_agreement
 from optimizer.economics.references import read_today_csv, reference_label, today_template, why_references_differ
 from optimizer.economics.payments import payment_rows
@@ -65,13 +69,23 @@ from optimizer.decisions.why_host import ServiceExplanation, why_host
 SCENARIOS = Path(__file__).parent / "scenarios"
 T = TypeVar("T")
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+# Projector: content text at least 24 px on a 1280x720 screen; the title on one or two lines; the tab
+# row (a Streamlit control) kept small enough that every tab shows.
 PROJECTOR_CSS = """<style>
-html { font-size: 21px; }
-[data-testid="stMetricValue"] { font-size: 2.1rem; }
+html { font-size: 24px; }
+h1 { font-size: 1.4rem !important; line-height: 1.25 !important; padding-top: 0 !important; }
+h2, h3 { font-size: 1.25rem !important; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMetricLabel"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 24px; }
+[data-testid="stTable"] table, [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 24px; }
+[data-testid="stTab"] p { font-size: 16px; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
+[data-testid="stMainBlockContainer"] { padding: 1rem 1rem 2rem 1rem; }
 </style>"""
 MILLIONS = "format(datum.value / 1e6, '.0f')"
 MILLIONS_1 = "format(datum.value / 1e6, '.1f')"
 METRIC_CSS = """<style>[data-testid="stMetricValue"] { font-size: 2.4rem; }</style>"""
+CONTRAST_CSS = """<style>[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3D3D3D !important; opacity: 1 !important; }</style>"""
 
 
 # --- cached library calls ----------------------------------------------------------------------
@@ -151,6 +165,20 @@ def widget_range(key: str) -> tuple[float, float]:
     return float(b.low), float(b.high)
 
 
+def show_table(rows, **kwargs) -> None:
+    """``st.dataframe`` with a glossary tooltip on every column whose heading names a term; in projector
+    mode a plain table in large text that wraps instead of scrolling, turned on its side when wide."""
+    frame = rows.data if isinstance(rows, Styler) else rows
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame[0]) if frame else []
+    if projector:
+        records = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+        for page in views.projector_pages(records):
+            st.table(pd.DataFrame(page), hide_index=True)
+        return
+    helps = {c: st.column_config.Column(help=h) for c in columns if (h := term_help(str(c)))}
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=helps or None, **kwargs)
+
+
 # --- decisions (issue 13): analyses on a click, with a progress bar ------------------------------
 
 def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[float, str], None]], T],
@@ -162,7 +190,8 @@ def remembered(name: str, key: tuple, text: str, compute: Callable[[Callable[[fl
     if key not in store:
         bar = st.progress(0.0, text=text)
         try:
-            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0), text=f"{text} {detail}"))
+            value = compute(lambda done, detail: bar.progress(min(max(done, 0.0), 1.0),
+                                                              text=f"{text} {part_name(detail)}"))
         except SolverLimitError:
             st.warning(views.no_plan_in_time(n_members))
             return None
@@ -209,23 +238,23 @@ def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> No
         for sentence in views_decisions.why_host_sentences(explained):
             st.markdown("- " + views.plain(sentence))
         with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
-            st.dataframe(views_decisions.why_host_rows(result, explained), hide_index=True, width="stretch")
+            show_table(views_decisions.why_host_rows(result, explained))
     costs = lock_price(table_key, import_key, False, result)
     if costs is not None and costs.groups:
         st.info(views_decisions.lock_text(result, costs))
         if asked("locks_go", tr("Vis hver låsings egen kostnad", "Show each lock's own cost"), (table_key, import_key)):
             each = lock_price(table_key, import_key, True, result)
             if each is not None:
-                st.dataframe(views_decisions.lock_rows(result, each), hide_index=True, width="stretch")
+                show_table(views_decisions.lock_rows(result, each))
 
 
 def show_jobs(result: ScenarioResult) -> None:
     """Jobs before and after, per member (and per service on request)."""
     st.subheader(tr("Arbeidsplasser: alene og i samarbeidet", "Jobs: alone and in the cooperation"))
     st.markdown(views.plain(views_decisions.jobs_text(result)))
-    st.dataframe(views_decisions.jobs_rows(result), hide_index=True, width="stretch")
+    show_table(views_decisions.jobs_rows(result))
     with st.expander(tr("Per tjeneste", "Per service")):
-        st.dataframe(views_decisions.jobs_service_rows(result), hide_index=True, width="stretch")
+        show_table(views_decisions.jobs_service_rows(result))
 
 
 def translated_choice(widget, label: str, options: Sequence[str], default: str, key: str,
@@ -271,7 +300,10 @@ language = st.sidebar.radio("Språk / Language", ("nb", "en"), format_func={"nb"
                             horizontal=True)
 set_language(language)
 projector = st.sidebar.toggle(tr("Stor skrift (projektor)", "Large text (projector)"), key="projector")
-st.markdown(PROJECTOR_CSS if projector else METRIC_CSS, unsafe_allow_html=True)
+members_box = st.sidebar.container()  # filled below, once the starting point is known: first in keyboard order
+st.markdown((PROJECTOR_CSS if projector else METRIC_CSS) + CONTRAST_CSS, unsafe_allow_html=True)
+st.html(f"<script>parent.document.documentElement.lang = '{language}';</script>", unsafe_allow_javascript=True)
+font = 24 if projector else 13  # chart and map text, px: readable from the back of a room in projector mode
 
 # Starting point: a shipped scenario or an uploaded file.
 st.sidebar.header(tr("Utgangspunkt", "Starting point"))
@@ -280,7 +312,7 @@ origin = translated_choice(st.sidebar.radio, tr("Scenario fra", "Scenario from")
                            else tr("egen fil (TOML)", "own file (TOML)"))
 if origin == "shipped":
     files = sorted(SCENARIOS.glob("*.toml"))
-    chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: p.stem,
+    chosen = st.sidebar.selectbox(tr("Scenario", "Scenario"), files, format_func=lambda p: scenario_label(p.stem),
                                   index=[p.stem for p in files].index("baseline"), key="shipped")
     base_id, base_source = chosen.stem, str(chosen)
     try:
@@ -339,18 +371,18 @@ start = settings_of(base)
 municipalities = data.municipalities()
 catalogue = data.catalogue()
 
-st.sidebar.header(tr("Medlemmer", "Members"))
+members_box.header(tr("Medlemmer", "Members"))
 members = []
 for number, muni in municipalities.items():
     if muni.role == data.ROLE_FOUNDING:
-        if st.sidebar.checkbox(f"{number} {muni.name}", value=number in start.members, key=f"{ns}:m:{number}"):
+        if members_box.checkbox(f"{number} {muni.name}", value=number in start.members, key=f"{ns}:m:{number}"):
             members.append(number)
-st.sidebar.caption(tr("Randkommuner – ett klikk for å bli med:", "Border municipalities – one click to join:"))
+members_box.caption(tr("Randkommuner – ett klikk for å bli med:", "Border municipalities – one click to join:"))
 for number, muni in municipalities.items():
     if muni.role != data.ROLE_FOUNDING:
-        if st.sidebar.toggle(tr(f"{muni.name} blir med", f"{muni.name} joins"), value=number in start.members,
-                             key=f"{ns}:m:{number}", help=f"{number} {muni.official_name}, {muni.population} "
-                             + tr("innbyggere", "inhabitants")):
+        if members_box.toggle(tr(f"{muni.name} blir med", f"{muni.name} joins"), value=number in start.members,
+                              key=f"{ns}:m:{number}", help=f"{number} {muni.official_name}, "
+                              f"{format_nok(muni.population, unit=False)} " + tr("innbyggere", "inhabitants")):
             members.append(number)
 
 st.sidebar.header(tr("Tjenester", "Services"))
@@ -415,13 +447,22 @@ if fair["enabled"]:
 st.sidebar.header(tr("Kostnadsfordeling", "Cost sharing"))
 method = translated_choice(st.sidebar.selectbox, tr("Oppgjørsmodell", "Settlement method"), SETTLEMENT_METHODS,
                            start.settlement_method, f"{ns}:settlement", views.method_label)
-cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel i modellen", "Cost key in the model"), COST_KEYS,
-                             start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
+cost_key = translated_choice(st.sidebar.selectbox, tr("Kostnadsnøkkel for felles enheter", "Cost key for shared units"),
+                             COST_KEYS, start.cost_key_method, f"{ns}:costkey", views.cost_key_label)
 fixed_share = start.fixed_share
 if cost_key == "fixed_plus_per_capita" or method == "fixed_plus_per_capita":
     fixed_share = st.sidebar.slider(tr("Fast del", "Fixed part"), *widget_range("cost_key.fixed_share"),
                                     float(start.fixed_share), 0.05,
                                     key=f"{ns}:fixed")
+
+@st.dialog(tr("Tilgjengelighetserklæring", "Accessibility statement"), width="large")
+def accessibility() -> None:
+    """The accessibility statement as a page of its own over the app."""
+    st.markdown(accessibility_statement())
+
+
+if st.sidebar.button(tr("Tilgjengelighetserklæring", "Accessibility statement"), key="a11y_statement"):
+    accessibility()
 
 st.sidebar.header(tr("Avtale", "Agreement"))
 ir_reference = translated_choice(
@@ -445,6 +486,9 @@ if (slow := views.size_warning(len(members))):
 try:
     table, scenario = apply(base_table, base, settings, scenario_id=base_id, imported=imported)
     table = views_agreement.with_agreement_inputs(table, ir_reference, entered_today)
+    edits = change_phrases(base_table, table, base, scenario)
+    if edits:  # the title, the reports and the file names say what is shown
+        table = {**table, "name": edited_title(base_id, base.title, edits)}
     table_key = canonical_json(table)  # the cache key of everything computed from this table
     origins = edit_origins(base_origins, changed_keys(overlay(base, settings)), scenario.source)
     with st.spinner(tr("Regner ut …", "Calculating …")):
@@ -469,59 +513,82 @@ except Exception as exc:  # noqa: BLE001 - never a traceback on the page; the se
 st.title(views.plain(scenario.title))
 if scenario.description:
     st.caption(views.plain(scenario.description))
-edits = changed_keys(overlay(base, settings))
 if edits:
-    st.caption("✎ " + tr(f"Endret fra «{base_id}»: ", f"Changed from “{base_id}”: ") + ", ".join(edits))
+    st.caption("✎ " + tr(f"Endret fra «{scenario_label(base_id, base.title)}»: ",
+                         f"Changed from “{scenario_label(base_id, base.title)}”: ") + ", ".join(edits))
 for column, (name, value) in zip(st.columns(3), views.key_figures(result).items()):
-    column.metric(name, value)
+    column.metric(name, value, help=term_help(name))
 
 note = views.solver_note(result)
 if note:
     st.warning(note)
 
 tab_result, tab_start, tab_settle, tab_risk, tab_compare, tab_join, tab_inputs, tab_download, tab_agree = st.tabs([
-    tr("Resultat", "Result"), tr("Hvor starter vi?", "Where do we start?"), tr("Oppgjør", "Settlement"),
-    tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
-    tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"), tr("Inndata", "Inputs"),
-    tr("Last ned", "Download"), tr("Avtale og budsjett", "Agreement and budget"),
-])
+    tr("Resultat", "Result"), tr("Start", "Start") if projector else tr("Hvor starter vi?", "Where do we start?"),
+    tr("Oppgjør", "Settlement"),
+    tr("Usikkerhet", "Uncertainty") if projector else tr("Usikkerhet og alternativer", "Uncertainty and alternatives"),
+    tr("A/B", "A/B") if projector else tr("Sammenlign A/B", "Compare A/B"), tr("Randkommuner", "Border municipalities"),
+    tr("Inndata", "Inputs"), tr("Last ned", "Download"),
+    tr("Avtale", "Agreement") if projector else tr("Avtale og budsjett", "Agreement and budget"),
+], key=f"page@{language}@{projector}")  # stays on the tab the user was on when a setting changes; short
+# labels in projector mode, so that every tab shows at 1280 px
 
 with tab_result, guard():
     st.subheader(tr("Kart: vert og hvem som betjenes herfra", "Map: host and who is served from where"))
-    places = pd.DataFrame(views.map_rows(result))
-    role_order = [tr("vert", "host"), tr("betjenes", "served"), tr("alene", "alone")]
-    role_colour = alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
-                            scale=alt.Scale(domain=role_order, range=[OKABE_ITO[5], OKABE_ITO[4], "#999999"]))
-    base_map = alt.Chart().encode(longitude="lon:Q", latitude="lat:Q")
-    links = base_map.mark_rule(strokeWidth=2.5, color=OKABE_ITO[4]).encode(
-        longitude2="lon2:Q", latitude2="lat2:Q").transform_filter(alt.datum.role == role_order[1])
-    dots = base_map.mark_point(filled=True, size=160).encode(
-        color=role_colour, shape=alt.Shape("role:N", sort=role_order, title=tr("Rolle", "Role")),
-        tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")),
-                 alt.Tooltip("role:N", title=tr("Rolle", "Role")),
-                 alt.Tooltip("host:N", title=tr("Vert", "Host"))])
-    names = base_map.mark_text(dy=-12, fontSize=11).encode(text="name:N")
-    st.altair_chart(
-        alt.layer(links, dots, names, data=places).project("mercator").properties(width=260, height=200)
-        .facet(facet=alt.Facet("service:N", title=None, header=alt.Header(labelFontSize=14, labelFontWeight="bold")),
-               columns=4),
-        width="content")
-    st.caption(tr("Linjene går fra vertskommunen til kommunene den betjener. Uten bakgrunnskart (virker uten internett).",
-                  "Lines run from the host to the members it serves. No background tiles (works offline)."))
+    roles = geo.role_names()
+    role_order = [roles[r] for r in geo.ROLE_COLOURS]
+    shapes = alt.Chart().mark_geoshape(strokeWidth=0.8).encode(
+        color=alt.Color("role:N", title=tr("Rolle", "Role"), sort=role_order,
+                        scale=alt.Scale(domain=role_order, range=list(geo.ROLE_COLOURS.values())),
+                        legend=alt.Legend(orient="top", labelFontSize=font, titleFontSize=font, labelColor="#111111",
+                                          titleColor="#111111", symbolType="square", symbolSize=20 * font,
+                                          symbolStrokeColor="#333333", symbolStrokeWidth=1, symbolOpacity=1)),
+        stroke=alt.condition("datum.member", alt.value("#333333"), alt.value("#B0B0B0")),
+        tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")), alt.Tooltip("role:N", title=tr("Rolle", "Role"))],
+    ).transform_lookup(lookup="number", from_=alt.LookupData(alt.Data(values=views.outline_features()), "number",
+                                                             ["type", "geometry"]))
+    names = alt.Chart().mark_text(fontSize=font if projector else 11, fontWeight="bold").encode(
+        longitude="label_lon:Q", latitude="label_lat:Q", text="label:N",
+        color=alt.condition("datum.member", alt.value("#111111"), alt.value("#595959")))
+    roles_rows = pd.DataFrame(views.map_roles(result))
+    services = list(roles_rows["service"].unique())
+    if projector:  # one large map at a time
+        services = [st.radio(tr("Tjeneste på kartet", "Service on the map"), services, horizontal=True, key="map_service")]
+    panels = [
+        alt.layer(shapes, names, data=roles_rows[roles_rows["service"] == service])
+        .project("mercator")
+        .properties(width=820 if projector else 250, height=520 if projector else 190,
+                    title=alt.TitleParams(service, fontSize=font + 2, color="#111111", anchor="start"))
+        for service in services
+    ]
+    st.altair_chart(alt.concat(*panels, columns=3).properties(description=views.map_text(result)), width="content",
+                    alt=views.map_text(result))
+    st.caption(views.map_text(result))
+    st.caption(tr(f"Kart: {geo.CREDIT}. Kommunegrenser uten bakgrunnskart (virker uten internett).",
+                  f"Map: {geo.CREDIT}. Municipal outlines, no background tiles (works offline)."))
 
     st.subheader(tr("Vertskommuner", "Host municipalities"))
-    st.dataframe(views.host_rows(result), hide_index=True, width="stretch")
+    show_table(views.host_rows(result))
     show_why_host(result, table_key, import_key)
     st.subheader(tr("Kostnad per medlem: alene og i samarbeidet", "Cost per member: alone and in the cooperation"))
     chart_rows = pd.DataFrame(views.cost_chart_rows(result))
-    st.altair_chart(alt.Chart(chart_rows).mark_bar().encode(
+    colours = views.member_colours(result)
+    bars = alt.Chart(chart_rows).encode(
         x=alt.X("nok:Q", title=tr("millioner kr per år", "million NOK per year"),
-                axis=alt.Axis(labelExpr=MILLIONS)),
-        y=alt.Y("member:N", title=None), yOffset="case:N",
-        color=alt.Color("case:N", scale=alt.Scale(range=[OKABE_ITO[5], OKABE_ITO[4]]), title=None),
-        tooltip=["member:N", "case:N", alt.Tooltip("nok:Q", format=",.0f")],
-    ).properties(height=alt.Step(22)), width="stretch")
-    st.dataframe(views.member_rows(result), hide_index=True, width="stretch")
+                axis=alt.Axis(labelExpr=MILLIONS, labelFontSize=font, titleFontSize=font, labelColor="#111111",
+                              titleColor="#111111")),
+        y=alt.Y("member:N", title=None, axis=alt.Axis(labelFontSize=font, labelColor="#111111")), yOffset="case:N")
+    st.altair_chart(alt.layer(
+        bars.mark_bar(stroke="#333333", strokeWidth=0.8).encode(
+            color=alt.Color("member:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                            legend=None),
+            opacity=alt.Opacity("case:N", scale=alt.Scale(range=[0.35, 1.0]), title=None,
+                                legend=alt.Legend(orient="top", labelFontSize=font, labelColor="#111111")),
+            tooltip=["member:N", "case:N", alt.Tooltip("label:N", title=tr("Beløp", "Amount"))]),
+        bars.mark_text(align="left", dx=4, fontSize=font if projector else 12, color="#111111").encode(text="label:N"),
+    ).properties(height=alt.Step(30 if projector else 22), description=views.cost_chart_text(result)),
+        width="stretch", alt=views.cost_chart_text(result))
+    show_table(views.member_rows(result))
     show_jobs(result)
 
 with tab_settle, guard():
@@ -533,13 +600,22 @@ with tab_settle, guard():
                       "på å gå ut og samarbeide alene.",
                       f"With the chosen method ({views.method_label(scenario.settlement_method)}) no group "
                       "would do better on its own."))
+    advice = recommend_for(statement)
+    if advice.switch:
+        st.info(advice.reason)
+        st.button(tr(f"Bytt til {views.method_label(advice.method).lower()}",
+                     f"Switch to {views.method_label(advice.method).lower()}"), key="switch_method",
+                  on_click=lambda: st.session_state.update({f"{ns}:settlement@{language}": advice.method}))
     for text in warnings:
         st.warning("⚠ " + text)
-    st.dataframe(views.settlement_rows(statement), hide_index=True, width="stretch")
+    show_table(views.settlement_rows(statement))
     st.caption(tr(f"Rettferdighetens pris: {format_nok(result.price_of_fairness)} per år "
                   "(hva reglene om arbeidsplasser og at ingen skal tape, koster samlet).",
                   f"Price of fairness: {format_nok(result.price_of_fairness)} per year "
                   "(what the rules on jobs and on nobody losing cost in total)."))
+    with st.expander(tr("Ordliste", "Glossary")):
+        for term in glossary():
+            st.markdown(f"**{term.term}**: {term.text}")
 
 with tab_risk, guard():
     sim = None
@@ -555,26 +631,29 @@ with tab_risk, guard():
             with st.spinner(tr("Simulerer …", "Simulating …")):
                 sim = simulation(table_key, import_key, result)
     if sim is not None:
-        st.caption(tr(f"{sim.paths} simulerte forløp over {sim.years} år (frø {sim.seed}); forutsetningene står i "
-                      "scenarioets [uncertainty]-tabell og er antakelser.",
-                      f"{sim.paths} simulated paths over {sim.years} years (seed {sim.seed}); the assumptions are "
-                      "in the scenario's [uncertainty] table."))
+        st.caption(tr(f"{format_nok(sim.paths, unit=False)} simulerte forløp over {sim.years} år (frø {sim.seed}: samme "
+                      "frø gir samme svar). Forutsetningene om usikkerhet står i scenariofilen og er antakelser.",
+                      f"{format_nok(sim.paths, unit=False)} simulated paths over {sim.years} years (seed {sim.seed}: the "
+                      "same seed gives the same answer). The uncertainty assumptions are in the scenario file."),
+                   help=term_help("frø usikkerhet"))
         for column, (name, value) in zip(st.columns(4), views_simulation.simulation_figures(sim).items()):
-            column.metric(name, value)
+            column.metric(name, value, help=term_help(name))
         spread = pd.DataFrame(views_simulation.distribution_rows(sim))
         st.altair_chart(alt.Chart(spread).mark_bar(color=OKABE_ITO[4]).encode(
             x=alt.X("nok_per_year:Q", bin=alt.Bin(maxbins=40),
                     title=tr("samlet kostnad per år, millioner kr", "total cost per year, million NOK"),
-                    axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')")),
-            y=alt.Y("count():Q", title=tr("antall forløp", "paths")),
-        ).properties(height=220), width="stretch")
-        st.dataframe(views_simulation.cost_spread_rows(sim), hide_index=True, width="stretch")
+                    axis=alt.Axis(labelExpr=MILLIONS_1 if language == "en" else f"replace({MILLIONS_1}, '.', ',')",
+                                  labelFontSize=font, titleFontSize=font, labelColor="#111111", titleColor="#111111")),
+            y=alt.Y("count():Q", title=tr("antall forløp", "paths"),
+                    axis=alt.Axis(labelFontSize=font, titleFontSize=font, labelColor="#111111", titleColor="#111111")),
+        ).properties(height=220), width="stretch", alt=views_simulation.distribution_text(sim))
+        show_table(views_simulation.cost_spread_rows(sim))
         st.subheader(tr("Bemanning: tid under minste fagmiljø", "Staffing: time below the minimum professional environment"))
-        st.dataframe(views_simulation.staffing_rows(sim), hide_index=True, width="stretch")
+        show_table(views_simulation.staffing_rows(sim))
         reach = views_simulation.reach_rows(sim)
         if reach:
             st.subheader(tr("Rekkevidde for tidskritiske tjenester", "Reach of time-critical services"))
-            st.dataframe(reach, hide_index=True, width="stretch")
+            show_table(reach)
 
     st.subheader(tr("Nesten like gode planer", "Nearly as good plans"))
     k = int(st.number_input(tr("Antall planer", "Number of plans"), 2, 10, 5, key="alt_k"))
@@ -584,7 +663,7 @@ with tab_risk, guard():
         found, ranking = near_optimal(table_key, import_key, k, result,
                                       _progress=lambda done, total: bar.progress(done / max(total, 1)))
         bar.empty()
-        st.dataframe(views_simulation.alternative_rows(scenario, found, ranking), hide_index=True, width="stretch")
+        show_table(views_simulation.alternative_rows(scenario, found, ranking))
         for sentence in views_simulation.winner_sentences(ranking):
             st.markdown(f"- {sentence}")
 
@@ -605,18 +684,18 @@ with tab_compare, guard():
                       f"{comparison.changed_shares} medlemmer har endret andel.",
                       f"{comparison.moved} service/member pairs have a new host; "
                       f"{comparison.changed_shares} members have a changed share."))
-        st.dataframe(comparison.totals, hide_index=True, width="stretch")
+        st.info(comparison.saving.sentence)
+        show_table(comparison.totals)
         moved_col = tr("Flyttet", "Moved")
         hosts = pd.DataFrame(comparison.hosts)
         if not st.checkbox(tr("Vis også tjenester som ikke har flyttet", "Also show services that did not move"),
                            key="compare_all"):
             hosts = hosts[hosts[moved_col] != ""]
-        st.dataframe(hosts.style.apply(
-            lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1),
-            hide_index=True, width="stretch")
-        st.dataframe(comparison.shares, hide_index=True, width="stretch")
+        show_table(hosts.style.apply(
+            lambda row: ["background-color: #F0E442" if row[moved_col] else "" for _ in row], axis=1))
+        show_table(comparison.shares)
         st.subheader(tr("Årsverk hos hver kommune i A og B", "FTE in each member in A and B"))
-        st.dataframe(views_decisions.jobs_compare_rows(statement_a.result, result), hide_index=True, width="stretch")
+        show_table(views_decisions.jobs_compare_rows(statement_a.result, result))
 
 with tab_join, guard():
     border = [m for m in municipalities if m not in scenario.members]
@@ -636,22 +715,23 @@ with tab_join, guard():
             else:
                 for column, (name, value) in zip(st.columns(2), views.newcomer_figures(change).items()):
                     column.metric(name, value)
-                st.info(views.entry_price_text(change))
-                st.dataframe(views.newcomer_rows(change), hide_index=True, width="stretch")
+                st.info(views.newcomer_text(change))
+                st.caption(views.entry_price_text(change))
+                show_table(views.newcomer_rows(change))
 
 with tab_inputs, guard():
     rows = views.input_rows(scenario)
     n_estimates = len(scenario.estimates())
     st.info(tr(f"{n_estimates} av inndataene er anslag (merket {views.ESTIMATE_MARK}), ikke kildebelagte tall.",
                f"{n_estimates} of the inputs are estimates (marked {views.ESTIMATE_MARK}), not sourced figures."))
-    st.dataframe(rows, hide_index=True, width="stretch")
+    show_table(rows)
     if imported_result is not None:
         st.subheader(tr("Importert fra SSB", "Imported from SSB"))
         st.text("\n".join(imported_result.report()))
         spending = views.actual_spending_rows(result)
         if spending:
             st.subheader(tr("Faktiske utgifter i dag mot modellen", "Actual spending today against the model"))
-            st.dataframe(spending, hide_index=True, width="stretch")
+            show_table(spending)
 
 with tab_download, guard():
     st.subheader(tr("Rapporter", "Reports"))
@@ -663,19 +743,21 @@ with tab_download, guard():
         "html": tr("Oppgjør per kommune (HTML, skriv ut til PDF)", "Statement per member (HTML, print to PDF)"),
     }
     kept = st.session_state.get("compare_a")
-    sets = [("", [statement], None)]
+    stem = download_stem(scenario.id, scenario.title, bool(edits))
+    sets = [("", [statement], [scenario.title if edits else scenario_label(base_id, scenario.title)], stem)]
     if kept is not None:
-        sets.append(("ab", [evaluate(*kept)[2], statement], [f"{scenario.id} (A)", f"{scenario.id} (B)"]))
-    for suffix, statements, labels in sets:
-        columns = st.columns(len(report_labels))
+        scenario_a, _, statement_a = evaluate(*kept)
+        ab = ab_labels(scenario_a.title, change_phrases(json.loads(kept[0]), table, scenario_a, scenario))
+        sets.append(("ab", [statement_a, statement], ab, file_stem(f"{ab[0]} {ab[1]}")))
+    for suffix, statements, labels, name in sets:
+        columns = [st.container() for _ in report_labels] if projector else st.columns(len(report_labels))
         for column, (fmt, text) in zip(columns, report_labels.items()):
             column.download_button(
                 text + (tr(" – A mot B", " – A against B") if suffix else ""),
                 lambda statements=statements, fmt=fmt, labels=labels: report_bytes(statements, fmt, language,
                                                                                    labels=labels),
-                file_name=report_name(statements, fmt), mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
+                file_name=f"{name}.{fmt}", mime=MIME[fmt], key=f"dl_report_{fmt}{suffix}")
     st.subheader(tr("Scenario og tabeller", "Scenario and tables"))
-    stem = views.download_stem(scenario.id, table, base_table)
     label = download_label(scenario.title, stem, scenario.id)
     scenario_file = downloaded_table(table, label, scenario.solver.time_limit, imported=imported_result is not None)
     st.download_button(tr("Scenariofil (TOML, kjøres av CLI-en)", "Scenario file (TOML, runs in the CLI)"),
@@ -705,9 +787,9 @@ with tab_start, guard():
         headline = views_decisions.priority_headline(result, found)
         if headline:
             st.info(headline)
-        st.dataframe(views_decisions.priority_rows(result, found), hide_index=True, width="stretch")
+        show_table(views_decisions.priority_rows(result, found))
         st.subheader(tr("Besparelse per tjeneste i valgt plan", "Saving per service in the adopted plan"))
-        st.dataframe(views_decisions.service_saving_rows(result, found), hide_index=True, width="stretch")
+        show_table(views_decisions.service_saving_rows(result, found))
 
 with tab_agree, guard():
     try:
@@ -723,19 +805,19 @@ with tab_agree, guard():
                   f"The rule “nobody pays more than alone” is measured {reference_label(scenario.fairness.ir_reference)}. "
                   "The cooperation game (core, Shapley, nucleolus) always uses the model's costs."))
     st.subheader(tr("Besparelse mot i dag og mot robust alene", "Saving against today and against robust alone"))
-    st.dataframe(views_agreement.reference_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.reference_rows(agreement))
     with st.expander(tr("Kostnad i dag per tjeneste (* = anslag)", "Cost today per service (* = estimate)")):
-        st.dataframe(views_agreement.today_rows(agreement), hide_index=True, width="stretch")
+        show_table(views_agreement.today_rows(agreement))
         st.download_button(tr("Mal for kostnad i dag (CSV; fyll ut today_nok og last opp i sidefeltet)",
                               "Template for today's cost (CSV; fill in today_nok and upload in the sidebar)"),
                            encoded("today.csv", today_template(scenario, agreement.budget.today, dialect), dialect),
                            file_name=f"{scenario.id}-today.csv", mime="text/csv", key="dl_today_template")
     st.subheader(tr(f"Budsjett {spec.calendar[0]}–{spec.calendar[-1]} (faste {spec.base_year}-kroner, mot i dag)",
                     f"Budget {spec.calendar[0]}–{spec.calendar[-1]} (fixed {spec.base_year} NOK, against today)"))
-    st.dataframe(views_agreement.payback_rows(agreement), hide_index=True, width="stretch")
-    st.dataframe(views_agreement.budget_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.payback_rows(agreement))
+    show_table(views_agreement.budget_rows(agreement))
     st.subheader(tr("Innbetaling à konto (løpende kroner)", "Payments on account (nominal NOK)"))
-    st.dataframe(views_agreement.payment_rows(agreement), hide_index=True, width="stretch")
+    show_table(views_agreement.payment_rows(agreement))
     columns = st.columns(3)
     columns[0].download_button(
         tr("Avtalevedlegg (Word, utkast)", "Agreement annex (Word, draft)"),
@@ -760,7 +842,7 @@ with tab_agree, guard():
             st.error(str(exc))
         else:
             settled = true_up_rows(agreement.budget, actuals)
-            st.dataframe(views_agreement.true_up_rows(settled, agreement), hide_index=True, width="stretch")
+            show_table(views_agreement.true_up_rows(settled, agreement))
             st.download_button(tr(f"Årsavregning {actuals.year} (CSV)", f"Year-end settlement {actuals.year} (CSV)"),
                                encoded("settlement.csv", csv_text(settled, dialect), dialect),
                                file_name=f"{scenario.id}-settlement-{actuals.year}.csv", mime="text/csv",

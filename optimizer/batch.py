@@ -16,6 +16,7 @@ from optimizer.errors import InfeasibleError, SolverLimitError, UserInputError
 from optimizer.explain import explain_infeasible
 from optimizer.i18n import tr
 from optimizer.incidents import INCIDENT_LOG, log_incident
+from optimizer.labels import key_label, scenario_label
 from optimizer.scenario import Scenario, load_scenario
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -26,7 +27,8 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
     """Run ``action`` on each file; print a progress line each; never stop at a bad one."""
     outcomes = []
     for i, path in enumerate(files, start=1):
-        prefix = f"[{i}/{len(files)}] {path.stem}"
+        label = scenario_label(path.stem)
+        prefix = f"[{i}/{len(files)}] {path.stem}" + (f" ({label})" if label != path.stem else "")
         start = time.perf_counter()
         scenario = None
         try:
@@ -34,7 +36,7 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
             message = action(scenario)
             code = EXIT_OK
         except UserInputError as exc:
-            code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}")
+            code, message = EXIT_INVALID, tr(f"ugyldig: {exc}", f"invalid: {exc}") + _in_words(exc.key)
         except InfeasibleError as exc:
             code, message = EXIT_INFEASIBLE, explain_infeasible(exc, scenario) if scenario is not None else str(exc)
         except SolverLimitError as exc:
@@ -48,6 +50,14 @@ def run_batch(files: Sequence[Path], action: Callable[[Scenario], str]) -> list[
         print(f"{prefix}: {status} ({seconds:.2f} s) {message}", file=stream, flush=True)
         outcomes.append((path.stem, code, status))
     return outcomes
+
+
+def _in_words(key: str | None) -> str:
+    """`` (Barneverntjeneste: kostnad per årsverk)`` for a key that has a plain label, else nothing."""
+    if not key:
+        return ""
+    words = key_label(key.split("[")[0])
+    return f" ({words})" if words != key.split("[")[0] else ""
 
 
 def no_plan_in_time(exc: SolverLimitError) -> str:

@@ -40,6 +40,7 @@ from optimizer.scenario import Scenario, load_scenario, resolve_municipality
 from optimizer.ssb import cli as ssb_cli
 from optimizer.economics.spec import agreement_spec
 from optimizer.uncertainty import uncertainty_spec
+from optimizer.views import method_label, newcomer_text, signed_nok
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,11 +183,16 @@ def _print_change(change: MembershipChange) -> None:
                  f"{name} leaves: the group without it costs {format_nok(change.after.result.total_cost)} "
                  f"(before {format_nok(change.before.result.total_cost)})"))
     print()
-    print(tr("metode                       kommune           før              etter            endring",
-             "method                       member            before           after            change"))
+    print(f"{tr('oppgjørsmodell', 'settlement method'):<34} {tr('kommune', 'member'):<17} {tr('før', 'before'):>16} "
+          f"{tr('etter', 'after'):>16} {tr('endring', 'change'):>16}")
     for row in change.share_rows():
-        cells = [format_nok(row[k]) if row[k] is not None else "–" for k in ("before_nok", "after_nok", "change_nok")]
-        print(f"{row['method']:<28} {row['member'] + ' ' + row['member_name']:<17} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16}")
+        cells = [format_nok(row[k]) if row[k] is not None else "–" for k in ("before_nok", "after_nok")]
+        cells.append(signed_nok(row["change_nok"]) if row["change_nok"] is not None else "–")
+        print(f"{method_label(row['method']):<34} {row['member'] + ' ' + row['member_name']:<17} {cells[0]:>16} "
+              f"{cells[1]:>16} {cells[2]:>16}")
+    if change.joining:
+        print()
+        print(newcomer_text(change))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

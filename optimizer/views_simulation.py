@@ -35,6 +35,17 @@ def simulation_figures(sim: SimulationResult) -> dict[str, str]:
     }
 
 
+def distribution_text(sim: SimulationResult) -> str:
+    """The distribution chart in words (its text alternative): paths, expected cost, P10 and P90 per year."""
+    total = sim.stats()
+    return tr(f"Fordeling av samlet kostnad per år over {sim.paths} simulerte forløp: forventet "
+              f"{format_nok(total['mean'] / sim.years)}, P10 {format_nok(total['p10'] / sim.years)}, "
+              f"P90 {format_nok(total['p90'] / sim.years)}.",
+              f"Distribution of the total cost per year over {sim.paths} simulated paths: expected "
+              f"{format_nok(total['mean'] / sim.years)}, P10 {format_nok(total['p10'] / sim.years)}, "
+              f"P90 {format_nok(total['p90'] / sim.years)}.")
+
+
 def cost_spread_rows(sim: SimulationResult) -> list[dict[str, Any]]:
     """Total and per member: deterministic, expected, P10, P90 and CVaR 90 % of the agreement's total, per year."""
     rows = []

@@ -53,7 +53,7 @@ def test_start_why_host_and_jobs_on_the_baseline(app, baseline):
 def test_locking_a_host_changes_the_scenario_and_shows_the_cost(app, write_scenario):
     widget(app.sidebar.multiselect, ":lock:procurement").set_value(["5624"]).run()
     assert not app.exception and not app.error
-    assert any("services.procurement.required_hosts" in c.value for c in app.caption)
+    assert any("Innkjøp: må ha vert i Lebesby" in c.value for c in app.caption)  # the change in words
     by_hand = write_scenario("locked", f"""
         extends = "{(SCENARIOS / 'baseline.toml').as_posix()}"
         [services.procurement]

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from optimizer import export, views
 from optimizer.cli import main
 from optimizer.downloads import as_downloaded, download_label, downloaded_table, upload_key
+from optimizer.titles import change_phrases, download_stem, edited_title
 from optimizer.editing import interactive, to_toml
 from optimizer.export import result_files
 from optimizer.newcomer import statement_for
@@ -86,7 +87,9 @@ def test_the_downloaded_files_are_what_the_cli_writes_for_the_downloaded_scenari
         table = dict(table, fairness=dict(table["fairness"], min_saving_percent=1.0))
     scenario = interactive(resolve(table, scenario_id="baseline", source="innstillinger i appen", origins=origins))
     statement = statement_for(scenario)
-    stem = views.download_stem("baseline", table, read_scenario_file(SCENARIOS / "baseline.toml")[0])
+    base_table = read_scenario_file(SCENARIOS / "baseline.toml")[0]
+    phrases = change_phrases(base_table, table, resolve(base_table, scenario_id="baseline"), scenario)
+    stem = download_stem("baseline", edited_title("baseline", scenario.title, phrases), bool(phrases))
     label = download_label(scenario.title, stem, "baseline")
     downloaded = downloaded_table(table, label, scenario.solver.time_limit, imported=False)
     result, settled = as_downloaded(statement.result, statement, stem, downloaded)

@@ -143,7 +143,7 @@ def test_run_writes_settlement_csv_and_section(tmp_path):
 def test_join_cli_by_name_and_errors(capsys):
     assert main(["join", str(SCENARIOS / "baseline.toml"), "Berlevåg"]) == 0
     out = capsys.readouterr().out
-    assert "5630 Berlevåg" in out and "shapley" in out
+    assert "5630 Berlevåg" in out and "Shapley-verdi" in out
     assert main(["join", str(SCENARIOS / "baseline.toml"), "Atlantis"]) == 2
     assert "ukjent kommune 'Atlantis'" in capsys.readouterr().err
     assert main(["join", str(SCENARIOS / "baseline.toml"), "5620"]) == 2

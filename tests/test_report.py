@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pptx import Presentation
 
 from optimizer.cli import main
-from optimizer.i18n import format_nok
+from optimizer.i18n import format_nok, format_number
 from optimizer.newcomer import statement_for
 from optimizer.report import people
 from optimizer.report.files import distinct_labels, report_bytes, write_report
@@ -194,48 +194,74 @@ def slide_text(slide) -> str:
 def test_deck_slides_and_numbers_are_the_librarys(deck, baseline):
     result = baseline.result
     assert slide_titles(deck) == [
-        result.scenario.title, "Verter og tilknytning", "Verter per tjeneste", "Hvorfor denne verten?",
-        "Hvor starter vi?", "Kostnad per kommune: alene og i samarbeidet", "Arbeidsplasser: alene og i samarbeidet",
-        "Fordeling av kostnadene", "Rettferdighetens pris", "Saksgrunnlag i barnevernet",
-        "Budsjett for avtaleperioden 2027–2030", "Om beregningen",
+        result.scenario.title, "Hva gruppen bestemmer og får", "Verter og tilknytning", "Verter per tjeneste",
+        "Hvorfor denne verten?", "Hvor starter vi?", "Kostnad per kommune: alene og i samarbeidet",
+        "Arbeidsplasser: alene og i samarbeidet", "Fordeling av kostnadene", "Rettferdighetens pris",
+        "Saksgrunnlag i barnevernet", "Budsjett for avtaleperioden 2027–2030", "Ordliste", "Om beregningen",
     ]
     slides = list(deck.slides)
+    by_title = {slide.shapes.title.text: slide for slide in slides}
     title = slide_text(slides[0])
-    assert "27.11.2026" in title and inputs_hash(result.scenario)[:12] in title and "optimal" in title
+    assert "27.11.2026" in title
+    assert "optimal" not in title and inputs_hash(result.scenario)[:12] not in title  # solver details go last
+    about = slide_text(slides[-1])
+    assert "optimal" in about and inputs_hash(result.scenario) in about
     assert json.loads(slides[0].notes_slide.notes_text_frame.text)[0]["inputs_hash"] == inputs_hash(result.scenario)
-    assert any(s.shape_type == 13 for s in slides[1].shapes)  # the map picture
 
-    hosts = table_cells(slides[2])
+    summary = slide_text(slides[1])  # the decision in sentences, numbers from the library, never broken
+    assert format_nok(result.total_cost) in summary and format_nok(result.price_of_fairness) in summary
+    for m in result.members:
+        assert f"{result.scenario.name(m)} {format_nok(result.stand_alone(m) - baseline.chosen.total(m))}" in summary
+    assert 3 <= summary.count(". ") + summary.count(".\n") + 1 <= 6
+
+    picture = next(s for s in by_title["Verter og tilknytning"].shapes if s.shape_type == 13)  # described in words
+    description = picture._element.nvPicPr.cNvPr.get("descr")
+    assert "Porsanger er vert for" in description and "Kartverket" in description
+
+    hosts_slide = by_title["Verter per tjeneste"]
+    hosts = table_cells(hosts_slide)
     assert hosts[0][-1] == "Kostnad per år *"
     assert [row[-1] for row in hosts[1:-1]] == [format_nok(u.total) for u in result.plan.units]
     assert hosts[-1][-1] == format_nok(result.total_cost)
+    grid = next(s for s in hosts_slide.shapes if s.has_table).table
+    assert all(grid.cell(r, len(grid.columns) - 1).text_frame.word_wrap is False for r in range(1, len(grid.rows)))
 
-    chart = next(s for s in slides[5].shapes if s.has_chart).chart
+    chart = next(s for s in by_title["Kostnad per kommune: alene og i samarbeidet"].shapes if s.has_chart).chart
     alone, coop = chart.plots[0].series
     assert list(coop.values) == pytest.approx([result.plan.payment(m) / 1e6 for m in result.members])
     assert list(alone.values) == pytest.approx([result.stand_alone(m) / 1e6 for m in result.members])
+    labels = [coop.points[i].data_label.text_frame.text for i in range(len(result.members))]
+    assert labels == [format_number(round(result.plan.payment(m) / 1e6, 1)) + "\u00a0mill.\u00a0kr"
+                      for m in result.members]
+    assert all("." not in label.split("\u00a0")[0] for label in labels)  # Norwegian decimal comma
 
-    settlement = table_cells(slides[7])
+    settlement_slide = by_title["Fordeling av kostnadene"]
+    settlement = table_cells(settlement_slide)
     by_method = {row[0].removesuffix(" (valgt)"): row for row in settlement[1:]}
     for method, outcome in baseline.outcomes.items():
         row = by_method[method_label(method)]
         assert row[1:-1] == [format_nok(outcome.total(m)) for m in result.members]
         assert row[-1] == ("ja" if outcome.in_core else "nei")
-    assert "⚠ Per innbygger:" in slide_text(slides[7])  # a core warning for a method outside the core
+    assert "⚠ Per innbygger:" in slide_text(settlement_slide)  # a core warning for a method outside the core
 
-    assert format_nok(result.price_of_fairness) in slide_text(slides[8])
-    caseload = table_cells(slides[9])
+    assert format_nok(result.price_of_fairness) in slide_text(by_title["Rettferdighetens pris"])
+    caseload = table_cells(by_title["Saksgrunnlag i barnevernet"])
     assert caseload[4][-1] == "<5" and caseload[3][-1] == ":"  # Gamvik, Lebesby on-call
-    assert "* Estimat" in slide_text(slides[2])
+    assert "* Estimat" in slide_text(hosts_slide)
+    glossary = slide_text(by_title["Ordliste"])
+    assert "Nukleolus:" in glossary and "I kjernen:" in glossary and "Frø:" in glossary
 
 
 def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
     prs = Presentation(io.BytesIO(deck_bytes([baseline, tana], "en", TODAY)))
     titles = slide_titles(prs)
     assert titles[0] == "Host municipality: 2 scenarios"
-    assert titles.count("Hosts per service") == 2 and titles[-2:] == ["Scenarios compared", "How this was computed"]
-    assert sum(s.has_table for s in list(prs.slides)[-2].shapes) == 2  # totals and hosts | shares
-    rows = {row[0]: row[1:] for row in table_cells(list(prs.slides)[-2])}
+    assert titles.count("Hosts per service") == 2
+    assert titles[-3:] == ["Scenarios compared", "Glossary", "How this was computed"]
+    summary = slide_text(list(prs.slides)[1])  # one paragraph per scenario, in English
+    assert "join_tana: Tana blir med" in summary and summary.count("The cooperation costs") == 2
+    assert sum(s.has_table for s in list(prs.slides)[-3].shapes) == 2  # totals and hosts | shares
+    rows = {row[0]: row[1:] for row in table_cells(list(prs.slides)[-3])}
     assert rows["Total cost per year"] == [format_nok(baseline.result.total_cost), format_nok(tana.result.total_cost)]
     assert rows["Share: Tana"] == ["–", format_nok(tana.chosen.total("5628"))]
     assert rows["Share: Gamvik"] == [format_nok(baseline.chosen.total("5626")), format_nok(tana.chosen.total("5626"))]
@@ -243,9 +269,27 @@ def test_deck_for_several_scenarios_compares_them_in_english(baseline, tana):
 
 # --- workbook ----------------------------------------------------------------------------------
 
-SHEETS = ["Om beregningen", "Scenario (løst)", "Kommuner", "Inndata", "Reisetider", "Verter", "Kostnader",
-          "Per kommune", "Arbeidsplasser", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør", "Saksgrunnlag",
-          "Budsjett", "À konto", "Sammenligning"]
+SHEETS = ["Sammendrag", "Om beregningen", "Scenarioets valg", "Kommuner", "Inndata", "Reisetider", "Verter",
+          "Kostnader", "Per kommune", "Arbeidsplasser", "Fordeling", "Koalisjoner", "Nettoposisjon", "Oppgjør",
+          "Saksgrunnlag", "Budsjett", "À konto", "Sammenligning", "Ordliste"]
+
+
+def test_workbook_reads_in_words(book, baseline, tana):
+    summary = records(book["Sammendrag"], "join_tana")
+    assert any(format_nok(tana.result.total_cost) in r["Hva gruppen bestemmer og får"] for r in summary)
+    settings = records(book["Scenarioets valg"], "join_tana")
+    by_key = {r["Nøkkel i scenariofil"]: r for r in settings}
+    assert by_key["members"]["Verdi"] == "Nordkapp, Porsanger, Lebesby, Gamvik, Tana"
+    assert by_key["fairness.fte_band"]["Innstilling"] == "Arbeidsplasser etter folketall (tillatt avvik)"
+    assert by_key["fairness.fte_band"]["Verdi"] == "15\u00a0%"
+    assert by_key["cost_key.method"]["Verdi"] == "Fast del + per innbygger"
+    assert len(settings) < 15  # what the scenario sets, not every resolved key
+    basis = [r["Grunnlag og kilde"] for r in records(book["Inndata"], "baseline")]
+    assert not any("Caseworker" in b for b in basis)  # bokmål basis texts
+    glossary = {r[0]: r[1] for r in book["Ordliste"].iter_rows(min_row=2, values_only=True)}
+    assert "Nukleolus" in glossary and "Shapley-verdi" in glossary
+    official = {r["Kommune"]: r["Offisielt navn"] for r in records(book["Kommuner"], "baseline")}
+    assert official["Porsanger"] == "Porsanger - Porsáŋgu - Porsanki"  # official names keep their Sámi forms
 
 
 def records(ws, scenario: str) -> list[dict]:
@@ -422,7 +466,7 @@ def test_report_command_goes_on_past_a_bad_file_and_writes_atomically(tmp_path, 
     assert code == 2
     assert captured.err.count("UGYLDIG") == 2 and "cases_per_1000.child_welfare" in captured.err
     assert sorted(p.name for p in out.iterdir()) == [".vertskommune-files.json", "baseline.xlsx", "keep.txt"]
-    assert load_workbook(out / "baseline.xlsx").sheetnames == SHEETS[:-1]
+    assert load_workbook(out / "baseline.xlsx").sheetnames == [name for name in SHEETS if name != "Sammenligning"]
 
     assert main(["report", str(bad), "--format", "html", "--out", str(out)]) == 2
     assert "ingen rapport skrevet: ingen av scenarioene kunne brukes" in capsys.readouterr().err
@@ -446,3 +490,27 @@ def test_write_report_syncs_before_renaming_and_respects_the_umask(tmp_path, bas
     assert calls[:2] == ["fsync", "replace"]  # the report itself; then the manifest of written files
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in path.parent.iterdir()) == [".vertskommune-files.json", "baseline.html"]
+
+
+def test_changes_in_reports_carry_sign_and_word(baseline):
+    from optimizer.report.tables import cell_text, fairness_table
+
+    table = fairness_table(baseline)
+    column = next(c for c in table.columns if c.key == "change_nok")
+    assert column.kind == "nok_change"
+    for row, m in zip(table.rows, baseline.result.members):
+        delta = baseline.result.plan.payment(m) - baseline.result.unconstrained.payment(m)
+        text = cell_text(row["change_nok"], column.kind)
+        assert text.startswith("+" if round(delta) > 0 else "\u2212" if round(delta) < 0 else "0")
+        assert text.endswith("(betaler mer)" if round(delta) > 0 else "(betaler mindre)" if round(delta) < 0
+                             else "(uendret)")
+
+
+def test_ab_deck_labels_say_what_each_side_is(baseline, tana):
+    labels = ["A: Grunnscenario: Nordkapp, Porsanger, Lebesby og Gamvik", "B: + Tana"]
+    prs = Presentation(io.BytesIO(deck_bytes([baseline, tana], "nb", TODAY, labels)))
+    title = slide_text(list(prs.slides)[0])
+    assert labels[0] in title and f"{labels[0]}: " not in title  # not said twice
+    assert "B: + Tana: Tana blir med" in title  # B's label does not say its title, so both are shown
+    summary = slide_text(list(prs.slides)[1])
+    assert summary.count("Samarbeidet koster") == 2

@@ -62,7 +62,8 @@ def test_settlement_rows_and_core_flags(baseline):
     rows = views.settlement_rows(baseline)
     assert len(rows) == 1 + len(baseline.outcomes)
     for row, (method, outcome) in zip(rows[1:], baseline.outcomes.items()):
-        assert row["Modell"] == views.method_label(method)
+        chosen = " (valgt)" if method == baseline.result.scenario.settlement_method else ""
+        assert row["Modell"] == views.method_label(method) + chosen
         for m in baseline.result.members:
             assert row[views.member_label(baseline.result.scenario, m)] == format_nok(outcome.total(m))
         assert row["I kjernen?"] == ("ja" if outcome.in_core else "⚠ nei")
@@ -108,22 +109,29 @@ def test_comparison_finds_moved_hosts_and_the_newcomer(baseline, masoy):
     newcomer = [r for r in comparison.shares if r["Kommune"].startswith("5618")]
     assert newcomer[0]["A"] == "–" and newcomer[0]["Endring"] == "ny / ute"
     total = comparison.totals[0]
-    assert total["Endring"] == format_nok(round(b.total_cost) - round(a.total_cost))
+    assert total["Endring"] == views.change_cell(round(b.total_cost) - round(a.total_cost), "costs")
     for row in comparison.shares[:-1]:  # A + change = B, as printed, to the krone
-        parse = lambda text: int(text.replace("\u00a0", "").replace("kr", "").replace("\u2212", "-"))  # noqa: E731
+        parse = lambda text: int(text.split(" (")[0].replace("\u00a0", "").replace("kr", "").replace("\u2212", "-").replace("+", ""))  # noqa: E731
         assert parse(row["A"]) + parse(row["Endring"]) == parse(row["B"])
 
 
-def test_map_rows_put_each_member_on_its_host(baseline):
+def test_map_roles_put_each_member_on_its_host_and_say_it(baseline):
     result = baseline.result
-    rows = views.map_rows(result)
-    assert len(rows) == len(result.members) * len(result.model.costs)
-    munis = result.scenario.municipalities
-    for r in rows:
-        unit = next(u for u in result.plan.units if r["member"] in u.members
+    rows = views.map_roles(result)
+    members = [r for r in rows if r["member"]]
+    assert len(members) == len(result.members) * len(result.model.costs)
+    assert {r["name"] for r in rows} >= {result.scenario.name(m) for m in result.members}
+    text = views.map_text(result)
+    for r in members:
+        unit = next(u for u in result.plan.units if r["number"] in u.members
                     and views.service_label(result.scenario, u.service) == r["service"])
-        assert (r["lat2"], r["lon2"]) == (munis[unit.host].lat, munis[unit.host].lon)
-        assert r["role"] == ("alene" if not unit.shared else "vert" if unit.host == r["member"] else "betjenes")
+        role = "alene" if not unit.shared else "vert" if unit.host == r["number"] else "betjenes"
+        assert r["role"] == role
+        assert r["label"] == (f"{r['name']} ({role})" if role != "betjenes" else r["name"])
+        if role == "vert":
+            served = [result.scenario.name(m) for m in unit.members if m != unit.host]
+            assert f"{r['name']} er vert for {served[0]}" in text
+    assert all(r["role"] == "ikke med" and r["label"] == r["name"] for r in rows if not r["member"])
 
 
 def test_newcomer_figures_follow_the_membership_change(baseline):
@@ -143,7 +151,7 @@ def test_newcomer_figures_follow_the_membership_change(baseline):
 def test_english_labels(baseline):
     set_language("en")
     assert "Total cost per year" in views.key_figures(baseline.result)
-    assert views.settlement_rows(baseline)[1]["Method"] == "The scenario's cost key"
+    assert views.settlement_rows(baseline)[1]["Method"] == "As the cost key (chosen)"
 
 
 def test_inputs_mark_estimates(baseline):
@@ -188,14 +196,6 @@ def test_plain_text_escapes_markdown():
     shown = views.plain(text)
     assert "](" not in shown.replace("\\](", "") and "\\!" in shown and "\\*" in shown and "\\:" in shown
     assert shown.replace("\\", "") == text
-
-
-def test_download_stem_names_the_edit():
-    base = {"members": ["5620", "5622"]}
-    assert views.download_stem("baseline", base, base) == "baseline"
-    one, two = {"members": ["5620"]}, {"members": ["5622"]}
-    assert views.download_stem("baseline", one, base) != views.download_stem("baseline", two, base)
-    assert views.download_stem("baseline", one, base).startswith("baseline-")
 
 
 def test_size_warning_from_eight_members():

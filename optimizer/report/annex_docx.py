@@ -21,7 +21,9 @@ from optimizer.economics.exit_terms import exit_rows
 from optimizer.economics.one_off import staff_transfer_rows
 from optimizer.economics.payments import instalments, on_account
 from optimizer.i18n import format_nok, format_percent
+from optimizer.labels import basis_text, key_label
 from optimizer.report.provenance import inputs_hash, solver_text
+from optimizer.report.tables import in_language
 
 PLACEHOLDER = "[FYLLES UT AV KOMMUNENE: {}]"
 STATUS = {"estimate": "anslag*", "sourced": "kildebelagt", "scenario": "satt i scenarioet"}
@@ -204,9 +206,11 @@ def annex_bytes(agreement: Agreement, today: date | None = None) -> bytes:
         for r in staff_transfer_rows(result)])
 
     doc.add_heading("12 Forutsetninger", level=1)
-    _table(doc, ["Parameter", "Verdi", "Status", "Grunnlag (katalogen, på engelsk)"], [
-        [p["name"], f"{p['value']:g}".replace(".", ","), STATUS.get(p["status"], p["status"]), p["basis"]]
-        for p in budget.spec.parameters() if not p["name"].startswith("one_off.")])
+    _table(doc, ["Parameter", "Verdi", "Status", "Grunnlag"], in_language("nb", lambda: [
+        [key_label(f"agreement.{p['name']}"), f"{p['value']:g}".replace(".", ","), STATUS.get(p["status"], p["status"]),
+         basis_text(f"agreement.{p['name'].split('.')[0] if p['name'].startswith('deflator') else p['name']}",
+                    p["basis"])]
+        for p in budget.spec.parameters() if not p["name"].startswith("one_off.")]))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

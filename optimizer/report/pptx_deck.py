@@ -23,6 +23,7 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.dml import MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
 from pptx.slide import Slide
 from pptx.text.text import TextFrame
@@ -31,7 +32,10 @@ from pptx.util import Inches, Pt
 from optimizer import __version__
 from optimizer.explain import describe_rule
 from optimizer.i18n import format_nok, format_percent, tr
-from optimizer.report.map_figure import map_png
+from optimizer.geo import member_colour
+from optimizer.labels import glossary
+from optimizer.report.map_figure import map_description, map_png
+from optimizer.report.summary import summary_sentences
 from optimizer.report.provenance import HASH_SHOWN, inputs_hash, reproducibility, solver_text
 from optimizer.report.tables import (
     Table, budget_table, caseload_tables, cell_text, comparison_table, distinct_labels, estimate_note, fairness_table,
@@ -41,17 +45,17 @@ from optimizer.report.tables import (
 from optimizer.decisions.priorities import priorities
 from optimizer.views_decisions import jobs_text, priority_headline
 from optimizer.statement import Statement
-from optimizer.views import ESTIMATE_MARK, core_warnings, method_label
+from optimizer.views import ESTIMATE_MARK, core_warnings, method_label, millions
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 BODY_TOP = Inches(1.35)
 BODY_BOTTOM = HEIGHT - Inches(0.55)
-ALONE_COLOUR, COOP_COLOUR = "E69F00", "0072B2"  # Okabe–Ito orange and blue
 GREY = RGBColor(0x55, 0x55, 0x55)
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 MAX_PT, MIN_PT = 14, 8  # table font sizes
 CHAR_EM, LINE_EM, WRAP_SLACK = 0.5, 1.25, 1.15  # average glyph width and line height (em); word-wrap loss
+NUMBER_SLACK = 1.3  # numbers never wrap: their columns get this much more than the estimate (wider fonts too)
 PAD_X, PAD_Y = Inches(0.06), Inches(0.03)
 
 
@@ -70,8 +74,9 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     _title_slide(prs, statements, today, labels)
+    _summary_slide(prs, statements, labels)
     for st, name, caseload in zip(statements, labels, caseload_tables(statements)):
-        head = Heading(st.result.scenario.title if len(statements) == 1 else f"{name}: {st.result.scenario.title}",
+        head = Heading(st.result.scenario.title if len(statements) == 1 else _named(name, st.result.scenario.title),
                        name, st)
         _map_slide(prs, head)
         _hosts_slide(prs, head)
@@ -85,6 +90,7 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
         _budget_slide(prs, head)
     if len(statements) > 1:
         _comparison_slide(prs, statements, labels)
+    _glossary_slide(prs)
     _about_slide(prs, statements, today, labels)
     buffer = io.BytesIO()
     prs.save(buffer)
@@ -92,6 +98,13 @@ def _deck(statements: list[Statement], today: date, labels: list[str]) -> bytes:
 
 
 # --- slides ------------------------------------------------------------------------------------
+
+def _named(label: str, title: str) -> str:
+    """``label: title``, or the label alone when it already says the title (``A: Grunnscenario``) or
+    what the title says (``B: + Tana`` for ``Grunnscenario + Tana``)."""
+    said = label.split(": ", 1)[-1]
+    return label if title in label or said in title else f"{label}: {title}"
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -113,10 +126,7 @@ def _title_slide(prs: Presentation, statements: list[Statement], today: date, la
         title.text = tr(f"Vertskommune: {len(statements)} scenarioer", f"Host municipality: {len(statements)} scenarios")
     lines = [report_date(today)]
     pairs = list(zip(statements, labels))
-    lines += [f"{name}: {st.result.scenario.title}" for st, name in pairs] if len(statements) > 1 else []
-    lines.append(tr(f"Beregnet med Vertskommune {__version__}", f"Computed with Vertskommune {__version__}"))
-    lines += [f"{name}: " + tr("inndata-hash ", "inputs hash ") + inputs_hash(st.result.scenario)[:HASH_SHOWN]
-              + " · " + solver_text(st) for st, name in pairs]
+    lines += [_named(name, st.result.scenario.title) for st, name in pairs] if len(statements) > 1 else []
     notes = [estimate_note(st.result.scenario) for st in statements if has_estimates(st.result.scenario)]
     lines += notes[:1]
     _lines(subtitle.text_frame, lines, 16 if len(lines) <= 8 else 10)
@@ -124,12 +134,43 @@ def _title_slide(prs: Presentation, statements: list[Statement], today: date, la
         [{"label": name, **reproducibility(st)} for st, name in pairs], ensure_ascii=False, indent=1, default=str)
 
 
+def _summary_slide(prs: Presentation, statements: list[Statement], labels: list[str]) -> None:
+    """What the group decides and gains, in sentences (one paragraph per scenario)."""
+    slide = _slide(prs, tr("Hva gruppen bestemmer og får", "What the group decides and gains"), "")
+    lines: list[str] = []
+    for st, name in zip(statements, labels):
+        if len(statements) > 1:
+            lines.append(_named(name, st.result.scenario.title))
+        lines += summary_sentences(st)
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
+    _lines(box.text_frame, lines, 20 if len(statements) == 1 and len(lines) <= 5 else 12)
+    for paragraph in box.text_frame.paragraphs:
+        paragraph.space_after = Pt(10)
+
+
+def _glossary_slide(prs: Presentation) -> None:
+    """Ordliste: the terms the slides use, one or two sentences each."""
+    slide = _slide(prs, tr("Ordliste", "Glossary"), "")
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, term in enumerate(glossary()):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        head, body = paragraph.add_run(), paragraph.add_run()
+        head.text, body.text = f"{term.term}: ", term.text
+        head.font.bold = True
+        for run in (head, body):
+            run.font.size = Pt(11)
+
+
 def _map_slide(prs: Presentation, head: Heading) -> None:
     st = head.statement
     slide = _slide(prs, tr("Verter og tilknytning", "Hosts and assignments"), "", head)
     height = BODY_BOTTOM - BODY_TOP
     width = int(height * 12.0 / 5.6)
-    slide.shapes.add_picture(io.BytesIO(map_png(st.result)), (WIDTH - width) // 2, BODY_TOP, width, height)
+    picture = slide.shapes.add_picture(io.BytesIO(map_png(st.result)), (WIDTH - width) // 2, BODY_TOP, width, height)
+    picture.name = tr("Kart over vertskommuner", "Map of host municipalities")
+    picture._element.nvPicPr.cNvPr.set("descr", map_description(st.result))
 
 
 def _hosts_slide(prs: Presentation, head: Heading) -> None:
@@ -178,7 +219,7 @@ def _cost_slide(prs: Presentation, head: Heading) -> None:
     table = members_table(st)
     slide = _slide(prs, tr("Kostnad per kommune: alene og i samarbeidet", "Cost per member: alone and in the cooperation"),
                    table.note, head)
-    data = CategoryChartData(number_format="0.0")
+    data = CategoryChartData(number_format="0")
     data.categories = [s.name(m) for m in st.result.members]
     data.add_series(tr("Alene", "Alone"), [r["stand_alone_nok"] / 1e6 for r in table.rows])
     data.add_series(tr("I samarbeidet (kostnadsnøkkel)", "In the cooperation (cost key)"),
@@ -197,14 +238,19 @@ def _cost_slide(prs: Presentation, head: Heading) -> None:
         f" {ESTIMATE_MARK}" if has_estimates(s) else "")
     axis.tick_labels.number_format = "0"
     axis.tick_labels.number_format_is_linked = False
-    for series, colour in zip(chart.plots[0].series, (ALONE_COLOUR, COOP_COLOUR)):
-        series.format.fill.solid()
-        series.format.fill.fore_color.rgb = RGBColor.from_string(colour)
-    plot = chart.plots[0]
-    plot.has_data_labels = True
-    plot.data_labels.number_format = "0.0"
-    plot.data_labels.number_format_is_linked = False
-    plot.data_labels.font.size = Pt(11 if len(st.result.members) <= 6 else 8)
+    colours = [member_colour(m).lstrip("#") for m in st.result.members]
+    amounts = ([r["stand_alone_nok"] for r in table.rows], [r["cooperation_nok"] for r in table.rows])
+    size = Pt(11 if len(st.result.members) <= 6 else 8)
+    for series, values, alone in zip(chart.plots[0].series, amounts, (True, False)):
+        _fill(series.format.fill, "555555", alone)  # the legend: patterned = alone, solid = in the cooperation
+        for i, (colour, amount) in enumerate(zip(colours, values)):
+            point = series.points[i]
+            _fill(point.format.fill, colour, alone)
+            point.format.line.color.rgb = RGBColor(0x33, 0x33, 0x33)
+            label = point.data_label.text_frame  # Norwegian number, unit, never "18.9"
+            label.text = millions(amount)
+            label.paragraphs[0].runs[0].font.size = size
+    axis.tick_labels.font.size = Pt(12)
     left = MARGIN + chart_width + Inches(0.3)
     _table(slide, table, BODY_TOP, BODY_BOTTOM - BODY_TOP, left=left, width=WIDTH - MARGIN - left,
            keep=("member", "stand_alone_nok", "cooperation_nok", "saving_percent"))
@@ -251,7 +297,8 @@ def _fairness_slide(prs: Presentation, head: Heading) -> None:
     lines = [f"{name}: {format_nok(value)}{mark}" for name, value in key_figures(st).items()]
     lines.append(tr(f"Rettferdighetsreglene koster {format_percent(share)} mer enn planen uten dem.",
                     f"The fairness rules cost {format_percent(share)} more than the plan without them."))
-    rules = [describe_rule(g, s) for g in sorted(result.plan.rules) if g.startswith("fairness.")]
+    rules = [describe_rule(g, s).removesuffix(f" ({g})") for g in sorted(result.plan.rules)
+             if g.startswith("fairness.")]  # in words; the keys are for analysts (Om beregningen)
     lines.append(tr("Regler:", "Rules:") if rules else tr("Ingen rettferdighetsregler er brukt.",
                                                          "No fairness rules are applied."))
     lines += [f"• {r}" for r in rules]
@@ -309,14 +356,26 @@ def _about_slide(prs: Presentation, statements: list[Statement], today: date, la
             "• " + tr(f"{len(s.estimates())} av inndataene er anslag.", f"{len(s.estimates())} of the inputs are estimates."),
         ]
     lines.append(tr("Scenarioet slik det ble brukt, dataversjoner og løserstatus ligger i notatene til første lysbilde "
-                    "og i regnearket (Om beregningen, Scenario (løst)). Samme inndata gir samme hash.",
+                    "og i summary.json; regnearket viser det scenarioet setter (Scenarioets valg). Samme inndata gir samme hash.",
                     "The scenario as used, data versions and solver status are in the notes of the first slide and in "
-                    "the workbook (About, Scenario (resolved)). The same inputs give the same hash."))
+                    "summary.json; the workbook shows what the scenario sets (Scenario settings). The same inputs give the same hash."))
     box = slide.shapes.add_textbox(MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP)
     _lines(box.text_frame, lines, 14 if len(statements) < 3 else 10)
 
 
 # --- building blocks ---------------------------------------------------------------------------
+
+def _fill(fill, colour: str, patterned: bool) -> None:
+    """Solid ``colour``, or a wide diagonal pattern of it on white (the member's colour, 'alone')."""
+    if patterned:
+        fill.patterned()
+        fill.pattern = MSO_PATTERN.WIDE_UPWARD_DIAGONAL
+        fill.fore_color.rgb = RGBColor.from_string(colour)
+        fill.back_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    else:
+        fill.solid()
+        fill.fore_color.rgb = RGBColor.from_string(colour)
+
 
 def _slide(prs: Presentation, title: str, note: str, head: Heading | None = None) -> Slide:
     """A 'Title Only' slide with the title across the top, the scenario's subtitle line and a footer
@@ -383,6 +442,8 @@ def _table(slide: Slide, table: Table, top: int, height: int, *, keep: Sequence[
             cell.text = text
             paragraph = cell.text_frame.paragraphs[0]
             paragraph.alignment = PP_ALIGN.RIGHT if numeric[i] and r > 0 else PP_ALIGN.LEFT
+            if numeric[i] and r > 0:
+                cell.text_frame.word_wrap = False  # "18 920 000 kr" stays on one line
             for run in paragraph.runs:
                 run.font.size = Pt(size)
                 run.font.bold = r in bold
@@ -392,21 +453,28 @@ def _table(slide: Slide, table: Table, top: int, height: int, *, keep: Sequence[
 def _layout(cells: list[list[str]], numeric: list[bool], width: int, height: int) -> tuple[int, list[int], list[int]]:
     """The largest font size (pt) at which ``cells`` fit the box, with column widths and row heights.
 
-    Numbers keep one line; text columns share what is left and wrap (estimated from the average
-    character width). Below ``MIN_PT`` the table is set at ``MIN_PT`` and may run long.
+    Numbers keep one line (a smaller size is tried before a number would wrap); text columns share
+    what is left and wrap (estimated from the average character width). Below ``MIN_PT`` the table
+    is set at ``MIN_PT`` and may run long.
     """
     for size in range(MAX_PT, MIN_PT - 1, -1):
         char = Pt(size) * CHAR_EM
-        longest = [max([len(row[i]) for row in cells[1:]] + [len(w) for w in cells[0][i].split()])
-                   for i in range(len(numeric))]  # header words do not break
-        natural = [n * char + 2 * PAD_X for n in longest]
+        body = [max([len(row[i]) for row in cells[1:]] or [0]) for i in range(len(numeric))]
+        header = [max(len(w) for w in cells[0][i].split() or [""]) for i in range(len(numeric))]  # words do not break
+        natural = [max(b * (NUMBER_SLACK if num else 1.0), h) * char + 2 * PAD_X
+                   for b, h, num in zip(body, header, numeric)]
+        words = [max(len(w) for row in cells for w in row[i].split() or [""]) for i in range(len(numeric))]
+        shortest = [max(n * WRAP_SLACK, 8) * char + 2 * PAD_X for n in words]  # a text column's narrowest
         fixed = sum(w for w, num in zip(natural, numeric) if num)
         wanted = sum(natural) - fixed
         if sum(natural) <= width:
             widths = [int(w * width / sum(natural)) for w in natural]
-        elif width - fixed >= numeric.count(False) * 8 * char:
-            widths = [int(w if num else w * (width - fixed) / wanted) for w, num in zip(natural, numeric)]
-        else:  # even the numbers do not fit: everything shrinks and wraps
+        elif width - fixed >= sum(w for w, num in zip(shortest, numeric) if not num):
+            widths = [int(w if num else max(w * (width - fixed) / wanted, low))
+                      for w, low, num in zip(natural, shortest, numeric)]
+        elif size > MIN_PT:  # numbers or whole words do not fit at this size: try a smaller one
+            continue
+        else:  # not even at the smallest size: everything shrinks and wraps
             widths = [int(w * width / sum(natural)) for w in natural]
         heights = [
             int(max(math.ceil(len(text) * char * WRAP_SLACK / max(w - 2 * PAD_X, char)) or 1 for text, w in zip(row, widths))

@@ -10,7 +10,6 @@ estimated inputs carry ``ESTIMATE_MARK`` in their label, explained by ``estimate
 from __future__ import annotations
 
 import contextvars
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,14 +27,17 @@ from optimizer.economics.payments import payment_rows
 from optimizer.engine.tables import subset_sums
 from optimizer.i18n import format_nok, format_number, format_percent, set_language, tr
 from optimizer.pipeline import scenario_travel
-from optimizer.result import provenance, resolved_inputs
+from optimizer.result import provenance
 from optimizer.scenario import Scenario
 from optimizer.statement import Statement
 from optimizer.report import people
 from optimizer.report.flows import settlement_flows, settlement_positions
 from optimizer.report.provenance import data_versions, inputs_hash, solver_text
+from optimizer.labels import basis_text, glossary, key_label
+from optimizer.report.summary import summary_sentences
+from optimizer.titles import value_text
 from optimizer.views import (
-    ESTIMATE_MARK, PARAM_LABELS, label, member_label, method_label, service_label,
+    ESTIMATE_MARK, change_cell, PARAM_LABELS, label, member_label, method_label, service_label,
 )
 
 T = TypeVar("T")
@@ -43,8 +45,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Column:
-    """``kind``: text, nok, fte, percent (0-100), integer, minutes, km, number, count (people, already
-    suppressed: a whole number or ``<5``/``:``) or flag (bool)."""
+    """``kind``: text, nok, nok_change (a change in NOK: shown with its sign and a word), fte, percent
+    (0-100), integer, minutes, km, number, count (people, already suppressed: a whole number or
+    ``<5``/``:``) or flag (bool)."""
 
     key: str
     label: str
@@ -84,6 +87,8 @@ def cell_text(value: Any, kind: str) -> str:
         return tr("ja", "yes") if value else tr("nei", "no")
     if kind == "nok":
         return format_nok(value)
+    if kind == "nok_change":
+        return change_cell(value)
     if kind == "percent":
         return format_percent(value)
     if kind in ("integer", "count", "minutes"):
@@ -140,9 +145,9 @@ def estimate_note(scenario: Scenario) -> str:
               f"{ESTIMATE_MARK} Estimate: rests on {n} estimated inputs (not sourced figures), see Inputs.")
 
 
-def _nok(key: str, nb: str, en: str, scenario: Scenario) -> Column:
+def _nok(key: str, nb: str, en: str, scenario: Scenario, kind: str = "nok") -> Column:
     mark = f" {ESTIMATE_MARK}" if has_estimates(scenario) else ""
-    return Column(key, tr(nb, en) + mark, "nok")
+    return Column(key, tr(nb, en) + mark, kind)
 
 
 def _cost_key(nb: str, en: str) -> tuple[str, str]:
@@ -276,7 +281,7 @@ def fairness_table(statement: Statement) -> Table:
         _member(),
         _nok("without_nok", *_cost_key("Uten rettferdighetsregler", "Without fairness rules"), s),
         _nok("with_nok", *_cost_key("Med rettferdighetsregler", "With fairness rules"), s),
-        _nok("change_nok", *_cost_key("Endring", "Change"), s),
+        _nok("change_nok", *_cost_key("Endring", "Change"), s, "nok_change"),
     )
     total = _sum_row(rows, "member", ("without_nok", "with_nok", "change_nok"))
     return Table("fairness", tr("Rettferdighetens pris", "Price of fairness"), columns, rows, total, estimate_note(s))
@@ -506,11 +511,13 @@ def _caseload(statement: Statement, suppressed: Mapping[str, tuple[Mapping[str, 
 
 
 def municipalities_table(statement: Statement) -> Table:
-    """The members: number, name, centre, population, coordinates, whether a founding member."""
+    """The members: number, name, official name (with its Sámi and Kven forms), centre, population,
+    coordinates, whether a founding member."""
     s = statement.result.scenario
     rows = [
         {
-            "number": m, "name": s.name(m), "centre": s.municipalities[m].centre,
+            "number": m, "name": s.name(m), "official_name": s.municipalities[m].official_name,
+            "centre": s.municipalities[m].centre,
             "population": s.population(m), "lat": s.municipalities[m].lat, "lon": s.municipalities[m].lon,
             "founding": m in s.founding,
         }
@@ -519,6 +526,7 @@ def municipalities_table(statement: Statement) -> Table:
     columns = (
         Column("number", tr("Kommunenr.", "Number")),
         Column("name", tr("Kommune", "Municipality")),
+        Column("official_name", tr("Offisielt navn", "Official name")),
         Column("centre", tr("Kommunesenter", "Centre")),
         Column("population", tr("Innbyggere", "Population"), "integer"),
         Column("lat", tr("Breddegrad", "Latitude"), "number"),
@@ -537,7 +545,8 @@ def inputs_table(statement: Statement) -> Table:
 
     def add(group: str, name: str, key: str, p: Any) -> None:
         rows.append({"group": group, "parameter": name, "key": key, "value": p.value,
-                     "status": status.get(p.status, p.status), "estimate": p.is_estimate, "basis": p.basis})
+                     "status": status.get(p.status, p.status), "estimate": p.is_estimate,
+                     "basis": basis_text(key, p.basis)})
 
     for spec in s.services:
         for name, p in spec.service.params.items():
@@ -624,11 +633,37 @@ def _provenance_items(s: Scenario) -> dict[str, str]:
 
 
 def scenario_table(statement: Statement) -> Table:
-    """The scenario as resolved, one dotted key per row (lists and tables as JSON)."""
-    rows = [{"key": key, "value": value} for key, value in _flatten(resolved_inputs(statement.result.scenario))]
-    columns = (Column("key", tr("Nøkkel", "Key")), Column("value", tr("Verdi", "Value"), "number"))
-    return Table("scenario", tr("Scenario (løst)", "Scenario (resolved)"), columns, rows, None, "",
-                 {"key": 60, "value": 40})
+    """What the scenario sets (its file, ``extends`` followed, and any edits), in words: one row per
+    setting with its plain label and value; everything else is the catalogue's (sheet Inndata)."""
+    s = statement.result.scenario
+    rows = [{"setting": tr("Medlemmer", "Members"), "value": ", ".join(s.name(m) for m in s.members),
+             "key": "members"}]
+    for key, value in _flatten(s.raw):
+        if key.split(".")[0] in ("name", "description", "members", "founding", "extends"):
+            continue
+        rows.append({"setting": key_label(key), "value": value_text(key, value), "key": key})
+    columns = (Column("setting", tr("Innstilling", "Setting")), Column("value", tr("Verdi", "Value")),
+               Column("key", tr("Nøkkel i scenariofil", "Scenario key")))
+    note = tr("Bare det scenarioet setter; alle andre inndata er katalogens (se Inndata). Hele scenarioet slik det "
+              "ble brukt står i summary.json og i notatene til lysbildenes første side.",
+              "Only what the scenario sets; every other input is the catalogue's (see Inputs). The whole scenario as "
+              "used is in summary.json and in the notes of the slides' first page.")
+    return Table("scenario", tr("Scenarioets valg", "Scenario settings"), columns, rows, None, note,
+                 {"setting": 50, "value": 40, "key": 40})
+
+
+def glossary_table(statement: Statement) -> Table:
+    """The glossary (the same for every scenario)."""
+    rows = [{"term": t.term, "text": t.text} for t in glossary()]
+    columns = (Column("term", tr("Ord", "Term")), Column("text", tr("Forklaring", "Explanation")))
+    return Table("glossary", tr("Ordliste", "Glossary"), columns, rows, None, "", {"term": 24, "text": 100})
+
+
+def summary_table(statement: Statement) -> Table:
+    """What the group decides and gains, one sentence per row (``optimizer.report.summary``)."""
+    rows = [{"text": sentence} for sentence in summary_sentences(statement)]
+    columns = (Column("text", tr("Hva gruppen bestemmer og får", "What the group decides and gains")),)
+    return Table("summary", tr("Sammendrag", "Summary"), columns, rows, None, "", {"text": 120})
 
 
 def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -637,10 +672,8 @@ def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, A
         full = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
             out += _flatten(value, full + ".")
-        elif isinstance(value, (str, int, float)) or value is None:
-            out.append((full, value))
         else:
-            out.append((full, json.dumps(value, ensure_ascii=False, default=str)))
+            out.append((full, value))
     return out
 
 

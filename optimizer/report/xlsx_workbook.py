@@ -4,7 +4,9 @@ Every sheet starts with a ``Scenario`` column, so several scenarios share one sh
 filtered; the header row is frozen and filtered, column widths fit the content, amounts are numbers
 with the format ``#,##0 "kr"`` (Excel shows the separators of the reader's locale: ``1 234 567 kr``
 in Norwegian Excel), percentages are the percent figures (``12,3 %``), flags are ``ja``/``nei``.
-Sheets hold only their table; their footnotes are rows of the first sheet (Om beregningen).
+The first sheet says in sentences what the group decides and gains (Sammendrag); the scenario sheet lists
+only what the scenario sets, in words; the last sheet is the glossary (Ordliste). Sheets hold only their
+table; their footnotes are rows of the sheet Om beregningen.
 Sum rows are bold and hold values, not formulas, so they read the same in every program. The
 ``Oppgjør`` sheet has a block per member ending in its net position, with a page break between
 members (one printed page per member, header repeated).
@@ -28,8 +30,9 @@ from openpyxl.worksheet.pagebreak import Break
 from optimizer.i18n import tr
 from optimizer.report.tables import (
     Column, Table, about_table, caseload_tables, coalitions_table, comparison_table, costs_table, distinct_labels,
-    flows_table, hosts_table, in_language, inputs_table, jobs_table, members_table, municipalities_table,
-    positions_table, scenario_table, settlement_table, travel_table, budget_table, payments_table,
+    flows_table, glossary_table, hosts_table, in_language, inputs_table, jobs_table, members_table,
+    municipalities_table, positions_table, scenario_table, settlement_table, summary_table, travel_table,
+    budget_table, payments_table,
 )
 from optimizer.views import ESTIMATE_MARK
 from optimizer.statement import Statement
@@ -37,6 +40,7 @@ from optimizer.statement import Statement
 NOK_FORMAT = '#,##0 "kr"'
 FORMATS = {
     "nok": NOK_FORMAT,
+    "nok_change": '+#,##0 "kr";-#,##0 "kr";0 "kr"',  # a change always shows its sign
     "fte": "0.0",
     "percent": '0.0" %"',
     "integer": "#,##0",
@@ -48,10 +52,11 @@ FORMATS = {
 BOLD = Font(bold=True)
 MAX_WIDTH = 60
 PER_STATEMENT = (
-    about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table, costs_table,
-    members_table, jobs_table, settlement_table, coalitions_table, positions_table, flows_table, caseload_tables,
-    budget_table, payments_table,
+    summary_table, about_table, scenario_table, municipalities_table, inputs_table, travel_table, hosts_table,
+    costs_table, members_table, jobs_table, settlement_table, coalitions_table, positions_table, flows_table,
+    caseload_tables, budget_table, payments_table,
 )
+SHARED = (glossary_table,)  # one table for the whole workbook
 
 
 def workbook_bytes(statements: Sequence[Statement], language: str = "nb", today: date | None = None,
@@ -76,6 +81,8 @@ def _workbook(statements: list[Statement], today: date, labels: list[str]) -> by
         else:
             tables = [build(st, today) if build is about_table else build(st) for st in statements]
         _sheet(book, tables, labels)
+        if build is about_table:
+            about_title = tables[0].title[:31]
         if len({t.note for t in tables}) == 1:
             notes += [("", tables[0].title, tables[0].note)] if tables[0].note else []
         else:  # the notes differ (settlement method, estimates, winter): each scenario its own
@@ -84,7 +91,9 @@ def _workbook(statements: list[Statement], today: date, labels: list[str]) -> by
         table = comparison_table(statements, labels)
         _sheet(book, [table], None)
         notes.append(("", table.title, table.note))
-    about = book.worksheets[0]
+    for build in SHARED:
+        _sheet(book, [build(statements[0])], None)
+    about = book[about_title]
     about.append([])
     for name, title, note in notes:
         about.append([name, tr(f"Merknad: {title}", f"Note: {title}"), note])
@@ -157,5 +166,5 @@ def _shown_width(value: Any, column: Column) -> int:
         return 0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         digits = len(f"{abs(value):,.0f}") + (2 if column.kind in ("fte", "percent", "km") else 0)
-        return digits + (3 if column.kind == "nok" else 0) + (2 if column.kind == "percent" else 0) + 1
+        return digits + (3 if column.kind in ("nok", "nok_change") else 0) + (2 if column.kind == "percent" else 0) + 2
     return max(len(line) for line in str(value).splitlines() or [""])
