@@ -24,7 +24,7 @@ from optimizer.scenario import load_scenario, merge_tables, read_scenario_file, 
 
 from conftest import SCENARIOS
 from optimizer.engine.reference import CandidateMILP
-from test_model import ALL_SERVICES
+from test_model import ALL_SERVICES, random_costs
 
 FINNMARK = sorted(m.number for m in data.municipalities().values())
 
@@ -34,15 +34,7 @@ def random_case(rng: random.Random, size: int) -> dict:
     members = sorted(rng.sample(FINNMARK, size))
     services = {sid: {"enabled": False} for sid in ALL_SERVICES}
     for sid in rng.sample(ALL_SERVICES, rng.choice([2, 3])):
-        spec = {
-            "enabled": True,
-            "fte_per_1000": rng.choice([0.3, 0.8, 1.5]),
-            "min_fte": rng.choice([0.0, 1.0, 2.0, 3.0]),
-            "cost_per_fte": rng.choice([600000, 900000]),
-            "fixed_cost": rng.choice([0, 300000, 1500000]),
-            "trips_per_member": rng.choice([0, 10, 40]),
-            "trips_per_1000": rng.choice([0, 20]),
-        }
+        spec = {"enabled": True, **random_costs(rng)}
         if rng.random() < 0.3:
             spec["max_travel_minutes"] = rng.choice([90, 150, 250])
         if rng.random() < 0.2:

@@ -156,17 +156,22 @@ def fair(scenario, model, units, rules, population):
     return True
 
 
+def random_costs(rng: random.Random) -> dict:
+    """A service's cost parameters drawn from a few plausible values."""
+    return {
+        "fte_per_1000": rng.choice([0.3, 0.8, 1.5]),
+        "min_fte": rng.choice([0.0, 1.0, 2.0, 3.0]),
+        "cost_per_fte": rng.choice([600000, 900000]),
+        "fixed_cost": rng.choice([0, 300000, 1500000]),
+        "trips_per_member": rng.choice([0, 10, 40]),
+        "trips_per_1000": rng.choice([0, 20]),
+    }
+
+
 def random_scenario(rng: random.Random) -> dict:
     services = {}
     for sid in rng.sample(ALL_SERVICES, 2):
-        services[sid] = {
-            "fte_per_1000": rng.choice([0.3, 0.8, 1.5]),
-            "min_fte": rng.choice([0.0, 1.0, 2.0, 3.0]),
-            "cost_per_fte": rng.choice([600000, 900000]),
-            "fixed_cost": rng.choice([0, 300000, 1500000]),
-            "trips_per_member": rng.choice([0, 10, 40]),
-            "trips_per_1000": rng.choice([0, 20]),
-        }
+        services[sid] = random_costs(rng)
         if rng.random() < 0.3:
             services[sid]["max_travel_minutes"] = rng.choice([60, 150, 250])
         if rng.random() < 0.2:
