@@ -7,8 +7,11 @@ from optimizer.i18n import language, tr
 from optimizer.scenario import Scenario
 
 
-def describe_rule(group: str, scenario: Scenario) -> str:
-    """``services.ict.max_units`` -> ``IKT-drift: høyst 1 enhet (services.ict.max_units)``."""
+def describe_rule(group: str, scenario: Scenario, *, with_key: bool = True) -> str:
+    """``services.ict.max_units`` -> ``IKT-drift: høyst 1 enhet (services.ict.max_units)``.
+
+    ``with_key=False`` leaves the scenario key out, for screens and slides read by non-analysts.
+    """
     f = scenario.fairness
     if group.startswith("services."):
         _, sid, rule = group.split(".", 2)
@@ -34,7 +37,7 @@ def describe_rule(group: str, scenario: Scenario) -> str:
             "max_units": lambda: tr(f"høyst {spec.max_units} enhet(er)", f"at most {spec.max_units} unit(s)"),
         }
         text = texts[rule]() if rule in texts else rule
-        return f"{name}: {text} ({group})"
+        return f"{name}: {text} ({group})" if with_key else f"{name}: {text}"
     texts = {
         "fairness.min_shared_units_hosted": lambda: tr(
             f"hvert grunnleggende medlem er vert for minst {f.min_shared_units_hosted} felles enhet(er)",
@@ -50,7 +53,7 @@ def describe_rule(group: str, scenario: Scenario) -> str:
             f"no member loses more than {f.max_fte_loss or 0:g} FTE against running alone"),
     }
     text = texts[group]() if group in texts else group
-    return f"{text} ({group})"
+    return f"{text} ({group})" if with_key else text
 
 
 def explain_infeasible(error: InfeasibleError, scenario: Scenario) -> str:

@@ -161,7 +161,7 @@ def why_host_rows(result: ScenarioResult, explained: list[ServiceExplanation]) -
                 tr("Annen vert betaler mer", "Other host pays more"):
                     "–" if missing else format_nok(o.payment_change(o.host)),
                 tr("Vert nå betaler mer", "Host now pays more"): "–" if missing else format_nok(o.payment_change(o.unit.host)),
-                tr("Regel som må oppheves", "Rule to lift"): "; ".join(describe_rule(g, s) for g in o.lifted),
+                tr("Regel som må oppheves", "Rule to lift"): "; ".join(describe_rule(g, s, with_key=False) for g in o.lifted),
             })
     return rows
 
@@ -170,7 +170,7 @@ def lock_text(result: ScenarioResult, costs: LockCosts) -> str:
     """The cost of all locks together against the free optimum."""
     if not costs.groups:
         return tr("Ingen verter er låst eller utelukket.", "No host is locked or excluded.")
-    rules = "; ".join(describe_rule(g, result.scenario) for g in costs.groups)
+    rules = "; ".join(describe_rule(g, result.scenario, with_key=False) for g in costs.groups)
     return tr(f"Låsingene ({rules}) koster til sammen {format_nok(costs.cost)} per år mot fritt valg av verter.",
               f"The locks ({rules}) cost {format_nok(costs.cost)} per year together against a free choice of hosts.")
 
@@ -179,7 +179,7 @@ def lock_rows(result: ScenarioResult, costs: LockCosts) -> list[dict[str, Any]]:
     """Each lock's own cost (the free optimum with only that lock)."""
     return [
         {
-            tr("Låsing", "Lock"): describe_rule(g, result.scenario),
+            tr("Låsing", "Lock"): describe_rule(g, result.scenario, with_key=False),
             tr("Egen kostnad per år", "Own cost per year"): tr("umulig alene med de andre reglene",
                                                                  "impossible with the other rules")
             if costs.each.get(g) is None else format_nok(costs.each[g]),

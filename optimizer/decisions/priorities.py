@@ -127,13 +127,13 @@ def step_note(model: HostChoiceModel, step: PriorityStep) -> str:
         notes.append(tr(f"Med høyst {step.n} tjeneste(r) finnes ingen plan, heller ikke uten reglene.",
                         f"With at most {step.n} service(s) there is no plan, not even without the rules."))
     elif step.outcome.lifted:
-        conflict = "; ".join(describe_rule(g, scenario) for g in step.outcome.conflict)
+        conflict = "; ".join(describe_rule(g, scenario, with_key=False) for g in step.outcome.conflict)
         if step.outcome.lifted == step.outcome.conflict:
             notes.append(tr(
                 f"Med høyst {step.n} tjeneste(r) kan ikke regelen «{conflict}» holdes; planen som vises, er den beste uten den.",
                 f"With at most {step.n} service(s) the rule “{conflict}” cannot hold; the plan shown is the best without it."))
         else:
-            lifted = "; ".join(describe_rule(g, scenario) for g in step.outcome.lifted)
+            lifted = "; ".join(describe_rule(g, scenario, with_key=False) for g in step.outcome.lifted)
             notes.append(tr(
                 f"Med høyst {step.n} tjeneste(r) kan ikke reglene «{conflict}» holdes samtidig. "
                 f"Planen som vises, er den beste uten «{lifted}».",

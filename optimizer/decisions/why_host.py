@@ -156,7 +156,7 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
         return tr(f"{host} er vert for {name}{served}; ingen annen i gruppen kan være vert.",
                   f"{host} hosts {name}{served}; no other member of the group can host it.")
     best = min(barred, key=lambda o: (o.delta, o.host))
-    rules = "; ".join(describe_rule(g, s) for g in best.lifted)
+    rules = "; ".join(describe_rule(g, s, with_key=False) for g in best.lifted)
     change = _change(best.delta)
     return tr(
         f"{host} er vert for {name}{served} fordi reglene krever det: med {s.name(best.host)} som vert "

@@ -297,7 +297,7 @@ def _fairness_slide(prs: Presentation, head: Heading) -> None:
     lines = [f"{name}: {format_nok(value)}{mark}" for name, value in key_figures(st).items()]
     lines.append(tr(f"Rettferdighetsreglene koster {format_percent(share)} mer enn planen uten dem.",
                     f"The fairness rules cost {format_percent(share)} more than the plan without them."))
-    rules = [describe_rule(g, s).removesuffix(f" ({g})") for g in sorted(result.plan.rules)
+    rules = [describe_rule(g, s, with_key=False) for g in sorted(result.plan.rules)
              if g.startswith("fairness.")]  # in words; the keys are for analysts (Om beregningen)
     lines.append(tr("Regler:", "Rules:") if rules else tr("Ingen rettferdighetsregler er brukt.",
                                                          "No fairness rules are applied."))
