@@ -335,7 +335,10 @@ class ExactEngine:
             lam, lam_shared, bound = found
         else:
             lam, lam_shared, bound = np.zeros(len(self.coupling.rows)), 0.0, sum(b[0] for b in base)
-        return self._prove(lam, lam_shared, bound, k, start)
+        outcome = self._prove(lam, lam_shared, bound, k, start)
+        if outcome.lower_bound is not None:  # no plan beats the plan without coupling rows
+            outcome.lower_bound = max(outcome.lower_bound, self._plain_bound)
+        return outcome
 
     def _seed(self) -> list[tuple[float, list, np.ndarray, np.ndarray]] | None:
         """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
