@@ -25,6 +25,8 @@ from optimizer.games import model_game  # noqa: E402
 from optimizer.pipeline import build_model, run  # noqa: E402
 from optimizer.scenario import load_scenario, read_scenario_file, resolve  # noqa: E402
 
+from bench_simulation import best_of  # noqa: E402  (benchmarks/ is on the path)
+
 FOUNDERS = ["5620", "5622", "5624", "5626"]
 # the order of the issue: Måsøy, Tana, Karasjok, Berlevåg, Båtsfjord, Hammerfest, Alta, then the rest
 JOINING = ["5618", "5628", "5610", "5630", "5632", "5603", "5601", "5605", "5607", "5612", "5614", "5616",
@@ -41,15 +43,6 @@ def scenario_with(members: list[str], time_limit: float | None = None):
     return scenario
 
 
-def timed(function, repeats: int = 1):
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = function()
-        best = min(best, time.perf_counter() - start)
-    return best, value
-
-
 def status(plan) -> str:
     info = plan.solve_info
     return "proven optimal" if info.status == "optimal" else f"not proven, gap {100 * (info.gap or 0):.2f} %"
@@ -64,7 +57,7 @@ def growing_member_sets(up_to: int) -> list[dict]:
     rows = []
     for k in range(0, up_to - 3):
         members = FOUNDERS + JOINING[:k]
-        seconds, result = timed(lambda: run(scenario_with(members)), REPEATS if k < 8 else 1)
+        seconds, result = best_of(lambda: run(scenario_with(members)), REPEATS if k < 8 else 1)
         rows.append(row(f"{len(members)} members, whole pipeline in-process", seconds,
                         f"{result.total_cost:,.0f} kr, {status(result.plan)}".replace(",", " ")))
     return rows
@@ -74,7 +67,7 @@ def every_set_of_the_eleven() -> dict:
     worst, slowest, unproven = 0.0, None, 0
     for k in range(len(JOINING[:7]) + 1):
         for extra in itertools.combinations(JOINING[:7], k):
-            seconds, result = timed(lambda: run(scenario_with(FOUNDERS + list(extra))))
+            seconds, result = best_of(lambda: run(scenario_with(FOUNDERS + list(extra))), 1)
             unproven += result.plan.solve_info.status != "optimal"
             if seconds > worst:
                 worst, slowest = seconds, len(extra) + 4
@@ -88,7 +81,7 @@ def nine_as_process() -> dict:
         members = ", ".join(f'"{m}"' for m in FOUNDERS + JOINING[:5])
         path.write_text(f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\nmembers = [{members}]\n',
                         encoding="utf-8")
-        seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", str(path), "--out",
+        seconds, _ = best_of(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", str(path), "--out",
                                                    str(Path(folder) / "out")], cwd=ROOT, check=True,
                                                   capture_output=True), REPEATS)
     return row("9 members, python -m optimizer run (process)", seconds, "issue 11 target: under 1.5 s")
@@ -96,7 +89,7 @@ def nine_as_process() -> dict:
 
 def baseline_as_process() -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", "scenarios/baseline.toml",
+        seconds, _ = best_of(lambda: subprocess.run([sys.executable, "-m", "optimizer", "run", "scenarios/baseline.toml",
                                                    "--out", folder], cwd=ROOT, check=True, capture_output=True),
                            REPEATS)
     return row("baseline, python -m optimizer run (process)", seconds, "issue 11 target: under 0.6 s")
@@ -114,7 +107,7 @@ def county(time_limit: float) -> list[dict]:
     settlement.shapley(total)
     settlement.nucleolus(total)
     split_seconds = time.perf_counter() - start
-    seconds, result = timed(lambda: run(scenario, model))
+    seconds, result = best_of(lambda: run(scenario, model), 1)
     return [
         row("18 members: coalition game (262 143 coalitions x 7 services)", game_seconds, "exact"),
         row("18 members: Shapley + nucleolus of the total game", split_seconds, "exact"),
@@ -124,7 +117,7 @@ def county(time_limit: float) -> list[dict]:
 
 def five_best_at_ten() -> dict:
     scenario = scenario_with(FOUNDERS + JOINING[:6])
-    seconds, found = timed(lambda: alternatives(scenario, 5))
+    seconds, found = best_of(lambda: alternatives(scenario, 5), 1)
     proven = all(a.proven for a in found)
     return row("five best alternatives at 10 members", seconds, "proven" if proven else "not proven")
 

@@ -91,7 +91,8 @@ class ServiceProblem:
 
     def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
         """The same service with branching decisions (member, host, must) added to its rules."""
-        return ServiceProblem(self.table, replace(self.rules, pins=self.rules.pins + pins), self.max_units)
+        return ServiceProblem(self.table, replace(self.rules, pins=self.rules.pins + pins), self.max_units,
+                              shares=self.shares)  # who pays what does not depend on the rules
 
 
 @dataclass
@@ -135,7 +136,7 @@ class ExactEngine:
         coef = np.zeros(len(self.coupling.rows))
         true = tie = 0.0
         for h, g in units:
-            true += sp.cost[h, g]
+            true += self._unit_cost(s, h, g)
             tie += sp.tie(h)
             coef += self._unit_coef(s, h, g)
         shared = any(g & (g - 1) for _, g in units)
@@ -146,7 +147,8 @@ class ExactEngine:
         if key not in self._coef:
             sp = self.services[s]
             shares = self._shares(s)[:, g] if len(self.coupling.rows) else None
-            self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), float(sp.cost[h, g]), shares)
+            self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), self._unit_cost(s, h, g),
+                                                              shares)
         return self._coef[key]
 
     def _shares(self, s: int) -> np.ndarray:
@@ -154,6 +156,11 @@ class ExactEngine:
         if sp.shares is None:
             sp.shares = pooled_share_table(self.coupling.cost_key, sp.table, self.coupling.population)
         return sp.shares
+
+    def _unit_cost(self, s: int, h: int, g: int) -> float:
+        """A unit's cost in thousands of NOK, whatever rules the current node adds."""
+        table = self.services[s].table
+        return SCALE * float(table.base[g] + table.travel[h, g])
 
     def _compatible(self, column: Column) -> bool:
         sp = self.services[column.service]
