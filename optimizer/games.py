@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,7 +33,6 @@ from optimizer.engine.coupling import SCALE
 from optimizer.engine.tables import subset_sums
 from optimizer.model import FAIRNESS_GROUPS, HostChoiceModel, Plan
 from optimizer.settlement import VectorGame
-from optimizer.solver import SolveInfo
 
 MAX_GAME_MEMBERS = 20  # 2^20 coalitions x services: the exact game's ceiling (memory and time)
 
@@ -100,7 +99,5 @@ def cost_side_plan(model: HostChoiceModel) -> Plan | None:
     columns = engine.plain_optimum()
     if columns is None:
         return None
-    total_seconds = time.perf_counter() - start
-    plan = model.plan_of(columns, rules)
-    info = SolveInfo("dynamic programme", "optimal", plan.total, total_seconds, 0.0)
-    return Plan(plan.units, plan.shares, info, rules)
+    plan = model.plan_of(columns, rules)  # solved by the programmes: "dynamic programme", optimal
+    return replace(plan, solve_info=replace(plan.solve_info, seconds=time.perf_counter() - start))
