@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from optimizer import data
+from optimizer.engine.coupling import SCALE
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import InfeasibleError
@@ -246,3 +247,73 @@ def test_tight_time_limits_never_crash_and_never_claim_a_worse_plan_optimal():
             assert plan.total == pytest.approx(optimum.total, abs=len(plan.units))
         else:
             assert plan.total >= optimum.total - len(plan.units) and 0.0 <= plan.solve_info.gap < 1.0
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_engine_with_the_fte_band_never_bounds_above_the_reference_optimum(seed):
+    """The band's rows tightened by cost (``Coupling.bound_total_fte``) must never cut off the optimum:
+    the engine's own bound stays at or below the reference MILP's optimum, and a proven plan equals it."""
+    rng = random.Random(5000 + seed)
+    case = random_case(rng, rng.choice([3, 4, 5, 6, 7, 8]))
+    case["fairness"]["fte_band"] = rng.choice([0.1, 0.15, 0.2, 0.35])
+    model = build_model(resolve(case, scenario_id=f"b{seed}"))
+    rules = frozenset(model.rule_groups())
+    reference = CandidateMILP(model).solve(rules)
+    outcome = model.engine(rules, time_limit=30).solve(1)
+    if reference is None:
+        assert not (outcome.plans and outcome.status == "optimal")
+        return
+    optimum = SCALE * reference.total
+    slack = 1e-3 * len(reference.units)  # the tie-break, under 1 NOK per unit
+    assert outcome.status != "infeasible"
+    if outcome.lower_bound is not None:
+        assert outcome.lower_bound <= optimum + slack
+    if outcome.status == "optimal":
+        assert sum(c.true for c in outcome.plans[0]) == pytest.approx(optimum, abs=slack)
+
+
+def pair_with_a_loose_band(seed: int) -> dict:
+    """Two members, cost-side rules off, a band so wide that each may host everything: a member's cap is
+    then the plan's total FTE bound itself, which the optimum (one member hosting all) often meets."""
+    case = random_case(random.Random(seed), 2)
+    case["fairness"] = {"fte_band": 0.9, "individual_rationality": False, "min_shared_units_hosted": 0}
+    for spec in case["services"].values():
+        for key in ("max_units", "required_hosts", "forbidden_hosts", "capacity_fte", "max_travel_minutes"):
+            spec.pop(key, None)
+    return case
+
+
+@pytest.mark.parametrize("seed", range(22))
+def test_total_fte_bounds_hold_for_the_optimal_plan(seed):
+    """Bounded by the optimum's own cost, the FTE rows and caps admit the optimum (checked unit by unit)."""
+    if seed < 10:
+        case = pair_with_a_loose_band(seed)
+    else:
+        rng = random.Random(7000 + seed)
+        case = random_case(rng, rng.choice([4, 5, 6, 7]))
+        case["fairness"]["fte_band"] = rng.choice([0.1, 0.2, 0.35])
+    model = build_model(resolve(case, scenario_id=f"t{seed}"))
+    rules = frozenset(model.rule_groups())
+    reference = CandidateMILP(model).solve(rules)
+    if reference is None:
+        return
+    engine = model.engine(rules)
+    engine._bound_total_fte(SCALE * reference.total + 1e-3 * len(reference.units))
+    index = {m: i for i, m in enumerate(model.members)}
+    coupling = engine.coupling
+    total = sum(u.fte for u in reference.units)
+    hosted = [sum(u.fte for u in reference.units if u.host == m) for m in model.members]
+    for r, row in enumerate(coupling.rows):
+        if row.kind == "fte_total_max":
+            assert total <= coupling.rhs[r] + 1e-9
+        elif row.kind == "fte_total_min":
+            assert -total <= coupling.rhs[r] + 1e-9
+        elif row.kind == "fte_cap":
+            assert hosted[row.member] <= coupling.rhs[r]
+        elif row.kind == "fte_floor":
+            assert -hosted[row.member] <= coupling.rhs[r]
+    for s, sid in enumerate(model.costs):  # every unit of the optimum is still allowed
+        for u in reference.units:
+            if u.service == sid:
+                group = sum(1 << index[m] for m in u.members)
+                assert np.isfinite(engine.services[s].cost[index[u.host], group])

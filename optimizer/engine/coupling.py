@@ -10,6 +10,9 @@ Rows, with ``f`` the unit's FTE, ``h`` its host, ``T`` its group and ``c`` its c
 - ``fairness.fte_band`` (member m): ``(low_m - [h = m]) f <= 0`` and ``([h = m] - high_m) f <= 0``;
 - ``fairness.individual_rationality`` (member m): ``[m in T] share_m(T) c <= keep x reference_m``;
 - ``fairness.max_fte_loss`` (member m): ``-[h = m] f <= limit - FTE alone_m``;
+- total FTE, and with the band the FTE each member hosts, within bounds that hold for every plan
+  cheaper than a known one (``fte_total_max``/``fte_total_min``: ``+-f``; ``fte_cap``/``fte_floor``:
+  ``+-[h = m] f``): inactive (``inf``) until ``bound_total_fte`` sets them;
 - ``max_shared_services``: one per service that has a shared unit ``<= N`` (not per unit: handled
   as a service-level term).
 """
@@ -85,9 +88,38 @@ class Coupling:
         if "fairness.max_fte_loss" in rules:
             rows += [Row("fte_loss", i, float(f.max_fte_loss) - alone_fte[m] + 1e-9)
                      for i, m in enumerate(members)]
+        self.band = "fairness.fte_band" in rules
+        if rows:  # valid rows that only tighten the relaxation; see bound_total_fte
+            rows += [Row("fte_total_max", -1, np.inf), Row("fte_total_min", -1, np.inf)]
+            if self.band:
+                rows += [Row("fte_cap", i, np.inf) for i in range(self.n)]
+                rows += [Row("fte_floor", i, np.inf) for i in range(self.n) if self.low[i] > 0]
         self.rows = tuple(rows)
         self.max_shared = max_shared_services
         self.rhs = np.array([r.rhs for r in rows])
+
+    def bound_total_fte(self, low: float, high: float, step: float | None) -> None:
+        """Set the rows that hold for every plan whose total FTE lies in ``[low, high]``.
+
+        With the band, member m then hosts at most ``high_m * high`` and at least ``low_m * low``
+        FTE; when every unit's FTE is a multiple of ``step``, so is what m hosts, and these bounds
+        round down and up to the step (the strengthening the LP lacks).
+        """
+        def down(x: float) -> float:
+            return x if step is None else np.floor(x / step + 1e-9) * step
+
+        def up(x: float) -> float:
+            return x if step is None else np.ceil(x / step - 1e-9) * step
+
+        for r, row in enumerate(self.rows):
+            if row.kind == "fte_total_max":
+                self.rhs[r] = high
+            elif row.kind == "fte_total_min":
+                self.rhs[r] = -low
+            elif row.kind == "fte_cap":
+                self.rhs[r] = down(self.high[row.member] * high) + 1e-7
+            elif row.kind == "fte_floor":
+                self.rhs[r] = -up(self.low[row.member] * low) + 1e-7
 
     def unit_coefficients(self, host: int, group: int, fte: float, cost_k: float,
                           share: np.ndarray) -> np.ndarray:
@@ -104,8 +136,14 @@ class Coupling:
                 out[r] = (is_host - self.high[m]) * fte
             elif row.kind == "ir":
                 out[r] = share[m] * cost_k
-            elif row.kind == "fte_loss":
+            elif row.kind == "fte_loss" or row.kind == "fte_floor":
                 out[r] = -fte if is_host else 0.0
+            elif row.kind == "fte_cap":
+                out[r] = fte if is_host else 0.0
+            elif row.kind == "fte_total_max":
+                out[r] = fte
+            elif row.kind == "fte_total_min":
+                out[r] = -fte
         return out
 
     def lagrangian_cost(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
@@ -132,8 +170,14 @@ class Coupling:
                 per_host[m] += value
             elif row.kind == "ir":
                 ir[m] += value
-            elif row.kind == "fte_loss":
+            elif row.kind in ("fte_loss", "fte_floor"):
                 per_host[m] -= value
+            elif row.kind == "fte_cap":
+                per_host[m] += value
+            elif row.kind == "fte_total_max":
+                common += value
+            elif row.kind == "fte_total_min":
+                common -= value
         out = cost_k + table.fte[None, :] * (common + per_host[:, None])
         if np.any(hosting):
             out = out - np.where(table.size > 1, 1.0, 0.0)[None, :] * hosting[:, None]

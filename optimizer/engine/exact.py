@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from dataclasses import dataclass, field, replace
 
 import highspy
@@ -44,6 +48,23 @@ DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer alw
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
+PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
+FTE_PRICE_SHARE = 0.8  # share of the cheapest cost per FTE used to bound a plan's total FTE by its cost
+
+
+LOG = logging.getLogger(__name__)
+
+
+@cache
+def _threads() -> ThreadPoolExecutor | None:
+    workers = min(os.cpu_count() or 1, 8)
+    return ThreadPoolExecutor(workers, thread_name_prefix="pricing") if workers > 1 else None
+
+
+def _each(n: int, work: Callable[[int], object], count: int) -> list:
+    """``[work(s) for s in range(count)]``, in parallel threads for large member sets."""
+    pool = _threads() if n >= PARALLEL_FROM else None
+    return list(pool.map(work, range(count))) if pool is not None else [work(s) for s in range(count)]
 
 
 @dataclass
@@ -88,6 +109,10 @@ class ServiceProblem:
     @property
     def limited(self) -> bool:
         return self.max_units is not None and self.max_units < self.table.n
+
+    def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
+        """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
+        return ServiceProblem(self.table, replace(self.rules, fte_caps=caps), self.max_units, shares=self.shares)
 
     def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
         """The same service with branching decisions (member, host, must) added to its rules."""
@@ -211,6 +236,10 @@ class ExactEngine:
                 units = alone
         return value, units, cost, best
 
+    def _price_all(self, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False) -> list:
+        """``_price`` of every service (in parallel threads for large member sets)."""
+        return _each(self.n, lambda s: self._price(s, lam, lam_shared, zero_cost=zero_cost), len(self.services))
+
     def _extract(self, cost: np.ndarray, choice: np.ndarray, limited: bool) -> list[tuple[int, int]]:
         units, mask, layer = [], self.full, choice.shape[0] - 1
         while mask:
@@ -276,7 +305,7 @@ class ExactEngine:
         for s, entries in enumerate(one):
             problem.addConstraint(pulp.LpAffineExpression(entries) == 1, f"one_{s}")
         for r in rows:
-            problem.addConstraint(pulp.LpAffineExpression(terms[r]) <= self.coupling.rows[r].rhs, f"row_{r}")
+            problem.addConstraint(pulp.LpAffineExpression(terms[r]) <= float(self.coupling.rhs[r]), f"row_{r}")
         if self.coupling.max_shared is not None:
             problem.addConstraint(pulp.LpAffineExpression(shared) <= self.coupling.max_shared, "max_shared")
         for i, plan in enumerate(cuts):
@@ -329,23 +358,72 @@ class ExactEngine:
         base = self._seed()
         if base is None:
             return Outcome([], "infeasible", None, time.perf_counter() - start)
+        self._plain_bound = sum(b[0] for b in base)
         coupled = bool(len(self.coupling.rows)) or self.coupling.max_shared is not None
         if not coupled and k == 1:
             plan = [self.column(s, b[1]) for s, b in enumerate(base)]
             return Outcome([plan], "optimal", sum(c.cost for c in plan), time.perf_counter() - start)
         if coupled and k == 1:
-            return self._branch_and_price(start)
+            incumbent = None
+            if self.coupling.band:  # a first plan bounds the FTE of every better one: tighter rows
+                if self._column_generation() is None:
+                    return Outcome([], "infeasible", None, time.perf_counter() - start)
+                plans, _ = self._k_best(self._columns(), 1)
+                if plans:
+                    incumbent = plans[0]
+                    self._bound_total_fte(_cost(incumbent))
+            return self._branch_and_price(start, incumbent)
         if coupled:
             found = self._column_generation()
             if found is None:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
-            lam, lam_shared, bound = found
+            lam, lam_shared, bound, _ = found
         else:
             lam, lam_shared, bound = np.zeros(len(self.coupling.rows)), 0.0, sum(b[0] for b in base)
         outcome = self._prove(lam, lam_shared, bound, k, start)
         if outcome.lower_bound is not None:  # no plan beats the plan without coupling rows
             outcome.lower_bound = max(outcome.lower_bound, self._plain_bound)
         return outcome
+
+    def _bound_total_fte(self, upper: float) -> None:
+        """Bound the total FTE of every plan costing at most ``upper``, and from it what each member hosts.
+
+        For any ``t > 0`` a plan's ``cost - t FTE`` is at least the sum over services of the
+        cheapest partition under unit costs ``cost - t f``, so ``FTE <= (upper - that sum) / t``;
+        the least FTE comes from the programme on ``f``. Staffing costs make ``t`` near the price
+        of an FTE tight: a plan that adds an FTE costs about that much more. With the band this
+        caps what each member may host (``Coupling.bound_total_fte``), and a unit above its host's
+        cap is left out of every service (the relaxation otherwise mixes it in fractionally).
+        """
+        prices = [SCALE * float(sp.table.costs.spec.value("cost_per_fte")) for sp in self.services]
+        t = FTE_PRICE_SHARE * min(prices)
+        if t <= 0:
+            return
+
+        def extremes(s: int) -> tuple[float, float]:
+            sp = self.services[s]
+            layers, fte = (sp.max_units if sp.limited else None), sp.table.fte[None, :]
+            least = partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0), layers)[0]
+            most = partition_layers((sp.cost - t * fte).min(axis=0), layers)[0]
+            return float(least[-1, self.full]), float(most[-1, self.full])
+
+        least, most = (sum(v) for v in zip(*_each(self.n, extremes, len(self.services))))
+        self.coupling.bound_total_fte(least, (upper + TOL - most) / t, self._fte_step())
+        caps = tuple(float(self.coupling.rhs[r]) for r, row in enumerate(self.coupling.rows) if row.kind == "fte_cap")
+        if caps:
+            self.services = [sp.capped(caps) for sp in self.services]
+
+    def _fte_step(self) -> float | None:
+        """The step every unit's FTE is a multiple of (``None`` when staffing is continuous)."""
+        scenario = self.services[0].table.costs.scenario
+        step = float(scenario.fte_step)
+        if scenario.staffing == "continuous":
+            return None
+        for sp in self.services:
+            ratio = sp.table.fte / step
+            if not np.allclose(ratio, np.round(ratio), atol=1e-9):
+                return None
+        return step
 
     def _seed(self) -> list[tuple[float, list, np.ndarray, np.ndarray]] | None:
         """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
@@ -356,7 +434,6 @@ class ExactEngine:
             if not np.isfinite(priced[0]):
                 return None
             base.append(priced)
-            self._plain_bound = sum(b[0] for b in base)
             self._add(self.column(s, priced[1]))
             alone = self._alone(s)
             if alone is not None:
@@ -364,7 +441,7 @@ class ExactEngine:
         return base
 
     # -- branch and price ------------------------------------------------------------------------
-    def _branch_and_price(self, start: float) -> Outcome:
+    def _branch_and_price(self, start: float, incumbent: list[Column] | None = None) -> Outcome:
         """Best-bound search over branching decisions "member m's unit in service s is hosted by h".
 
         At each node: column generation gives the node's bound; the MILP over the pool gives plans;
@@ -372,28 +449,32 @@ class ExactEngine:
         node exactly; otherwise the LP's most fractional (service, member, host) is branched on.
         """
         root = list(self.services)
-        best: list[Column] | None = None
-        upper = np.inf
+        best = incumbent
+        upper = _cost(incumbent) if incumbent else np.inf
         counter = itertools.count()
-        heap: list[tuple[float, int, tuple]] = [(-np.inf, next(counter), ())]
+        heap: list[tuple[float, int, tuple, tuple | None]] = [(-np.inf, next(counter), (), None)]
         open_bound = np.inf  # the lowest bound of any node left unsettled
         settled = True  # every node was solved, pruned or found infeasible
         while heap:
-            parent_bound, _, pins = heapq.heappop(heap)
+            parent_bound, _, pins, parent = heapq.heappop(heap)
             if parent_bound >= upper - TOL:
                 continue
             if time.perf_counter() > self._deadline:
-                open_bound = min([open_bound, parent_bound, *(b for b, _, _ in heap)])
+                open_bound = min([open_bound, parent_bound, *(b for b, *_ in heap)])
                 settled = False
                 break
             self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
                 t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
+            if parent is not None and self._parent_bound(pins[-1][0], *parent) >= upper - TOL:
+                continue  # the parent's multipliers already prove this node cannot beat the best plan
             if pins and self._seed() is None:
                 continue
             found = self._column_generation()
             if found is None:
                 continue  # no plan meets this node's decisions
-            lam, lam_shared, bound = found
+            lam, lam_shared, bound, values = found
+            bound = max(bound, parent_bound)  # a node's plans are among its parent's
+            LOG.debug("node %s: bound %.1f, best %.1f, %.1f s", pins, bound, upper, time.perf_counter() - start)
             if bound >= upper - TOL:
                 continue
             plans, info = self._k_best(self._columns(), 1)
@@ -415,13 +496,19 @@ class ExactEngine:
                 open_bound, settled = min(open_bound, bound), False
                 continue
             for must in (True, False):
-                heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),)))
+                heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),), (lam, lam_shared, values)))
         self.services = root
         seconds = time.perf_counter() - start
         if best is None:  # every node was infeasible (an exhaustive search), or the search stopped
             return Outcome([], "infeasible" if settled else "not_solved", None, seconds)
         lower = max(min(open_bound, upper), self._plain_bound)  # no plan beats the plan without coupling rows
         return Outcome([best], "optimal" if settled else "feasible", lower, seconds)
+
+    def _parent_bound(self, s: int, lam: np.ndarray, lam_shared: float, values: list[float]) -> float:
+        """A node's bound at its parent's multipliers: only service ``s`` (just branched) is priced again."""
+        own = list(values)
+        own[s] = self._price(s, lam, lam_shared)[0]
+        return self._bound(own, lam, lam_shared)
 
     def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
                               capacity: int) -> list[Column] | None | bool:
@@ -432,8 +519,7 @@ class ExactEngine:
         """
         delta = upper - bound + TOL
         found = []
-        for s in range(len(self.services)):
-            value, _, cost, best = self._price(s, lam, lam_shared)
+        for s, (value, _, cost, best) in enumerate(self._price_all(lam, lam_shared)):
             parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
                                                    capacity)
             if overflow:
@@ -478,17 +564,20 @@ class ExactEngine:
 
     def _bound(self, values: Sequence[float], lam: np.ndarray, lam_shared: float) -> float:
         extra = lam_shared * self.coupling.max_shared if self.coupling.max_shared is not None else 0.0
-        return float(sum(values) - lam @ self.coupling.rhs - extra)
+        used = lam > 0  # rows not in force carry rhs inf and multiplier 0
+        return float(sum(values) - lam[used] @ self.coupling.rhs[used] - extra)
 
-    def _column_generation(self) -> tuple[np.ndarray, float, float] | None:
-        """Multipliers with the best Lagrangian bound; ``None`` when even the LP has no solution.
+    def _column_generation(self) -> tuple[np.ndarray, float, float, list[float]] | None:
+        """Multipliers with the best Lagrangian bound, the bound and each service's Lagrangian optimum
+        there; ``None`` when even the LP has no solution.
 
         Each round prices first by local search from the pool's best columns (cheap); only when
         that finds nothing does it run the exact subset programmes, which also give the bound.
         """
         phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
         lam0 = np.zeros(len(self.coupling.rows))  # no multipliers: the plan without coupling rows bounds all
-        best = (lam0, 0.0, self._bound([self._price(s, lam0, 0.0)[0] for s in range(len(self.services))], lam0, 0.0))
+        values0 = [p[0] for p in self._price_all(lam0, 0.0)]
+        best = (lam0, 0.0, self._bound(values0, lam0, 0.0), values0)
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":
@@ -496,8 +585,7 @@ class ExactEngine:
             if not phase_one and self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared):
                 continue
             values, added = [], False
-            for s in range(len(self.services)):
-                value, units, _, _ = self._price(s, lam, lam_shared, zero_cost=phase_one)
+            for s, (value, units, _, _) in enumerate(self._price_all(lam, lam_shared, zero_cost=phase_one)):
                 values.append(value)
                 if units:
                     added |= self._add(self.column(s, units))
@@ -509,7 +597,7 @@ class ExactEngine:
                 continue
             bound = self._bound(values, lam, lam_shared)
             if bound > best[2]:
-                best = (lam, lam_shared, bound)
+                best = (lam, lam_shared, bound, values)
             if not added or objective - best[2] <= TOL * max(1.0, abs(objective)):
                 break
             if time.perf_counter() > self._pricing_deadline:
@@ -535,7 +623,7 @@ class ExactEngine:
 
     def _prove(self, lam: np.ndarray, lam_shared: float, bound: float, k: int, start: float) -> Outcome:
         self._active |= {int(r) for r in np.flatnonzero(lam > 1e-9)}
-        priced = [self._price(s, lam, lam_shared) for s in range(len(self.services))]
+        priced = self._price_all(lam, lam_shared)
         bound = self._bound([p[0] for p in priced], lam, lam_shared)
         plans, info = self._k_best(list(self.pool.values()), k)
         if plans and self.feasibility is not None and _cost(plans[-1]) - bound > WEAK_BOUND * abs(_cost(plans[-1])):

@@ -150,7 +150,8 @@ def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: fl
 def _compiled(name: str) -> Callable:
     import numba  # noqa: PLC0415 - imported only for large member sets (0.5 s at start-up)
 
-    return numba.njit(cache=True)({"layers": _partition_layers, "enumerate": _enumerate}[name])
+    return numba.njit(cache=True, nogil=True)(  # nogil: services are priced in parallel threads
+        {"layers": _partition_layers, "enumerate": _enumerate}[name])
 
 
 def _kernel(name: str, n: int) -> Callable:

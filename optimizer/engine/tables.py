@@ -45,6 +45,7 @@ class UnitRules:
     fixed_unit: tuple[int, int] | None = None  # (host index, group mask) that must be chosen
     shared_allowed: bool = True
     pins: tuple[tuple[int, int, bool], ...] = ()  # (member, host, must): the member's unit is (not) hosted there
+    fte_caps: tuple[float, ...] | None = None  # per host: the most FTE one unit it hosts may have
 
 
 class ServiceTable:
@@ -120,6 +121,8 @@ class ServiceTable:
             ok[h] = row
         if not rules.shared_allowed:
             ok &= self.size[None, :] == 1
+        if rules.fte_caps is not None:
+            ok &= self.fte[None, :] <= np.array(rules.fte_caps)[:, None] + 1e-9
         for member, host, must in rules.pins:  # branching decisions
             touches = (groups >> member & 1) == 1
             if must:
