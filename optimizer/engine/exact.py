@@ -49,6 +49,7 @@ ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we sto
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
+TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 FTE_PRICE_SHARE = 0.8  # share of the cheapest cost per FTE used to bound a plan's total FTE by its cost
 
 
@@ -365,13 +366,15 @@ class ExactEngine:
             return Outcome([plan], "optimal", sum(c.cost for c in plan), time.perf_counter() - start)
         if coupled and k == 1:
             incumbent = None
-            if self.coupling.band:  # a first plan bounds the FTE of every better one: tighter rows
-                if self._column_generation() is None:
+            if self.coupling.band and self.n >= TIGHTEN_FROM:  # a first plan bounds the FTE of every better one
+                found = self._column_generation()
+                if found is None:
                     return Outcome([], "infeasible", None, time.perf_counter() - start)
                 plans, _ = self._k_best(self._columns(), 1)
                 if plans:
                     incumbent = plans[0]
-                    self._bound_total_fte(_cost(incumbent))
+                    if _cost(incumbent) - found[2] > TOL * max(1.0, abs(found[2])):  # not yet proven
+                        self._bound_total_fte(_cost(incumbent))
             return self._branch_and_price(start, incumbent)
         if coupled:
             found = self._column_generation()
