@@ -136,7 +136,7 @@ class Coupling:
                 out[r] = (is_host - self.high[m]) * fte
             elif row.kind == "ir":
                 out[r] = share[m] * cost_k
-            elif row.kind == "fte_loss" or row.kind == "fte_floor":
+            elif row.kind in ("fte_loss", "fte_floor"):
                 out[r] = -fte if is_host else 0.0
             elif row.kind == "fte_cap":
                 out[r] = fte if is_host else 0.0

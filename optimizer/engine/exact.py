@@ -113,12 +113,14 @@ class ServiceProblem:
 
     def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
-        return ServiceProblem(self.table, replace(self.rules, fte_caps=caps), self.max_units, shares=self.shares)
+        return self._with_rules(replace(self.rules, fte_caps=caps))
 
     def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
         """The same service with branching decisions (member, host, must) added to its rules."""
-        return ServiceProblem(self.table, replace(self.rules, pins=self.rules.pins + pins), self.max_units,
-                              shares=self.shares)  # who pays what does not depend on the rules
+        return self._with_rules(replace(self.rules, pins=self.rules.pins + pins))
+
+    def _with_rules(self, rules: UnitRules) -> ServiceProblem:
+        return ServiceProblem(self.table, rules, self.max_units, shares=self.shares)  # who pays what does not depend on the rules
 
 
 @dataclass
@@ -365,17 +367,19 @@ class ExactEngine:
             plan = [self.column(s, b[1]) for s, b in enumerate(base)]
             return Outcome([plan], "optimal", sum(c.cost for c in plan), time.perf_counter() - start)
         if coupled and k == 1:
-            incumbent = None
-            if self.coupling.band and self.n >= TIGHTEN_FROM:  # a first plan bounds the FTE of every better one
-                found = self._column_generation()
-                if found is None:
-                    return Outcome([], "infeasible", None, time.perf_counter() - start)
-                plans, _ = self._k_best(self._columns(), 1)
-                if plans:
-                    incumbent = plans[0]
-                    if _cost(incumbent) - found[2] > TOL * max(1.0, abs(found[2])):  # not yet proven
-                        self._bound_total_fte(_cost(incumbent))
-            return self._branch_and_price(start, incumbent)
+            if not (self.coupling.band and self.n >= TIGHTEN_FROM):
+                return self._branch_and_price(start)
+            found = self._column_generation()  # a first plan bounds the FTE of every better one
+            if found is None:
+                return Outcome([], "infeasible", None, time.perf_counter() - start)
+            plans, _ = self._k_best(self._columns(), 1)
+            if not plans:
+                return self._branch_and_price(start)
+            upper = _cost(plans[0])
+            if found[2] >= upper - TOL:  # proven already, as the search's first node would find
+                return Outcome(plans, "optimal", upper, time.perf_counter() - start)
+            self._bound_total_fte(upper)
+            return self._branch_and_price(start, plans[0])
         if coupled:
             found = self._column_generation()
             if found is None:
