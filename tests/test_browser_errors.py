@@ -43,12 +43,16 @@ def serve(module: str, function: str) -> Iterator[tuple[str, subprocess.Popen]]:
         proc.wait(timeout=10)
 
 
-def page_text(url: str, wait_for: str) -> str:
+def page_text(url: str, wait_for: str, *texts: str) -> str:
+    """The page's text once `wait_for` and every one of `texts` are shown (the tabs render after the
+    key figures, so a fixed pause alone races the slower ones)."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="nb-NO")
         page.goto(url)
         page.wait_for_selector(wait_for, timeout=60_000)
+        for text in texts:
+            page.get_by_text(text).first.wait_for(timeout=60_000)
         page.wait_for_timeout(1000)
         text = page.inner_text("body")
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -63,7 +67,7 @@ def assert_no_internals(text: str) -> None:
 
 def test_an_error_in_a_tab_shows_an_incident_id_and_the_rest_of_the_page():
     for url, proc in serve("views", "host_rows"):
-        text = page_text(url, '[data-testid="stMetricValue"]')
+        text = page_text(url, '[data-testid="stMetricValue"]', "hendelse")
         assert_no_internals(text)
         assert "hendelse" in text and "Samlet kostnad" in text  # the key figures above the tabs are shown
         proc.terminate()
@@ -109,6 +113,6 @@ def test_bad_uploads_show_located_errors_and_no_traceback(tmp_path):
 
 def test_an_error_outside_the_tabs_shows_an_incident_id_and_no_details():
     for url, _ in serve("editing", "settings_of"):
-        text = page_text(url, '[data-testid="stAlert"]')
+        text = page_text(url, '[data-testid="stAlert"]', "hendelse")
         assert_no_internals(text)
         assert "hendelse" in text and "Ask Google" not in text
