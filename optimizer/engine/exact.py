@@ -42,6 +42,7 @@ from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
+LP_NOISE = 1e-8  # relative: a bound read off the LP's multipliers may miss its plan's cost by this (HiGHS tolerances)
 MAX_COLUMN_ROUNDS = 200
 LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
 DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
@@ -50,6 +51,7 @@ WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases t
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
+STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
 FTE_PRICE_SHARE = 0.8  # share of the cheapest cost per FTE used to bound a plan's total FTE by its cost
 
 
@@ -115,9 +117,15 @@ class ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
         return self._with_rules(replace(self.rules, fte_caps=caps))
 
-    def pinned(self, pins: tuple[tuple[int, int, bool], ...]) -> ServiceProblem:
-        """The same service with branching decisions (member, host, must) added to its rules."""
-        return self._with_rules(replace(self.rules, pins=self.rules.pins + pins))
+    def branched(self, pins: tuple[tuple[int, int, bool], ...], caps: np.ndarray, floors: np.ndarray
+                 ) -> ServiceProblem:
+        """The same service with branching decisions: pins (member, host, must) and per host the
+        least and most FTE of a unit it hosts (a floor above 0 also makes that member host its own unit)."""
+        old = np.array(self.rules.fte_caps if self.rules.fte_caps is not None else [np.inf] * len(caps))
+        hosts = tuple((m, m, True) for m in np.flatnonzero(floors > 0))
+        return self._with_rules(replace(
+            self.rules, pins=self.rules.pins + pins + hosts, fte_caps=tuple(float(c) for c in np.minimum(old, caps)),
+            fte_floors=tuple(float(f) for f in floors) if np.any(floors > 0) else self.rules.fte_floors))
 
     def _with_rules(self, rules: UnitRules) -> ServiceProblem:
         return ServiceProblem(self.table, rules, self.max_units, shares=self.shares)  # who pays what does not depend on the rules
@@ -137,6 +145,25 @@ class Outcome:
             return None
         best = _cost(self.plans[0])
         return 0.0 if self.status == "optimal" else max(0.0, (best - self.lower_bound) / max(abs(best), TOL))
+
+
+@dataclass(frozen=True)
+class Node:
+    """A branching node's decisions, per service: host pins, and bounds on the FTE of the unit a member hosts."""
+
+    pins: tuple[tuple[int, int, int, bool], ...] = ()  # (service, member, host, must)
+    limits: tuple[tuple[int, int, float, float], ...] = ()  # (service, member, least, most); least > 0: it hosts
+
+    def of(self, s: int, n: int) -> tuple[tuple[tuple[int, int, bool], ...], np.ndarray, np.ndarray] | None:
+        """Service s's pins, and per member the least and most FTE of a unit it hosts; ``None`` if s is free."""
+        pins = tuple((m, h, must) for t, m, h, must in self.pins if t == s)
+        limits = [(m, low, high) for t, m, low, high in self.limits if t == s]
+        if not pins and not limits:
+            return None
+        floors, caps = np.zeros(n), np.full(n, np.inf)
+        for m, low, high in limits:
+            floors[m], caps[m] = max(floors[m], low), min(caps[m], high)
+        return pins, caps, floors
 
 
 class ExactEngine:
@@ -449,61 +476,71 @@ class ExactEngine:
 
     # -- branch and price ------------------------------------------------------------------------
     def _branch_and_price(self, start: float, incumbent: list[Column] | None = None) -> Outcome:
-        """Best-bound search over branching decisions "member m's unit in service s is hosted by h".
+        """Best-bound search over branching decisions (``Node``).
 
         At each node: column generation gives the node's bound; the MILP over the pool gives plans;
         if the node's gap is small enough, the enumeration of every partition within it solves the
-        node exactly; otherwise the LP's most fractional (service, member, host) is branched on.
+        node exactly; otherwise it branches. Where rows weigh the FTE a member hosts (the band, the
+        most FTE a member may lose), first on the FTE of the unit a member hosts in one service: the
+        LP otherwise meets a member's FTE limit by mixing in a sliver of a plan that moves a whole
+        unit away, which no single plan can do. Then on the most fractional (service, member, host).
         """
         root = list(self.services)
+        step = self._fte_step() if self._fte_rows() else None
+        self._pricing_deadline = self._deadline  # a node's bound proves nothing unless its pricing converged
         best = incumbent
         upper = _cost(incumbent) if incumbent else np.inf
         counter = itertools.count()
-        heap: list[tuple[float, int, tuple, tuple | None]] = [(-np.inf, next(counter), (), None)]
+        heap: list[tuple[float, int, Node, tuple | None]] = [(-np.inf, next(counter), Node(), None)]
         open_bound = np.inf  # the lowest bound of any node left unsettled
         settled = True  # every node was solved, pruned or found infeasible
         while heap:
-            parent_bound, _, pins, parent = heapq.heappop(heap)
+            parent_bound, _, node, parent = heapq.heappop(heap)
             if parent_bound >= upper - TOL:
                 continue
             if time.perf_counter() > self._deadline:
                 open_bound = min([open_bound, parent_bound, *(b for b, *_ in heap)])
                 settled = False
                 break
-            self.services = [sp.pinned(tuple((m, h, must) for t, m, h, must in pins if t == s)) if any(
-                t == s for t, *_ in pins) else sp for s, sp in enumerate(root)]
-            if parent is not None and self._parent_bound(pins[-1][0], *parent) >= upper - TOL:
+            self._enter(node, root)
+            if parent is not None and self._parent_bound(*parent) >= upper - TOL:
                 continue  # the parent's multipliers already prove this node cannot beat the best plan
-            if pins and self._seed() is None:
+            if node != Node() and self._seed() is None:
                 continue
             found = self._column_generation()
             if found is None:
                 continue  # no plan meets this node's decisions
             lam, lam_shared, bound, values = found
             bound = max(bound, parent_bound)  # a node's plans are among its parent's
-            LOG.debug("node %s: bound %.1f, best %.1f, %.1f s", pins, bound, upper, time.perf_counter() - start)
+            LOG.debug("node %s: bound %.1f, best %.1f, %.1f s", node, bound, upper, time.perf_counter() - start)
             if bound >= upper - TOL:
                 continue
             plans, info = self._k_best(self._columns(), 1)
             if plans and _cost(plans[0]) < upper:
                 best, upper = plans[0], _cost(plans[0])
-            if not pins and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
+            if node == Node() and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
                 return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
             if bound >= upper - TOL:
                 continue
             if np.isfinite(upper):
-                capacity = NODE_CAPACITY if pins else ENUMERATION_CAPACITY
+                capacity = NODE_CAPACITY if node != Node() else ENUMERATION_CAPACITY
                 solved = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity)
                 if solved is not None:
                     if solved and _cost(solved) < upper:
                         best, upper = solved, _cost(solved)
                     continue
-            choice = self._fractional_choice()
-            if choice is None:  # nothing to branch on, yet not solved (a MILP stopped early): stays open
+            children = self._children(node, step)
+            if not children:  # the LP is integral: priced to the end, its bound meets its plan's true cost
+                found = self._column_generation(strict=True)
+                if found is None or (best and max(found[2], bound) >= sum(c.true for c in best) - TOL - LP_NOISE * upper):
+                    continue  # no plan here is cheaper (bounds leave out the tie-break, under 1 NOK a unit)
+                children = self._children(node, step)
+            if not children:  # nothing to branch on, yet not solved (pricing or a MILP stopped early): stays open
+                LOG.debug("node %s stays open", node)
                 open_bound, settled = min(open_bound, bound), False
                 continue
-            for must in (True, False):
-                heapq.heappush(heap, (bound, next(counter), pins + ((*choice, must),), (lam, lam_shared, values)))
+            for child, repriced in children:
+                heapq.heappush(heap, (bound, next(counter), child, (repriced, lam, lam_shared, values)))
         self.services = root
         seconds = time.perf_counter() - start
         if best is None:  # every node was infeasible (an exhaustive search), or the search stopped
@@ -511,11 +548,87 @@ class ExactEngine:
         lower = max(min(open_bound, upper), self._plain_bound)  # no plan beats the plan without coupling rows
         return Outcome([best], "optimal" if settled else "feasible", lower, seconds)
 
+    def _enter(self, node: Node, root: list[ServiceProblem]) -> None:
+        """Make ``node`` the current problem: a service is rebuilt only where a decision touches it."""
+        services = []
+        for s, sp in enumerate(root):
+            decisions = node.of(s, self.n)
+            services.append(sp if decisions is None else sp.branched(*decisions))
+        self.services = services
+
+    def _children(self, node: Node, step: float | None) -> list[tuple[Node, int]]:
+        """The two children of ``node`` and the service whose decisions they change."""
+        splits = self._fte_splits(step) if step is not None else []
+        if splits:
+            s, m, below = self._strongest(splits, step)
+            return [(replace(node, limits=node.limits + ((s, m, 0.0, below),)), s),
+                    (replace(node, limits=node.limits + ((s, m, below + step, np.inf),)), s)]
+        choice = self._fractional_choice()
+        if choice is None:
+            return []
+        return [(replace(node, pins=node.pins + ((*choice, must),)), choice[0]) for must in (True, False)]
+
+    def _fte_splits(self, step: float) -> list[tuple[int, int, float]]:
+        """(service, member, FTE) splits of the last master LP's plans by the FTE of the unit a member hosts.
+
+        For each service and member the LP's columns give that member a hosted FTE (0 if it hosts
+        nothing); where they disagree, "at most v" and "at least v + step", v the step at or below
+        their weighted mean, each cut off part of the LP's solution. Best first: the pair whose
+        smaller part weighs most, then the widest spread, then the member hosting most."""
+        columns, values = self._lp_solution
+        hosted: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for column, value in zip(columns, values):
+            if value <= 1e-9:
+                continue
+            own = self._hosted(column)
+            for m in range(self.n):
+                hosted.setdefault((column.service, m), []).append((own.get(m, 0.0), float(value)))
+        scored = []
+        for (s, m), seen in hosted.items():
+            fte, weights = np.array([v for v, _ in seen]), np.array([w for _, w in seen])
+            if fte.max() - fte.min() < 0.5 * step:
+                continue
+            mean = float(fte @ weights / weights.sum())
+            below = min(np.floor(mean / step + 1e-9) * step, fte.max() - step)
+            low_side = float(weights[fte <= below + 1e-9].sum())
+            score = (min(low_side, weights.sum() - low_side), float(fte.max() - fte.min()), mean)
+            scored.append((score, (s, m, float(below))))
+        scored.sort(key=lambda x: (tuple(-v for v in x[0]), x[1]))
+        return [split for _, split in scored]
+
+    def _strongest(self, splits: list[tuple[int, int, float]], step: float) -> tuple[int, int, float]:
+        """Of the first ``STRONG_CANDIDATES`` splits, the one whose weaker child has the dearest LP over the pool.
+
+        An LP over the pool's columns only estimates a child's bound (it lacks the columns the child
+        would price), but it costs milliseconds, and the first-ranked split is often a sliver whose
+        host the next LP simply swaps for another."""
+        saved, pool = self._lp_solution, self._columns()
+        best, choice = -np.inf, splits[0]
+        for s, m, below in splits[:STRONG_CANDIDATES]:
+            weakest = np.inf
+            for low, high in ((0.0, below), (below + step, np.inf)):
+                kept = [c for c in pool if c.service != s or low - 1e-9 <= self._hosted(c).get(m, 0.0) <= high + 1e-9]
+                status, objective, _, _ = self._lp(kept, phase_one=False)
+                weakest = min(weakest, objective if status == "optimal" else np.inf)
+            if weakest > best + TOL:
+                best, choice = weakest, (s, m, below)
+        self._lp_solution = saved
+        return choice
+
+    def _hosted(self, column: Column) -> dict[int, float]:
+        """The FTE of the unit each host of ``column`` hosts."""
+        fte = self.services[column.service].table.fte
+        return {h: float(fte[g]) for h, g in column.units}
+
     def _parent_bound(self, s: int, lam: np.ndarray, lam_shared: float, values: list[float]) -> float:
         """A node's bound at its parent's multipliers: only service ``s`` (just branched) is priced again."""
         own = list(values)
         own[s] = self._price(s, lam, lam_shared)[0]
         return self._bound(own, lam, lam_shared)
+
+    def _fte_rows(self) -> bool:
+        """Whether a coupling row weighs the FTE a member hosts (then branching on it moves the bound)."""
+        return any(row.kind in ("band_low", "band_high", "fte_loss") for row in self.coupling.rows)
 
     def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
                               capacity: int) -> list[Column] | None | bool:
@@ -530,6 +643,7 @@ class ExactEngine:
             parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
                                                    capacity)
             if overflow:
+                LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
                 return None
             found.append(parts)
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
@@ -574,9 +688,10 @@ class ExactEngine:
         used = lam > 0  # rows not in force carry rhs inf and multiplier 0
         return float(sum(values) - lam[used] @ self.coupling.rhs[used] - extra)
 
-    def _column_generation(self) -> tuple[np.ndarray, float, float, list[float]] | None:
+    def _column_generation(self, strict: bool = False) -> tuple[np.ndarray, float, float, list[float]] | None:
         """Multipliers with the best Lagrangian bound, the bound and each service's Lagrangian optimum
-        there; ``None`` when even the LP has no solution.
+        there; ``None`` when even the LP has no solution. It stops once the bound is within a relative
+        ``TOL`` of the LP, or (``strict``) within ``TOL`` itself.
 
         Each round prices first by local search from the pool's best columns (cheap); only when
         that finds nothing does it run the exact subset programmes, which also give the bound.
@@ -605,7 +720,7 @@ class ExactEngine:
             bound = self._bound(values, lam, lam_shared)
             if bound > best[2]:
                 best = (lam, lam_shared, bound, values)
-            if not added or objective - best[2] <= TOL * max(1.0, abs(objective)):
+            if not added or objective - best[2] <= TOL * (1.0 if strict else max(1.0, abs(objective))):
                 break
             if time.perf_counter() > self._pricing_deadline:
                 break

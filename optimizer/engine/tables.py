@@ -46,6 +46,7 @@ class UnitRules:
     shared_allowed: bool = True
     pins: tuple[tuple[int, int, bool], ...] = ()  # (member, host, must): the member's unit is (not) hosted there
     fte_caps: tuple[float, ...] | None = None  # per host: the most FTE one unit it hosts may have
+    fte_floors: tuple[float, ...] | None = None  # per host: the least FTE one unit it hosts may have
 
 
 class ServiceTable:
@@ -123,6 +124,8 @@ class ServiceTable:
             ok &= self.size[None, :] == 1
         if rules.fte_caps is not None:
             ok &= self.fte[None, :] <= np.array(rules.fte_caps)[:, None] + 1e-9
+        if rules.fte_floors is not None:
+            ok &= self.fte[None, :] >= np.array(rules.fte_floors)[:, None] - 1e-9
         for member, host, must in rules.pins:  # branching decisions
             touches = (groups >> member & 1) == 1
             if must:
