@@ -352,3 +352,20 @@ def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
         assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=slack), seed
         solved += 1
     assert solved >= 20 and len(splits) >= 20
+
+
+@pytest.mark.parametrize("method", ["fixed_plus_per_capita", "per_capita", "equal", "by_usage"])
+def test_shares_of_one_group_equal_the_table_exactly(method):
+    """The per-unit shares a column's individual-rationality row uses equal the whole table's column, bit for bit."""
+    from optimizer.engine.coupling import pooled_share_table, pooled_shares_of
+
+    rng = random.Random(method)
+    case = random_case(rng, 7)
+    case["cost_key"] = {"method": method, "fixed_share": 0.3}
+    model = build_model(resolve(case, scenario_id=f"sh{method}"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    for sp in engine.services:
+        table = pooled_share_table(engine.coupling.cost_key, sp.table, engine.coupling.population)
+        for group in range(1, 1 << engine.n):
+            assert np.array_equal(pooled_shares_of(engine.coupling.cost_key, sp.table, engine.coupling.population,
+                                                   group), table[:, group])

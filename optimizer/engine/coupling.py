@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.engine.kernels import cheapest_units
 from optimizer.engine.tables import ServiceTable, subset_sums
 from optimizer.scenario import CostKey, Scenario
 
@@ -58,6 +59,30 @@ def pooled_share_table(key: CostKey, table: ServiceTable, population: np.ndarray
             load = table.workload
             by_use = np.where(load > 0, workload[:, None] / np.where(load > 0, load, 1.0), 0.0) * inside
             return np.where(load[None, :] > 0, by_use, by_pop)
+    raise ValueError(f"unknown cost key {key.method!r}")
+
+
+def pooled_shares_of(key: CostKey, table: ServiceTable, population: np.ndarray, group: int) -> np.ndarray:
+    """``pooled_share_table(...)[:, group]`` for one group, without the table (same arithmetic)."""
+    inside = np.array([(group >> i) & 1 for i in range(table.n)], dtype=float)
+    pop_sum = 0.0
+    for i in range(table.n):  # in member order, as subset_sums adds them
+        if group >> i & 1:
+            pop_sum += population[i]
+    by_pop = (population / pop_sum if pop_sum > 0 else np.zeros(table.n)) * inside
+    size = int(table.size[group])
+    equal = (1.0 / max(size, 1) if size > 0 else 0.0) * inside
+    if key.method == "fixed_plus_per_capita":
+        return key.fixed_share * equal + (1.0 - key.fixed_share) * by_pop
+    if key.method == "per_capita":
+        return by_pop
+    if key.method == "equal":
+        return equal
+    if key.method == "by_usage":
+        load = float(table.workload[group])
+        if load > 0:
+            return np.asarray(table.costs.workload, dtype=float) / load * inside
+        return by_pop
     raise ValueError(f"unknown cost key {key.method!r}")
 
 
@@ -146,11 +171,8 @@ class Coupling:
                 out[r] = -fte
         return out
 
-    def lagrangian_cost(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
-                        shares: np.ndarray | None, lam: np.ndarray) -> np.ndarray:
-        """``[host, group]`` unit cost plus ``sum_r lam_r a_r`` (``inf`` stays ``inf``)."""
-        if not len(self.rows) or not np.any(lam > 0):
-            return cost_k
+    def _terms(self, lam: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+        """What ``lam`` adds to a unit: per host and common multipliers of f, per host for shared units, per member of ir."""
         n = self.n
         per_host = np.zeros(n)  # multiplies f for units hosted by that member
         common = 0.0  # multiplies f for every unit
@@ -178,9 +200,24 @@ class Coupling:
                 common += value
             elif row.kind == "fte_total_min":
                 common -= value
+        return per_host, common, hosting, ir
+
+    def lagrangian_cost(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
+                        shares: np.ndarray | None, lam: np.ndarray) -> np.ndarray:
+        """``[host, group]`` unit cost plus ``sum_r lam_r a_r`` (``inf`` stays ``inf``)."""
+        if not len(self.rows) or not np.any(lam > 0):
+            return cost_k
+        per_host, common, hosting, ir = self._terms(lam)
         out = cost_k + table.fte[None, :] * (common + per_host[:, None])
         if np.any(hosting):
             out = out - np.where(table.size > 1, 1.0, 0.0)[None, :] * hosting[:, None]
         if np.any(ir) and shares is not None:
             out = out + np.where(np.isfinite(true_k), true_k, 0.0) * (ir @ shares)[None, :]
         return out
+
+    def lagrangian_minima(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
+                          shares: np.ndarray | None, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group the cheapest ``lagrangian_cost`` over hosts and that host, in one pass (no table)."""
+        per_host, common, hosting, ir = self._terms(lam)
+        ir_per_group = ir @ shares if np.any(ir) and shares is not None else np.zeros(cost_k.shape[1])
+        return cheapest_units(cost_k, true_k, table.fte, table.size > 1, per_host, common, hosting, ir_per_group)

@@ -36,7 +36,7 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
+from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table, pooled_shares_of
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
@@ -96,6 +96,7 @@ class ServiceProblem:
     cost: np.ndarray = field(init=False)  # [host, group], thousands of NOK, inf = not allowed
     shares: np.ndarray | None = None
     plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs
+    hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs
 
     def __post_init__(self) -> None:
         self.cost = SCALE * self.table.cost(self.rules)
@@ -106,12 +107,18 @@ class ServiceProblem:
     def programme(self) -> tuple[np.ndarray, np.ndarray]:
         """``best[k, S]`` and first groups of the cheapest splits on plain costs (cached)."""
         if self.plain is None:
-            self.plain = partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)
+            self.hosts = np.argmin(self.cost, axis=0)
+            unit = self.cost[self.hosts, np.arange(self.cost.shape[1])]
+            self.plain = partition_layers(unit, self.max_units if self.limited else None)
         return self.plain
 
     @property
     def limited(self) -> bool:
         return self.max_units is not None and self.max_units < self.table.n
+
+    def largest_hosted(self) -> np.ndarray:
+        """Per host the FTE of the largest unit it may host (``-inf`` where none)."""
+        return np.where(np.isfinite(self.cost), self.table.fte[None, :], -np.inf).max(axis=1)
 
     def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
@@ -184,6 +191,7 @@ class ExactEngine:
         self._lp_solution: tuple[list[Column], np.ndarray] = ([], np.zeros(0))
         self._deadline = self._pricing_deadline = np.inf
         self._plain_bound = -np.inf
+        self._best_priced: tuple[np.ndarray | None, list] = (None, [])  # multipliers and _price_all there
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, s: int, units: Sequence[tuple[int, int]]) -> Column:
@@ -201,7 +209,8 @@ class ExactEngine:
         key = (s, h, g)
         if key not in self._coef:
             sp = self.services[s]
-            shares = self._shares(s)[:, g] if len(self.coupling.rows) else None
+            shares = pooled_shares_of(self.coupling.cost_key, sp.table, self.coupling.population, g) if len(
+                self.coupling.rows) else None
             self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), self._unit_cost(s, h, g),
                                                               shares)
         return self._coef[key]
@@ -246,37 +255,46 @@ class ExactEngine:
         shares = self._shares(s) if uses_ir else None
         return self.coupling.lagrangian_cost(sp.table, base, sp.cost, shares, lam)
 
+    def _minima(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per group the cheapest ``_lagrangian`` unit cost and its host, without building the table."""
+        sp = self.services[s]
+        base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost
+        uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
+        return self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam)
+
     def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False
-               ) -> tuple[float, list[tuple[int, int]], np.ndarray, np.ndarray]:
-        """Service s's Lagrangian optimum (a valid lower bound), its partition, cost table, bound."""
+               ) -> tuple[float, list[tuple[int, int]], np.ndarray]:
+        """Service s's Lagrangian optimum (a valid lower bound), its partition, and the programme's
+        ``best`` (completion bounds for ``enumerate_partitions`` on ``_lagrangian(s, lam)``)."""
         sp = self.services[s]
         if not zero_cost and not np.any(lam > 0):
-            cost = sp.cost
             best, choice = sp.programme()
+            unit, hosts = sp.cost.min(axis=0) if lam_shared > 0 else None, sp.hosts
         else:
-            cost = self._lagrangian(s, lam, zero_cost=zero_cost)
-            best, choice = partition_layers(cost.min(axis=0), sp.max_units if sp.limited else None)
+            unit, hosts = self._minima(s, lam, zero_cost=zero_cost)
+            best, choice = partition_layers(unit, sp.max_units if sp.limited else None)
         value = float(best[-1, self.full])
-        units = self._extract(cost, choice, sp.limited)
+        units = self._extract(hosts, choice, sp.limited)
         if lam_shared > 0:
             alone = self._alone(s)
-            alone_value = sum(cost[h, g] for h, g in alone) if alone is not None else np.inf
+            alone_value = sum(unit[g] for _, g in alone) if alone is not None else np.inf  # one host: the member
             value = min(alone_value, value + lam_shared)
             if alone is not None and alone_value <= value + TOL:
                 units = alone
-        return value, units, cost, best
+        return value, units, best
 
     def _price_all(self, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False) -> list:
         """``_price`` of every service (in parallel threads for large member sets)."""
         return _each(self.n, lambda s: self._price(s, lam, lam_shared, zero_cost=zero_cost), len(self.services))
 
-    def _extract(self, cost: np.ndarray, choice: np.ndarray, limited: bool) -> list[tuple[int, int]]:
+    def _extract(self, hosts: np.ndarray, choice: np.ndarray, limited: bool) -> list[tuple[int, int]]:
+        """The partition the programme chose (``choice``), each group with its cheapest host (``hosts``)."""
         units, mask, layer = [], self.full, choice.shape[0] - 1
         while mask:
             group = int(choice[layer, mask])
             if group == 0:
                 return []
-            units.append((int(np.argmin(cost[:, group])), group))
+            units.append((int(hosts[group]), group))
             mask ^= group
             layer -= 1 if limited else 0
         return units
@@ -444,8 +462,9 @@ class ExactEngine:
         least, most = (sum(v) for v in zip(*_each(self.n, extremes, len(self.services))))
         self.coupling.bound_total_fte(least, (upper + TOL - most) / t, self._fte_step())
         caps = tuple(float(self.coupling.rhs[r]) for r, row in enumerate(self.coupling.rows) if row.kind == "fte_cap")
-        if caps:
-            self.services = [sp.capped(caps) for sp in self.services]
+        if caps:  # rebuilt (and its programme rerun) only where a cap leaves out a unit
+            self.services = [sp.capped(caps) if np.any(sp.largest_hosted() > np.array(caps) + 1e-9) else sp
+                             for sp in self.services]
 
     def _fte_step(self) -> float | None:
         """The step every unit's FTE is a multiple of (``None`` when staffing is continuous)."""
@@ -459,15 +478,12 @@ class ExactEngine:
                 return None
         return step
 
-    def _seed(self) -> list[tuple[float, list, np.ndarray, np.ndarray]] | None:
+    def _seed(self) -> list[tuple[float, list, np.ndarray]] | None:
         """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
-        lam0 = np.zeros(len(self.coupling.rows))
-        base = []
-        for s in range(len(self.services)):
-            priced = self._price(s, lam0, 0.0)
-            if not np.isfinite(priced[0]):
-                return None
-            base.append(priced)
+        base = self._price_all(np.zeros(len(self.coupling.rows)), 0.0)
+        if not all(np.isfinite(priced[0]) for priced in base):
+            return None
+        for s, priced in enumerate(base):
             self._add(self.column(s, priced[1]))
             alone = self._alone(s)
             if alone is not None:
@@ -639,8 +655,9 @@ class ExactEngine:
         """
         delta = upper - bound + TOL
         found = []
-        for s, (value, _, cost, best) in enumerate(self._price_all(lam, lam_shared)):
-            parts, overflow = enumerate_partitions(cost, best, self.services[s].limited, value + delta + TOL,
+        at, priced = self._best_priced  # the column generation priced every service at its best multipliers
+        for s, (value, _, best) in enumerate(priced if at is lam else self._price_all(lam, lam_shared)):
+            parts, overflow = enumerate_partitions(self._lagrangian(s, lam), best, self.services[s].limited, value + delta + TOL,
                                                    capacity)
             if overflow:
                 LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
@@ -680,7 +697,7 @@ class ExactEngine:
             best, choice = sp.programme()
             if not np.isfinite(best[-1, self.full]):
                 return None
-            plan.append(self.column(s, self._extract(sp.cost, choice, sp.limited)))
+            plan.append(self.column(s, self._extract(sp.hosts, choice, sp.limited)))
         return plan
 
     def _bound(self, values: Sequence[float], lam: np.ndarray, lam_shared: float) -> float:
@@ -698,8 +715,10 @@ class ExactEngine:
         """
         phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
         lam0 = np.zeros(len(self.coupling.rows))  # no multipliers: the plan without coupling rows bounds all
-        values0 = [p[0] for p in self._price_all(lam0, 0.0)]
+        priced0 = self._price_all(lam0, 0.0)
+        values0 = [p[0] for p in priced0]
         best = (lam0, 0.0, self._bound(values0, lam0, 0.0), values0)
+        self._best_priced = (lam0, priced0)
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":
@@ -707,7 +726,8 @@ class ExactEngine:
             if not phase_one and self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared):
                 continue
             values, added = [], False
-            for s, (value, units, _, _) in enumerate(self._price_all(lam, lam_shared, zero_cost=phase_one)):
+            priced = self._price_all(lam, lam_shared, zero_cost=phase_one)
+            for s, (value, units, _) in enumerate(priced):
                 values.append(value)
                 if units:
                     added |= self._add(self.column(s, units))
@@ -718,8 +738,10 @@ class ExactEngine:
                     phase_one = False
                 continue
             bound = self._bound(values, lam, lam_shared)
+            LOG.debug("exact round: lp %.1f bound %.1f added %s columns %d", objective, bound, added, len(self.pool))
             if bound > best[2]:
                 best = (lam, lam_shared, bound, values)
+                self._best_priced = (lam, priced)
             if not added or objective - best[2] <= TOL * (1.0 if strict else max(1.0, abs(objective))):
                 break
             if time.perf_counter() > self._pricing_deadline:
@@ -735,10 +757,10 @@ class ExactEngine:
                 convexity[c.service] = (value, c)
         added = False
         for s, (value, start) in convexity.items():
-            cost = self._lagrangian(s, lam)
-            units = _local_search(cost.min(axis=0), [g for _, g in start.units], self.services[s])
-            partition = [(int(np.argmin(cost[:, g])), g) for g in units]
-            candidate = sum(cost[h, g] for h, g in partition) + (lam_shared if any(g & (g - 1) for g in units) else 0.0)
+            unit, hosts = self._minima(s, lam)
+            units = _local_search(unit, [g for _, g in start.units], self.services[s])
+            partition = [(int(hosts[g]), g) for g in units]
+            candidate = sum(unit[g] for g in units) + (lam_shared if any(g & (g - 1) for g in units) else 0.0)
             if candidate < value - TOL:
                 added |= self._add(self.column(s, partition))
         return added
@@ -760,12 +782,14 @@ class ExactEngine:
         upper = _cost(plans[-1]) if len(plans) == k else np.inf
         delta = upper - bound + TOL if np.isfinite(upper) else max(abs(bound) * 0.01, 10.0)
         enumerated_all = False
+        tables = [self._lagrangian(s, lam) for s in range(len(self.services))]
         while True:
             overflow = False
-            for s, (value, _, cost, best) in enumerate(priced):
+            for s, (value, _, best) in enumerate(priced):
                 # shared partitions also pay lam_shared, which the enumeration leaves out: a superset
                 threshold = value + delta + TOL
-                parts, cut = enumerate_partitions(cost, best, self.services[s].limited, threshold, ENUMERATION_CAPACITY)
+                parts, cut = enumerate_partitions(tables[s], best, self.services[s].limited, threshold,
+                                                  ENUMERATION_CAPACITY)
                 overflow |= cut
                 for units in parts:
                     self._add(self.column(s, units))

@@ -6,6 +6,7 @@ Written as plain Python on numpy arrays; from ``COMPILE_FROM`` members they run 
 - ``partition_layers(unit, layers)``: ``best[k, S]`` = cheapest split of group ``S`` into at most
   ``k + 1`` allowed units (one layer when the number of units is free), with the group holding
   ``S``'s lowest member in that split: ``g(S) = min over T in S holding low(S) of unit(T) + g(S - T)``.
+- ``cheapest_units(...)``: per group the cheapest host under Lagrangian unit costs, in one pass.
 - ``enumerate_partitions(cost, bound, threshold, ...)``: every split of the full group into units
   (host, group) whose summed ``cost[h, T]`` is at most ``threshold``, found depth-first with the
   programme's values as exact completion bounds, so no branch that cannot meet the threshold is
@@ -146,18 +147,40 @@ def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: fl
             np.array(out_group, dtype=np.int64), overflow)
 
 
+def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
+                    common: float, hosting: np.ndarray, ir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group the cheapest Lagrangian unit cost over hosts, and that host (the first on ties)."""
+    n, size = cost.shape
+    unit = np.full(size, np.inf)
+    host = np.zeros(size, dtype=np.int64)
+    for h in range(n):
+        for g in range(size):
+            value = cost[h, g]
+            if value == np.inf:
+                continue
+            value = value + fte[g] * (common + per_host[h])
+            if shared[g]:
+                value = value - hosting[h]
+            if true[h, g] < np.inf:
+                value = value + true[h, g] * ir[g]
+            if value < unit[g]:
+                unit[g] = value
+                host[g] = h
+    return unit, host
+
+
+KERNELS = {"layers": _partition_layers, "enumerate": _enumerate, "cheapest": _cheapest_units}
+
+
 @cache
 def _compiled(name: str) -> Callable:
     import numba  # noqa: PLC0415 - imported only for large member sets (0.5 s at start-up)
 
-    return numba.njit(cache=True, nogil=True)(  # nogil: services are priced in parallel threads
-        {"layers": _partition_layers, "enumerate": _enumerate}[name])
+    return numba.njit(cache=True, nogil=True)(KERNELS[name])  # nogil: services are priced in parallel threads
 
 
 def _kernel(name: str, n: int) -> Callable:
-    if n >= COMPILE_FROM:
-        return _compiled(name)
-    return {"layers": _partition_layers, "enumerate": _enumerate}[name]
+    return _compiled(name) if n >= COMPILE_FROM else KERNELS[name]
 
 
 def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -166,6 +189,20 @@ def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarra
     limited = max_units is not None and max_units < n
     layers = max_units if limited else 1
     return _kernel("layers", n)(np.ascontiguousarray(unit, dtype=np.float64), layers, limited)
+
+
+def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
+                   common: float, hosting: np.ndarray, ir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``min`` and ``argmin`` over hosts of the Lagrangian unit cost ``cost[h, T] + f(T) (common +
+    per_host[h]) - [T shared] hosting[h] + true[h, T] ir[T]`` (``inf`` stays ``inf``), without
+    building the host-by-group table; compiled from ``COMPILE_FROM`` members, numpy below."""
+    n = cost.shape[0]
+    if n < COMPILE_FROM:
+        table = cost + fte[None, :] * (common + per_host[:, None]) - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
+        table = table + np.where(np.isfinite(true), true, 0.0) * ir[None, :]
+        host = np.argmin(table, axis=0)
+        return table[host, np.arange(table.shape[1])], host
+    return _compiled("cheapest")(cost, true, fte, shared, per_host, float(common), hosting, ir)
 
 
 def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
