@@ -176,6 +176,29 @@ def test_subset_programme_equals_brute_force(n, max_units):
     assert best[-1, -1] == pytest.approx(expected) if np.isfinite(expected) else np.isinf(best[-1, -1])
 
 
+@pytest.mark.parametrize("n", [4, 6, 8])
+@pytest.mark.parametrize("max_units", [None, 2, 3])
+def test_programme_over_few_allowed_groups_equals_the_full_loop_and_brute_force(n, max_units):
+    """Travel limits leave few groups; the programme then visits only those, with the same values and
+    the same chosen groups (ties alike) as the loop over every submask, and brute force agrees."""
+    from optimizer.engine import kernels
+
+    rng = np.random.default_rng(100 + n * 10 + (max_units or 0))
+    for _ in range(5):
+        unit = rng.integers(1, 6, 1 << n).astype(float)  # integers: many ties
+        unit[rng.random(1 << n) < 0.9] = np.inf
+        for i in range(n):
+            if rng.random() < 0.85:
+                unit[1 << i] = float(rng.integers(1, 6))
+        limited = max_units is not None and max_units < n
+        layers = max_units if limited else 1
+        full = kernels._partition_layers(unit, layers, limited)
+        best, choice = partition_layers(unit, max_units)  # sparse: 90 % of the groups are not allowed
+        assert np.array_equal(best, full[0]) and np.array_equal(choice, full[1])
+        expected = brute_partitions(unit, n, max_units)
+        assert best[-1, -1] == expected if np.isfinite(expected) else np.isinf(best[-1, -1])
+
+
 @pytest.mark.parametrize("max_units", [None, 2])
 def test_enumeration_finds_exactly_the_partitions_under_the_threshold(max_units):
     n = 5

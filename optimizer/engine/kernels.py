@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 
 COMPILE_FROM = 10  # members; below this the plain-Python kernels are faster than compiling/loading
+SPARSE_SHARE = 0.25  # visit only allowed groups when that scans under this share of the 3^n submasks
 
 
 def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +56,44 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
                 if sub == 0:
                     break
                 sub = (sub - 1) & rest
+            best[k, mask] = value
+            choice[k, mask] = picked
+    return best, choice
+
+
+def _sparse_layers(unit: np.ndarray, layers: int, limited: bool, groups: np.ndarray, starts: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``_partition_layers`` visiting only allowed groups: ``groups[starts[b]:starts[b + 1]]`` are those
+    whose lowest member is b, in decreasing order (the order the full loop meets them, so ties
+    resolve alike and both return the same arrays)."""
+    size = unit.shape[0]
+    best = np.full((layers, size), np.inf)
+    choice = np.zeros((layers, size), dtype=np.int64)
+    for k in range(layers):
+        best[k, 0] = 0.0
+        for mask in range(1, size):
+            low = mask & -mask
+            b = 0
+            while (1 << b) != low:
+                b += 1
+            value = np.inf
+            picked = 0
+            for j in range(starts[b], starts[b + 1]):
+                group = groups[j]
+                if group & ~mask:
+                    continue
+                remainder = mask ^ group
+                if not limited:
+                    tail = best[k, remainder]
+                elif remainder == 0:
+                    tail = 0.0
+                elif k > 0:
+                    tail = best[k - 1, remainder]
+                else:
+                    tail = np.inf
+                if unit[group] + tail < value:
+                    value = unit[group] + tail
+                    picked = group
             best[k, mask] = value
             choice[k, mask] = picked
     return best, choice
@@ -169,7 +208,7 @@ def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared:
     return unit, host
 
 
-KERNELS = {"layers": _partition_layers, "enumerate": _enumerate, "cheapest": _cheapest_units}
+KERNELS = {"layers": _partition_layers, "sparse": _sparse_layers, "enumerate": _enumerate, "cheapest": _cheapest_units}
 
 
 @cache
@@ -184,11 +223,21 @@ def _kernel(name: str, n: int) -> Callable:
 
 
 def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """``best[k, S]`` and the first group of that split, for at most ``k + 1`` units (see module)."""
+    """``best[k, S]`` and the first group of that split, for at most ``k + 1`` units (see module).
+
+    Where few groups are allowed (travel limits), only those are visited (``SPARSE_SHARE``)."""
     n = int(math.log2(unit.shape[0]))
     limited = max_units is not None and max_units < n
     layers = max_units if limited else 1
-    return _kernel("layers", n)(np.ascontiguousarray(unit, dtype=np.float64), layers, limited)
+    unit = np.ascontiguousarray(unit, dtype=np.float64)
+    allowed = np.flatnonzero(np.isfinite(unit[1:])) + 1
+    lows = np.log2(allowed & -allowed).astype(np.int64)
+    visits = float(np.sum(np.ldexp(1.0, n - 1 - lows)))  # masks whose lowest member is a group's
+    if visits < SPARSE_SHARE * 3.0 ** n:
+        order = np.lexsort((-allowed, lows))
+        starts = np.searchsorted(lows[order], np.arange(n + 1)).astype(np.int64)
+        return _kernel("sparse", n)(unit, layers, limited, allowed[order].astype(np.int64), starts)
+    return _kernel("layers", n)(unit, layers, limited)
 
 
 def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
