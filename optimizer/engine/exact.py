@@ -192,6 +192,7 @@ class ExactEngine:
         self._deadline = self._pricing_deadline = np.inf
         self._plain_bound = -np.inf
         self._best_priced: tuple[np.ndarray | None, list] = (None, [])  # multipliers and _price_all there
+        self._overflowed = -1  # the service whose enumeration last overflowed (tried first next time)
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, s: int, units: Sequence[tuple[int, int]]) -> Column:
@@ -654,17 +655,22 @@ class ExactEngine:
         partitions lie within the gap (the node must be branched).
         """
         delta = upper - bound + TOL
-        found = []
         at, priced = self._best_priced  # the column generation priced every service at its best multipliers
-        for s, (value, _, best) in enumerate(priced if at is lam else self._price_all(lam, lam_shared)):
-            parts, overflow = enumerate_partitions(self._lagrangian(s, lam), best, self.services[s].limited, value + delta + TOL,
-                                                   capacity)
+        if at is not lam:
+            priced = self._price_all(lam, lam_shared)
+        found: dict[int, list] = {}
+        order = sorted(range(len(priced)), key=lambda s: s != self._overflowed)  # the last to overflow first
+        for s in order:
+            value, _, best = priced[s]
+            parts, overflow = enumerate_partitions(self._lagrangian(s, lam), best, self.services[s].limited,
+                                                   value + delta + TOL, capacity, keep_on_overflow=False)
             if overflow:
                 LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
+                self._overflowed = s
                 return None
-            found.append(parts)
+            found[s] = parts
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
-        for s, parts in enumerate(found):
+        for s, parts in sorted(found.items()):
             for units in parts:
                 column = self.column(s, units)
                 pool.setdefault(column.key, column)

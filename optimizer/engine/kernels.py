@@ -255,16 +255,19 @@ def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: 
 
 
 def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
-                         capacity: int) -> tuple[list[list[tuple[int, int]]], bool]:
+                         capacity: int, *, keep_on_overflow: bool = True) -> tuple[list[list[tuple[int, int]]], bool]:
     """Every split of the full group into units (host, group) costing at most ``threshold``.
 
     ``bound`` comes from ``partition_layers`` on the cheapest unit per group of the same ``cost``.
-    Returns the partitions (lists of (host index, group mask)) and whether ``capacity`` cut the list.
+    Returns the partitions (lists of (host index, group mask)) and whether ``capacity`` cut the list
+    (then none are returned unless ``keep_on_overflow``: turning them into lists is the slow part).
     """
     n = cost.shape[0]
     starts, hosts, groups, overflow = _kernel("enumerate", n)(
         np.ascontiguousarray(cost, dtype=np.float64), np.ascontiguousarray(bound, dtype=np.float64),
         limited, float(threshold), int(capacity))
+    if overflow and not keep_on_overflow:
+        return [], True
     partitions = [
         [(int(hosts[j]), int(groups[j])) for j in range(starts[i], starts[i + 1])]
         for i in range(len(starts) - 1)
