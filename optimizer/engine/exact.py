@@ -466,6 +466,7 @@ class ExactEngine:
         if caps:  # rebuilt (and its programme rerun) only where a cap leaves out a unit
             self.services = [sp.capped(caps) if np.any(sp.largest_hosted() > np.array(caps) + 1e-9) else sp
                              for sp in self.services]
+            self._best_priced = (None, [])
 
     def _fte_step(self) -> float | None:
         """The step every unit's FTE is a multiple of (``None`` when staffing is continuous)."""
@@ -475,7 +476,7 @@ class ExactEngine:
             return None
         for sp in self.services:
             ratio = sp.table.fte / step
-            if not np.allclose(ratio, np.round(ratio), atol=1e-9):
+            if not np.allclose(ratio, np.round(ratio), rtol=0.0, atol=1e-9):
                 return None
         return step
 
@@ -547,10 +548,11 @@ class ExactEngine:
                         best, upper = solved, _cost(solved)
                     continue
             children = self._children(node, step)
-            if not children:  # the LP is integral: priced to the end, its bound meets its plan's true cost
+            if not children:  # the LP is integral: priced to the end, its bound meets its plan's cost
                 found = self._column_generation(strict=True)
-                if found is None or (best and max(found[2], bound) >= sum(c.true for c in best) - TOL - LP_NOISE * upper):
-                    continue  # no plan here is cheaper (bounds leave out the tie-break, under 1 NOK a unit)
+                if found is None or (best and max(found[2], bound) >= _settled_below(best, upper)):
+                    continue
+                lam, lam_shared, bound, values = found[0], found[1], max(found[2], bound), found[3]
                 children = self._children(node, step)
             if not children:  # nothing to branch on, yet not solved (pricing or a MILP stopped early): stays open
                 LOG.debug("node %s stays open", node)
@@ -572,6 +574,7 @@ class ExactEngine:
             decisions = node.of(s, self.n)
             services.append(sp if decisions is None else sp.branched(*decisions))
         self.services = services
+        self._best_priced = (None, [])  # priced for other services
 
     def _children(self, node: Node, step: float | None) -> list[tuple[Node, int]]:
         """The two children of ``node`` and the service whose decisions they change."""
@@ -889,6 +892,16 @@ def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) 
     for members in groups.values():
         kept += sorted(members, key=lambda c: c.cost)[:k]
     return sorted(kept, key=lambda c: (c.service, c.cost))
+
+
+def _settled_below(plan: Sequence[Column], upper: float) -> float:
+    """The bound at which a node whose LP is integral holds no plan cheaper than ``plan`` by more than its tie-break.
+
+    Bounds are on true costs, the LP's objective adds the tie-break (under 1 NOK a unit), so at
+    the LP's multipliers the bound may fall short of the LP plan's true cost by up to that
+    tie-break; HiGHS's tolerances add ``LP_NOISE`` relative to ``upper``."""
+    true = sum(c.true for c in plan)
+    return true - (_cost(plan) - true) - TOL - LP_NOISE * abs(upper)
 
 
 def _cost(plan: Sequence[Column]) -> float:

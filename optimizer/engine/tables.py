@@ -137,7 +137,8 @@ class ServiceTable:
             keep = bool(ok[host, group])
             ok[:, (groups & group) != 0] = False
             ok[host, group] = keep
-        self._cache[rules] = ok
+        if not rules.pins and rules.fte_caps is None and rules.fte_floors is None:  # not a solve's own branching
+            self._cache[rules] = ok
         return ok
 
     def cost(self, rules: UnitRules) -> np.ndarray:
