@@ -421,3 +421,26 @@ def test_a_node_whose_lp_is_integral_is_settled_despite_the_tie_break(monkeypatc
     outcome = model.engine(rules, restrictions, time_limit=60).solve(1)
     assert reference is not None and outcome.status == "optimal"
     assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=1e-3 * len(reference.units))
+
+
+@pytest.mark.parametrize("n", [4, 10, 11])
+def test_cheapest_host_per_group_equals_the_full_table(n):
+    """The one-pass minimum over hosts (compiled from 10 members, numpy below) equals building the whole
+    Lagrangian table and taking min and first argmin, ties included."""
+    from optimizer.engine.kernels import cheapest_units
+
+    rng = np.random.default_rng(n)
+    size = 1 << n
+    cost = rng.integers(0, 4, (n, size)).astype(float)  # small integers: many ties between hosts
+    cost[rng.random((n, size)) < 0.3] = np.inf
+    true = np.where(rng.random((n, size)) < 0.5, cost, cost + 1.0)
+    fte = rng.integers(1, 5, size) * 0.5
+    shared = rng.random(size) < 0.7
+    per_host, hosting = rng.integers(-2, 3, n).astype(float), rng.integers(0, 2, n).astype(float)
+    common, ir = 0.5, rng.integers(0, 2, size) * 0.25
+    table = cost + fte[None, :] * (common + per_host[:, None]) - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
+    table = table + np.where(np.isfinite(true), true, 0.0) * ir[None, :]
+    unit, host = cheapest_units(cost, true, fte, shared, per_host, common, hosting, ir)
+    assert np.array_equal(unit, table.min(axis=0))
+    finite = np.isfinite(unit)
+    assert np.array_equal(host[finite], np.argmin(table, axis=0)[finite])

@@ -270,7 +270,8 @@ class ExactEngine:
         sp = self.services[s]
         if not zero_cost and not np.any(lam > 0):
             best, choice = sp.programme()
-            unit, hosts = sp.cost.min(axis=0) if lam_shared > 0 else None, sp.hosts
+            hosts = sp.hosts
+            unit = sp.cost.min(axis=0) if lam_shared > 0 else None  # only the all-alone partition needs it
         else:
             unit, hosts = self._minima(s, lam, zero_cost=zero_cost)
             best, choice = partition_layers(unit, sp.max_units if sp.limited else None)
