@@ -72,8 +72,7 @@ def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
     engine = model.engine(cost_side_rules(model))
     by_service, infeasible = {}, {}
     for service, problem in zip(model.costs, engine.services):
-        best, _ = problem.programme()
-        cost = best[-1] / SCALE
+        cost = problem.true_programme()[-1] / SCALE
         bad = ~np.isfinite(cost)
         bad[0] = False
         if bad.any():

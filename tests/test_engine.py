@@ -377,6 +377,44 @@ def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
     assert solved >= 20 and len(splits) >= 20
 
 
+def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_reference_optimum(monkeypatch):
+    """Where the root's partitions within its gap overflow, a MILP over those within a narrower gap
+    gives a plan early; that plan is no proof, so the search must go on and end at the reference
+    optimum (a capacity of a few partitions forces this path on small cases)."""
+    from optimizer.engine import exact
+
+    monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 4)
+    monkeypatch.setattr(exact, "NODE_CAPACITY", 4)
+    monkeypatch.setattr(exact, "HEURISTIC_CAPACITY", 3)
+    monkeypatch.setattr(exact, "WEAK_BOUND", np.inf)
+    searched = []
+    listing = exact.ExactEngine._solve_by_enumeration
+
+    def spy(self, *args, search=False, **kwargs):
+        plan, proven = listing(self, *args, search=search, **kwargs)
+        searched.append(search and plan is not None and not proven)
+        return plan, proven
+
+    monkeypatch.setattr(exact.ExactEngine, "_solve_by_enumeration", spy)
+    solved = 0
+    for seed in range(60):
+        rng = random.Random(9300 + seed)
+        case = random_case(rng, rng.choice([4, 5, 6]))
+        case["fairness"]["fte_band"] = rng.choice([0.1, 0.2, 0.35])
+        model = build_model(resolve(case, scenario_id=f"rs{seed}"))
+        rules = frozenset(model.rule_groups())
+        reference = CandidateMILP(model).solve(rules)
+        outcome = model.engine(rules, time_limit=60).solve(1)
+        if reference is None:
+            assert outcome.status == "infeasible", seed
+            continue
+        assert outcome.status == "optimal", seed
+        slack = 1e-3 * len(reference.units)  # the tie-break, under 1 NOK per unit
+        assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=slack), seed
+        solved += 1
+    assert solved >= 20 and sum(searched) >= 10
+
+
 @pytest.mark.parametrize("method", ["fixed_plus_per_capita", "per_capita", "equal", "by_usage"])
 def test_shares_of_one_group_equal_the_table_exactly(method):
     """The per-unit shares a column's individual-rationality row uses equal the whole table's column, bit for bit."""
@@ -437,10 +475,11 @@ def test_cheapest_host_per_group_equals_the_full_table(n):
     fte = rng.integers(1, 5, size) * 0.5
     shared = rng.random(size) < 0.7
     per_host, hosting = rng.integers(-2, 3, n).astype(float), rng.integers(0, 2, n).astype(float)
-    common, ir = 0.5, rng.integers(0, 2, size) * 0.25
-    table = cost + fte[None, :] * (common + per_host[:, None]) - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
+    common, ir, ties = 0.5, rng.integers(0, 2, size) * 0.25, rng.integers(0, 2, n) * 0.5
+    table = cost + ties[:, None] + fte[None, :] * (common + per_host[:, None])
+    table = table - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
     table = table + np.where(np.isfinite(true), true, 0.0) * ir[None, :]
-    unit, host = cheapest_units(cost, true, fte, shared, per_host, common, hosting, ir)
+    unit, host = cheapest_units(cost, true, fte, shared, per_host, common, hosting, ir, ties)
     assert np.array_equal(unit, table.min(axis=0))
     finite = np.isfinite(unit)
     assert np.array_equal(host[finite], np.argmin(table, axis=0)[finite])

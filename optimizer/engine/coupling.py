@@ -216,8 +216,11 @@ class Coupling:
         return out
 
     def lagrangian_minima(self, table: ServiceTable, cost_k: np.ndarray, true_k: np.ndarray,
-                          shares: np.ndarray | None, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per group the cheapest ``lagrangian_cost`` over hosts and that host, in one pass (no table)."""
+                          shares: np.ndarray | None, lam: np.ndarray, ties: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Per group the cheapest ``lagrangian_cost`` of ``cost_k + ties[h]`` over hosts and that host, in
+        one pass (no table)."""
         per_host, common, hosting, ir = self._terms(lam)
         ir_per_group = ir @ shares if np.any(ir) and shares is not None else np.zeros(cost_k.shape[1])
-        return cheapest_units(cost_k, true_k, table.fte, table.size > 1, per_host, common, hosting, ir_per_group)
+        return cheapest_units(cost_k, true_k, table.fte, table.size > 1, per_host, common, hosting, ir_per_group,
+                              ties)

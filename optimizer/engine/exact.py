@@ -14,10 +14,11 @@ programme. With them:
    at most ``L + D`` it is proven optimal; otherwise ``D`` grows to the MILP's optimum, which then
    proves it. The same argument gives the k best plans.
 
-Costs are in thousands of NOK. Bounds and enumeration use the true unit costs; the MILP's objective
-adds the tie-break (under 1 NOK per unit, towards lower member indices), which only raises a plan's
-cost, so every plan cheaper than the MILP's choice was enumerated: the proven optimum is unique up
-to exact ties and the same input gives the same plan.
+Costs are in thousands of NOK. Every unit's cost carries the tie-break (under 1 NOK per unit,
+towards lower member indices) in the programmes, the bounds, the enumeration and the MILPs alike,
+so a proven plan is the cheapest with its tie-break: unique up to exact ties of the tie-broken
+cost, and the same input gives the same plan. Its true cost is within the tie-break of the true
+optimum. The coalition game uses the true costs (``ServiceProblem.true_programme``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer alw
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
+HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
@@ -95,8 +97,8 @@ class ServiceProblem:
     max_units: int | None
     cost: np.ndarray = field(init=False)  # [host, group], thousands of NOK, inf = not allowed
     shares: np.ndarray | None = None
-    plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs
-    hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs
+    plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs, tie-break included
+    hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
 
     def __post_init__(self) -> None:
         self.cost = SCALE * self.table.cost(self.rules)
@@ -104,13 +106,23 @@ class ServiceProblem:
     def tie(self, host: int) -> float:
         return SCALE * float(self.table.tie[host])
 
+    @property
+    def ties(self) -> np.ndarray:
+        """Per host the tie-break a unit it hosts adds, thousands of NOK."""
+        return SCALE * self.table.tie
+
     def programme(self) -> tuple[np.ndarray, np.ndarray]:
-        """``best[k, S]`` and first groups of the cheapest splits on plain costs (cached)."""
+        """``best[k, S]`` and first groups of the cheapest splits on plain costs with the tie-break (cached)."""
         if self.plain is None:
-            self.hosts = np.argmin(self.cost, axis=0)
-            unit = self.cost[self.hosts, np.arange(self.cost.shape[1])]
+            tied = self.cost + self.ties[:, None]
+            self.hosts = np.argmin(tied, axis=0)
+            unit = tied[self.hosts, np.arange(self.cost.shape[1])]
             self.plain = partition_layers(unit, self.max_units if self.limited else None)
         return self.plain
+
+    def true_programme(self) -> np.ndarray:
+        """``best[k, S]`` of the cheapest splits on plain costs, without the tie-break (the coalition game)."""
+        return partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)[0]
 
     @property
     def limited(self) -> bool:
@@ -250,8 +262,10 @@ class ExactEngine:
 
     # -- Lagrangian pricing ----------------------------------------------------------------------
     def _lagrangian(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> np.ndarray:
+        """Service s's [host, group] unit costs with the tie-break, plus ``lam``'s terms (``zero_cost``:
+        0 for every allowed unit instead)."""
         sp = self.services[s]
-        base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost
+        base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost + sp.ties[:, None]
         uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
         shares = self._shares(s) if uses_ir else None
         return self.coupling.lagrangian_cost(sp.table, base, sp.cost, shares, lam)
@@ -261,7 +275,9 @@ class ExactEngine:
         sp = self.services[s]
         base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost
         uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
-        return self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam)
+        ties = np.zeros(self.n) if zero_cost else sp.ties
+        return self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam,
+                                               ties)
 
     def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False
                ) -> tuple[float, list[tuple[int, int]], np.ndarray]:
@@ -271,7 +287,7 @@ class ExactEngine:
         if not zero_cost and not np.any(lam > 0):
             best, choice = sp.programme()
             hosts = sp.hosts
-            unit = sp.cost.min(axis=0) if lam_shared > 0 else None  # only the all-alone partition needs it
+            unit = (sp.cost + sp.ties[:, None]).min(axis=0) if lam_shared > 0 else None  # the all-alone partition
         else:
             unit, hosts = self._minima(s, lam, zero_cost=zero_cost)
             best, choice = partition_layers(unit, sp.max_units if sp.limited else None)
@@ -543,15 +559,16 @@ class ExactEngine:
                 continue
             if np.isfinite(upper):
                 capacity = NODE_CAPACITY if node != Node() else ENUMERATION_CAPACITY
-                solved = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity)
-                if solved is not None:
-                    if solved and _cost(solved) < upper:
-                        best, upper = solved, _cost(solved)
+                solved, proven = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity,
+                                                            search=node == Node())
+                if solved and _cost(solved) < upper:
+                    best, upper = solved, _cost(solved)
+                if proven:
                     continue
             children = self._children(node, step)
             if not children:  # the LP is integral: priced to the end, its bound meets its plan's cost
                 found = self._column_generation(strict=True)
-                if found is None or (best and max(found[2], bound) >= _settled_below(best, upper)):
+                if found is None or (best and max(found[2], bound) >= upper - TOL - LP_NOISE * abs(upper)):
                     continue
                 lam, lam_shared, bound, values = found[0], found[1], max(found[2], bound), found[3]
                 children = self._children(node, step)
@@ -652,26 +669,36 @@ class ExactEngine:
         return any(row.kind in ("band_low", "band_high", "fte_loss") for row in self.coupling.rows)
 
     def _solve_by_enumeration(self, lam: np.ndarray, lam_shared: float, bound: float, upper: float,
-                              capacity: int) -> list[Column] | None | bool:
-        """The node's best plan if every partition within ``upper - bound`` fits the capacity.
+                              capacity: int, search: bool = False) -> tuple[list[Column] | None, bool]:
+        """The node's best plan found, and whether it is the node's best (no plan here beats ``upper``
+        or the plan found) because every partition within ``upper - bound`` fit the capacity.
 
-        Returns the plan, ``False`` when no plan here beats ``upper``, or ``None`` when too many
-        partitions lie within the gap (the node must be branched).
+        Where a service's partitions within the gap overflow, those within a narrower gap (quartered
+        until they fit ``HEURISTIC_CAPACITY``) still go into the MILP: its plan is then not proven the
+        node's best, but it is a plan, and often the optimum, found long before the search proves it.
         """
         delta = upper - bound + TOL
         at, priced = self._best_priced  # the column generation priced every service at its best multipliers
         if at is not lam:
             priced = self._price_all(lam, lam_shared)
         found: dict[int, list] = {}
+        proven = True
         order = sorted(range(len(priced)), key=lambda s: s != self._overflowed)  # the last to overflow first
         for s in order:
             value, _, best = priced[s]
-            parts, overflow = enumerate_partitions(self._lagrangian(s, lam), best, self.services[s].limited,
-                                                   value + delta + TOL, capacity, keep_on_overflow=False)
-            if overflow:
+            table, limited = self._lagrangian(s, lam), self.services[s].limited
+            parts, overflow = enumerate_partitions(table, best, limited, value + delta + TOL,
+                                                   capacity if proven else HEURISTIC_CAPACITY, keep_on_overflow=False)
+            if overflow and proven:
                 LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
-                self._overflowed = s
-                return None
+                self._overflowed, proven = s, False
+                if not search:
+                    return None, False
+            narrow = delta
+            while overflow and narrow > TOL:
+                narrow /= 4
+                parts, overflow = enumerate_partitions(table, best, limited, value + narrow + TOL,
+                                                       HEURISTIC_CAPACITY, keep_on_overflow=False)
             found[s] = parts
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in sorted(found.items()):
@@ -679,11 +706,9 @@ class ExactEngine:
                 column = self.column(s, units)
                 pool.setdefault(column.key, column)
         plans, info = self._k_best(list(pool.values()), 1)
-        if info.status not in ("optimal", "infeasible"):
-            return None
         for column in plans[0] if plans else ():
             self._add(column)
-        return plans[0] if plans else False
+        return (plans[0] if plans else None), proven and info.status in ("optimal", "infeasible")
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
         """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
@@ -762,7 +787,7 @@ class ExactEngine:
         """Add columns with negative reduced cost found by moving members between units; any found?"""
         convexity = {}
         for c in self._columns():  # each service's cheapest pool column under these multipliers
-            value = c.true + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
+            value = c.cost + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
             if c.service not in convexity or value < convexity[c.service][0]:
                 convexity[c.service] = (value, c)
         added = False
@@ -893,16 +918,6 @@ def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) 
     for members in groups.values():
         kept += sorted(members, key=lambda c: c.cost)[:k]
     return sorted(kept, key=lambda c: (c.service, c.cost))
-
-
-def _settled_below(plan: Sequence[Column], upper: float) -> float:
-    """The bound at which a node whose LP is integral holds no plan cheaper than ``plan`` by more than its tie-break.
-
-    Bounds are on true costs, the LP's objective adds the tie-break (under 1 NOK a unit), so at
-    the LP's multipliers the bound may fall short of the LP plan's true cost by up to that
-    tie-break; HiGHS's tolerances add ``LP_NOISE`` relative to ``upper``."""
-    true = sum(c.true for c in plan)
-    return true - (_cost(plan) - true) - TOL - LP_NOISE * abs(upper)
 
 
 def _cost(plan: Sequence[Column]) -> float:

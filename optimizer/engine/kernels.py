@@ -187,7 +187,8 @@ def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: fl
 
 
 def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
-                    common: float, hosting: np.ndarray, ir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    common: float, hosting: np.ndarray, ir: np.ndarray, ties: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Per group the cheapest Lagrangian unit cost over hosts, and that host (the first on ties)."""
     n, size = cost.shape
     unit = np.full(size, np.inf)
@@ -197,7 +198,7 @@ def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared:
             value = cost[h, g]
             if value == np.inf:
                 continue
-            value = value + fte[g] * (common + per_host[h])
+            value = value + ties[h] + fte[g] * (common + per_host[h])
             if shared[g]:
                 value = value - hosting[h]
             if true[h, g] < np.inf:
@@ -241,17 +242,19 @@ def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarra
 
 
 def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
-                   common: float, hosting: np.ndarray, ir: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``min`` and ``argmin`` over hosts of the Lagrangian unit cost ``cost[h, T] + f(T) (common +
+                   common: float, hosting: np.ndarray, ir: np.ndarray, ties: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``min`` and ``argmin`` over hosts of the Lagrangian unit cost ``cost[h, T] + ties[h] + f(T) (common +
     per_host[h]) - [T shared] hosting[h] + true[h, T] ir[T]`` (``inf`` stays ``inf``), without
     building the host-by-group table; compiled from ``COMPILE_FROM`` members, numpy below."""
     n = cost.shape[0]
     if n < COMPILE_FROM:
-        table = cost + fte[None, :] * (common + per_host[:, None]) - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
+        table = cost + ties[:, None] + fte[None, :] * (common + per_host[:, None]) - np.where(shared, 1.0, 0.0)[None, :] * hosting[:, None]
         table = table + np.where(np.isfinite(true), true, 0.0) * ir[None, :]
         host = np.argmin(table, axis=0)
         return table[host, np.arange(table.shape[1])], host
-    return _compiled("cheapest")(cost, true, fte, shared, per_host, float(common), hosting, ir)
+    return _compiled("cheapest")(cost, true, fte, shared, per_host, float(common), hosting, ir,
+                                 np.ascontiguousarray(ties, dtype=np.float64))
 
 
 def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
