@@ -540,8 +540,6 @@ class ExactEngine:
             self._enter(node, root)
             if parent is not None and self._parent_bound(*parent) >= upper - TOL:
                 continue  # the parent's multipliers already prove this node cannot beat the best plan
-            if node != Node() and self._seed() is None:
-                continue
             found = self._column_generation()
             if found is None:
                 continue  # no plan meets this node's decisions
@@ -749,11 +747,8 @@ class ExactEngine:
         that finds nothing does it run the exact subset programmes, which also give the bound.
         """
         phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
-        lam0 = np.zeros(len(self.coupling.rows))  # no multipliers: the plan without coupling rows bounds all
-        priced0 = self._price_all(lam0, 0.0)
-        values0 = [p[0] for p in priced0]
-        best = (lam0, 0.0, self._bound(values0, lam0, 0.0), values0)
-        self._best_priced = (lam0, priced0)
+        cached = all(sp.plain is not None for sp in self.services)
+        best = self._unpriced_bound() if cached else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf, [])
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":
@@ -781,7 +776,18 @@ class ExactEngine:
                 break
             if time.perf_counter() > self._pricing_deadline:
                 break
-        return best
+        return best if best[3] else self._unpriced_bound()
+
+    def _unpriced_bound(self) -> tuple[np.ndarray, float, float, list[float]]:
+        """``_column_generation``'s answer without multipliers: the plan without coupling rows bounds all.
+
+        Its programmes are cached per service, so this is free where they ran before; a branching
+        node's rebuilt services skip it unless no exact round ran."""
+        lam0 = np.zeros(len(self.coupling.rows))
+        priced0 = self._price_all(lam0, 0.0)
+        values0 = [p[0] for p in priced0]
+        self._best_priced = (lam0, priced0)
+        return lam0, 0.0, self._bound(values0, lam0, 0.0), values0
 
     def _price_by_local_search(self, lam: np.ndarray, lam_shared: float) -> bool:
         """Add columns with negative reduced cost found by moving members between units; any found?"""
