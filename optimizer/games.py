@@ -71,8 +71,8 @@ def model_game(model: HostChoiceModel, plan: Plan | None = None) -> ModelGame:
         raise ValueError(f"exact coalition costs are limited to {MAX_GAME_MEMBERS} members, got {n}")
     engine = model.engine(cost_side_rules(model))
     by_service, infeasible = {}, {}
-    for service, problem in zip(model.costs, engine.services):
-        cost = problem.true_programme()[-1] / SCALE
+    for service, coalitions in zip(model.costs, engine.coalition_costs()):
+        cost = coalitions / SCALE
         bad = ~np.isfinite(cost)
         bad[0] = False
         if bad.any():

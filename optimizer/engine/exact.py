@@ -99,6 +99,7 @@ class ServiceProblem:
     shares: np.ndarray | None = None
     plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs, tie-break included
     hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
+    true_plain: np.ndarray | None = None  # the subset programme's values on the plain costs without it
 
     def __post_init__(self) -> None:
         self.cost = SCALE * self.table.cost(self.rules)
@@ -121,8 +122,10 @@ class ServiceProblem:
         return self.plain
 
     def true_programme(self) -> np.ndarray:
-        """``best[k, S]`` of the cheapest splits on plain costs, without the tie-break (the coalition game)."""
-        return partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)[0]
+        """``best[k, S]`` of the cheapest splits on plain costs, without the tie-break (cached; the coalition game)."""
+        if self.true_plain is None:
+            self.true_plain = partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)[0]
+        return self.true_plain
 
     @property
     def limited(self) -> bool:
@@ -722,6 +725,11 @@ class ExactEngine:
         # whether h hosts a unit in s moves the FTE and hosting rows most: branch on those first
         fractional = [(key[1] != key[2], abs(v - 0.5), key) for key, v in weight.items() if 1e-6 < v < 1 - 1e-6]
         return min(fractional)[2] if fractional else None
+
+    def coalition_costs(self) -> list[np.ndarray]:
+        """Per service the cheapest cost of every coalition on its own, without the tie-break (in
+        parallel threads for large member sets)."""
+        return _each(self.n, lambda s: self.services[s].true_programme()[-1], len(self.services))
 
     def plain_optimum(self) -> list[Column] | None:
         """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
