@@ -100,6 +100,7 @@ class ServiceProblem:
     plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs, tie-break included
     hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
     true_plain: np.ndarray | None = None  # the subset programme's values on the plain costs without it
+    fte_extremes: dict[float, tuple[float, float]] = field(default_factory=dict)  # see ExactEngine._bound_total_fte
 
     def __post_init__(self) -> None:
         self.cost = SCALE * self.table.cost(self.rules)
@@ -475,10 +476,12 @@ class ExactEngine:
 
         def extremes(s: int) -> tuple[float, float]:
             sp = self.services[s]
-            layers, fte = (sp.max_units if sp.limited else None), sp.table.fte[None, :]
-            least = partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0), layers)[0]
-            most = partition_layers((sp.cost - t * fte).min(axis=0), layers)[0]
-            return float(least[-1, self.full]), float(most[-1, self.full])
+            if t not in sp.fte_extremes:  # a service's problem is shared by the model's solves: once per t
+                layers, fte = (sp.max_units if sp.limited else None), sp.table.fte[None, :]
+                least = partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0), layers)[0]
+                most = partition_layers((sp.cost - t * fte).min(axis=0), layers)[0]
+                sp.fte_extremes[t] = (float(least[-1, self.full]), float(most[-1, self.full]))
+            return sp.fte_extremes[t]
 
         least, most = (sum(v) for v in zip(*_each(self.n, extremes, len(self.services))))
         self.coupling.bound_total_fte(least, (upper + TOL - most) / t, self._fte_step())
