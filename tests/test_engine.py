@@ -377,12 +377,16 @@ def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
     assert solved >= 20 and len(splits) >= 20
 
 
-def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_reference_optimum(monkeypatch):
+@pytest.mark.parametrize("tighten", [False, True])
+def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_reference_optimum(monkeypatch, tighten):
     """Where the root's partitions within its gap overflow, a MILP over those within a narrower gap
     gives a plan early; that plan is no proof, so the search must go on and end at the reference
-    optimum (a capacity of a few partitions forces this path on small cases)."""
+    optimum (a capacity of a few partitions forces this path on small cases). With ``tighten`` the
+    FTE band is tightened by cost as from 11 members, after the same early look for plans."""
     from optimizer.engine import exact
 
+    if tighten:
+        monkeypatch.setattr(exact, "TIGHTEN_FROM", 3)
     monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 4)
     monkeypatch.setattr(exact, "NODE_CAPACITY", 4)
     monkeypatch.setattr(exact, "HEURISTIC_CAPACITY", 3)
