@@ -342,6 +342,22 @@ def test_total_fte_bounds_hold_for_the_optimal_plan(seed):
                 assert np.isfinite(engine.services[s].cost[index[u.host], group])
 
 
+def engine_matches_reference(case: dict, scenario_id: str) -> bool:
+    """Assert that the engine proves the candidate-unit MILP's optimum on ``case`` (or agrees that no
+    plan exists); whether a plan exists."""
+    model = build_model(resolve(case, scenario_id=scenario_id))
+    rules = frozenset(model.rule_groups())
+    reference = CandidateMILP(model).solve(rules)
+    outcome = model.engine(rules, time_limit=60).solve(1)
+    if reference is None:
+        assert outcome.status == "infeasible", scenario_id
+        return False
+    assert outcome.status == "optimal", scenario_id
+    slack = 1e-3 * len(reference.units)  # the tie-break, under 1 NOK per unit
+    assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=slack), scenario_id
+    return True
+
+
 def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
     """With enumeration switched off, branch and price alone must settle every node: branching on the
     FTE of the unit a member hosts (under the band or the FTE-loss limit) and on hosts must neither
@@ -363,17 +379,7 @@ def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
             case["fairness"]["fte_band"] = rng.choice([0.1, 0.15, 0.2])
         else:
             case["fairness"]["max_fte_loss"] = rng.choice([0.0, 0.5, 1.0])
-        model = build_model(resolve(case, scenario_id=f"bb{seed}"))
-        rules = frozenset(model.rule_groups())
-        reference = CandidateMILP(model).solve(rules)
-        outcome = model.engine(rules, time_limit=60).solve(1)
-        if reference is None:
-            assert outcome.status == "infeasible"
-            continue
-        assert outcome.status == "optimal", seed
-        slack = 1e-3 * len(reference.units)  # the tie-break, under 1 NOK per unit
-        assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=slack), seed
-        solved += 1
+        solved += engine_matches_reference(case, f"bb{seed}")
     assert solved >= 20 and len(splits) >= 20
 
 
@@ -405,17 +411,7 @@ def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_referen
         rng = random.Random(9300 + seed)
         case = random_case(rng, rng.choice([4, 5, 6]))
         case["fairness"]["fte_band"] = rng.choice([0.1, 0.2, 0.35])
-        model = build_model(resolve(case, scenario_id=f"rs{seed}"))
-        rules = frozenset(model.rule_groups())
-        reference = CandidateMILP(model).solve(rules)
-        outcome = model.engine(rules, time_limit=60).solve(1)
-        if reference is None:
-            assert outcome.status == "infeasible", seed
-            continue
-        assert outcome.status == "optimal", seed
-        slack = 1e-3 * len(reference.units)  # the tie-break, under 1 NOK per unit
-        assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=slack), seed
-        solved += 1
+        solved += engine_matches_reference(case, f"rs{seed}")
     assert solved >= 20 and sum(searched) >= 10
 
 
