@@ -196,8 +196,8 @@ class HostChoiceModel:
                             restrictions.max_shared_services)
         feasibility = None
         if len(self.members) <= REFERENCE_FEASIBILITY_UP_TO:
-            def feasibility() -> list[list[tuple[int, int]]] | None:
-                plan = CandidateMILP(self, objective=False).solve(rules, restrictions)
+            def feasibility(seconds: float) -> list[list[tuple[int, int]]] | None:
+                plan = CandidateMILP(self, objective=False, time_limit=seconds).solve(rules, restrictions)
                 if plan is None:
                     return None
                 return [[(index[u.host], sum(1 << index[m] for m in u.members)) for u in plan.units if u.service == sid]

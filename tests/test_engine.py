@@ -415,6 +415,35 @@ def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_referen
     assert solved >= 20 and sum(searched) >= 10
 
 
+def test_whether_any_plan_exists_is_asked_within_the_time_limit(monkeypatch):
+    """Found by review: with k > 1 the engine asked the candidate-unit MILP whether any plan exists with
+    no time limit (16 s on this case for a limit of 0.05 s). The question now gets the time left, and
+    an answer that does not come in time is "not solved", never "infeasible"."""
+    import optimizer.model as model_module
+
+    limits = []
+
+    class Recording(model_module.CandidateMILP):
+        def __init__(self, model, *, objective=True, time_limit=None):
+            limits.append((objective, time_limit))
+            super().__init__(model, objective=objective, time_limit=time_limit)
+
+    monkeypatch.setattr(model_module, "CandidateMILP", Recording)
+    rng = random.Random(55000 + 109)
+    case = random_case(rng, rng.choice([8, 9, 10, 11]))
+    fairness = case["fairness"]
+    fairness["fte_band"] = rng.choice([0.2, 0.35, 0.5])
+    fairness["individual_rationality"] = rng.random() < 0.5
+    fairness["min_shared_units_hosted"] = 0
+    if rng.random() < 0.5:
+        fairness["max_fte_loss"] = rng.choice([1.0, 3.0])
+    model = build_model(resolve(case, scenario_id="tl109"))
+    outcome = model.engine(frozenset(model.rule_groups()), time_limit=0.05).solve(2)
+    asked = [limit for objective, limit in limits if not objective]
+    assert asked and all(limit is not None and limit <= 0.1 for limit in asked)
+    assert outcome.status == "not_solved" and not outcome.plans
+
+
 @pytest.mark.parametrize("method", ["fixed_plus_per_capita", "per_capita", "equal", "by_usage"])
 def test_shares_of_one_group_equal_the_table_exactly(method):
     """The per-unit shares a column's individual-rationality row uses equal the whole table's column, bit for bit."""

@@ -40,6 +40,7 @@ import pulp
 from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table, pooled_shares_of
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
+from optimizer.errors import SolverLimitError
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
@@ -99,7 +100,7 @@ class ServiceProblem:
     shares: np.ndarray | None = None
     plain: tuple[np.ndarray, np.ndarray] | None = None  # subset programme on the plain costs, tie-break included
     hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
-    true_plain: np.ndarray | None = None  # the subset programme's values on the plain costs without it
+    true_plain: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the same without it, and its hosts
     fte_extremes: dict[float, tuple[float, float]] = field(default_factory=dict)  # see ExactEngine._bound_total_fte
 
     def __post_init__(self) -> None:
@@ -122,10 +123,15 @@ class ServiceProblem:
             self.plain = partition_layers(unit, self.max_units if self.limited else None)
         return self.plain
 
-    def true_programme(self) -> np.ndarray:
-        """``best[k, S]`` of the cheapest splits on plain costs, without the tie-break (cached; the coalition game)."""
+    def true_programme(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``best[k, S]``, first groups and per group the cheapest host (the lowest on ties) of the cheapest
+        splits on plain costs without the tie-break (cached): the coalition game and the plan without
+        coupling rows, whose true cost must be the least."""
         if self.true_plain is None:
-            self.true_plain = partition_layers(self.cost.min(axis=0), self.max_units if self.limited else None)[0]
+            hosts = np.argmin(self.cost, axis=0)
+            best, choice = partition_layers(self.cost[hosts, np.arange(self.cost.shape[1])],
+                                            self.max_units if self.limited else None)
+            self.true_plain = (best, choice, hosts)
         return self.true_plain
 
     @property
@@ -193,8 +199,9 @@ class ExactEngine:
     """Solve one rule set (cost-side rules inside the services, coupling rows across them)."""
 
     def __init__(self, services: Sequence[ServiceProblem], coupling: Coupling, options: SolverOptions,
-                 feasibility: Callable[[], list[list[tuple[int, int]]] | None] | None = None) -> None:
-        """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or None)."""
+                 feasibility: Callable[[float], list[list[tuple[int, int]]] | None] | None = None) -> None:
+        """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or
+        None) within the seconds it is given, or raises ``SolverLimitError``."""
         self.services = list(services)
         self.feasibility = feasibility
         self.coupling = coupling
@@ -695,21 +702,18 @@ class ExactEngine:
         proven = True
         order = sorted(range(len(priced)), key=lambda s: s != self._overflowed)  # the last to overflow first
         for s in order:
-            value, _, best = priced[s]
-            table, limited = self._lagrangian(s, lam), self.services[s].limited
-            parts, overflow = enumerate_partitions(table, best, limited, value + delta + TOL,
-                                                   capacity if proven else HEURISTIC_CAPACITY, keep_on_overflow=False)
-            if overflow and proven:
+            table = self._lagrangian(s, lam)
+            parts = self._listing(s, table, priced[s], delta, capacity if proven else HEURISTIC_CAPACITY)
+            if parts is None and proven:
                 LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
                 self._overflowed, proven = s, False
                 if not search:
                     return None, False
-            narrow = delta
-            while overflow and narrow > TOL:
-                narrow /= 4
-                parts, overflow = enumerate_partitions(table, best, limited, value + narrow + TOL,
-                                                       HEURISTIC_CAPACITY, keep_on_overflow=False)
-            found[s] = parts
+            found[s] = parts if proven else self._narrowed(s, table, priced[s], delta, parts)
+        if not proven:  # those listed while a proof was still possible, narrowed for the MILP too
+            for s, parts in found.items():
+                if len(parts) > HEURISTIC_CAPACITY:
+                    found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts)
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in sorted(found.items()):
             for units in parts:
@@ -719,6 +723,22 @@ class ExactEngine:
         for column in plans[0] if plans else ():
             self._add(column)
         return (plans[0] if plans else None), proven and info.status in ("optimal", "infeasible")
+
+    def _listing(self, s: int, table: np.ndarray, priced: tuple, delta: float, capacity: int) -> list | None:
+        """Service s's partitions within ``delta`` of its Lagrangian optimum on ``table`` (``None`` past
+        ``capacity``)."""
+        value, _, best = priced
+        parts, overflow = enumerate_partitions(table, best, self.services[s].limited, value + delta + TOL,
+                                               capacity, keep_on_overflow=False)
+        return None if overflow else parts
+
+    def _narrowed(self, s: int, table: np.ndarray, priced: tuple, delta: float, parts: list | None) -> list:
+        """``parts`` (listed within ``delta``, ``None`` if they overflowed) cut to at most
+        ``HEURISTIC_CAPACITY`` by quartering the gap."""
+        while delta > TOL and (parts is None or len(parts) > HEURISTIC_CAPACITY):
+            delta /= 4
+            parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY)
+        return parts or []
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
         """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
@@ -738,16 +758,17 @@ class ExactEngine:
     def coalition_costs(self) -> list[np.ndarray]:
         """Per service the cheapest cost of every coalition on its own, without the tie-break (in
         parallel threads for large member sets)."""
-        return _each(self.n, lambda s: self.services[s].true_programme()[-1], len(self.services))
+        return _each(self.n, lambda s: self.services[s].true_programme()[0][-1], len(self.services))
 
     def plain_optimum(self) -> list[Column] | None:
-        """The cheapest partition of every service on its own (no coupling rows); ``None`` if one has none."""
+        """The cheapest partition of every service on its own (no coupling rows) by true cost; ``None`` if
+        one has none."""
         plan = []
         for s, sp in enumerate(self.services):
-            best, choice = sp.programme()
+            best, choice, hosts = sp.true_programme()
             if not np.isfinite(best[-1, self.full]):
                 return None
-            plan.append(self.column(s, self._extract(sp.hosts, choice, sp.limited)))
+            plan.append(self.column(s, self._extract(hosts, choice, sp.limited)))
         return plan
 
     def _bound(self, values: Sequence[float], lam: np.ndarray, lam_shared: float) -> float:
@@ -823,6 +844,15 @@ class ExactEngine:
                 added |= self._add(self.column(s, partition))
         return added
 
+    def _any_plan(self) -> list[list[tuple[int, int]]] | None | bool:
+        """The ``feasibility`` answer within the time left (asked once per solve): units per service,
+        ``None`` when no plan exists, ``False`` when it could not tell in time."""
+        ask, self.feasibility = self.feasibility, None
+        try:
+            return ask(max(0.1, self._deadline - time.perf_counter()))
+        except SolverLimitError:
+            return False
+
     def _prove(self, lam: np.ndarray, lam_shared: float, bound: float, k: int, start: float) -> Outcome:
         self._active |= {int(r) for r in np.flatnonzero(lam > 1e-9)}
         priced = self._price_all(lam, lam_shared)
@@ -831,9 +861,11 @@ class ExactEngine:
         if plans and self.feasibility is not None and _cost(plans[-1]) - bound > WEAK_BOUND * abs(_cost(plans[-1])):
             return Outcome(plans, "weak_bound", bound, time.perf_counter() - start)
         if not plans and info.status == "infeasible" and self.feasibility is not None:
-            found, self.feasibility = self.feasibility(), None  # does any plan exist at all?
+            found = self._any_plan()  # does any plan exist at all?
             if found is None:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
+            if found is False:
+                return Outcome([], "not_solved", None, time.perf_counter() - start)
             for s, units in enumerate(found):
                 self._add(self.column(s, units))
             plans, info = self._k_best(list(self.pool.values()), k)
@@ -862,9 +894,11 @@ class ExactEngine:
                 status = "feasible" if plans else "not_solved"
                 return Outcome(plans, status, bound, time.perf_counter() - start)
             if not plans and self.feasibility is not None:  # the LP mixes plans; does any integral one exist?
-                found, self.feasibility = self.feasibility(), None
+                found = self._any_plan()
                 if found is None:
                     return Outcome([], "infeasible", None, time.perf_counter() - start)
+                if found is False:
+                    return Outcome([], "not_solved", bound, time.perf_counter() - start)
                 for s, units in enumerate(found):
                     self._add(self.column(s, units))
                 continue
