@@ -18,7 +18,8 @@ Costs are in thousands of NOK. Every unit's cost carries the tie-break (under 1 
 towards lower member indices) in the programmes, the bounds, the enumeration and the MILPs alike,
 so a proven plan is the cheapest with its tie-break: unique up to exact ties of the tie-broken
 cost, and the same input gives the same plan. Its true cost is within the tie-break of the true
-optimum. The coalition game uses the true costs (``ServiceProblem.true_programme``).
+optimum. The coalition game and the plan without coupling rows use the true costs
+(``ServiceProblem.true_programme``).
 """
 
 from __future__ import annotations
