@@ -444,6 +444,45 @@ def test_whether_any_plan_exists_is_asked_within_the_time_limit(monkeypatch):
     assert outcome.status == "not_solved" and not outcome.plans
 
 
+def test_row_coefficients_of_many_units_equal_each_row_s_definition():
+    """The coefficients computed for many units at once (the enumeration lists thousands) equal, bit for
+    bit, each row's definition applied unit by unit, for every kind of row."""
+    from optimizer.engine.coupling import pooled_shares_of
+
+    rng = random.Random(4711)
+    case = random_case(rng, 7)
+    case["fairness"].update(min_shared_units_hosted=1, individual_rationality=True, fte_band=0.2, max_fte_loss=2.0)
+    model = build_model(resolve(case, scenario_id="coefs"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    coupling = engine.coupling
+    coupling.bound_total_fte(10.0, 40.0, 0.5)
+    assert {row.kind for row in coupling.rows} >= {"hosting", "band_low", "band_high", "ir", "fte_loss",
+                                                   "fte_total_max", "fte_total_min", "fte_cap"}
+    for sp in engine.services:
+        groups = np.array(rng.sample(range(1, 1 << engine.n), 40), dtype=np.int64)
+        hosts = np.array([rng.choice([m for m in range(engine.n) if g >> m & 1]) for g in groups], dtype=np.int64)
+        cost = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
+        shares = np.array([pooled_shares_of(coupling.cost_key, sp.table, coupling.population, int(g))
+                           for g in groups]).T
+        batch = coupling.units_coefficients(hosts, groups, sp.table.fte[groups], cost, shares)
+        for u, (h, g) in enumerate(zip(hosts, groups)):
+            fte, shared = float(sp.table.fte[g]), bool(g & (g - 1))
+            for r, row in enumerate(coupling.rows):
+                m, is_host = row.member, row.member == h
+                expected = {
+                    "hosting": -1.0 if is_host and shared else 0.0,
+                    "band_low": (coupling.low[m] - is_host) * fte if row.kind == "band_low" else 0.0,
+                    "band_high": (is_host - coupling.high[m]) * fte if row.kind == "band_high" else 0.0,
+                    "ir": shares[m, u] * cost[u],
+                    "fte_loss": -fte if is_host else 0.0,
+                    "fte_floor": -fte if is_host else 0.0,
+                    "fte_cap": fte if is_host else 0.0,
+                    "fte_total_max": fte,
+                    "fte_total_min": -fte,
+                }[row.kind]
+                assert batch[u, r] == expected, (row.kind, int(h), int(g))
+
+
 @pytest.mark.parametrize("method", ["fixed_plus_per_capita", "per_capita", "equal", "by_usage"])
 def test_shares_of_one_group_equal_the_table_exactly(method):
     """The per-unit shares a column's individual-rationality row uses equal the whole table's column, bit for bit."""

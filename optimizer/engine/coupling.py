@@ -120,6 +120,8 @@ class Coupling:
                 rows += [Row("fte_cap", i, np.inf) for i in range(self.n)]
                 rows += [Row("fte_floor", i, np.inf) for i in range(self.n) if self.low[i] > 0]
         self.rows = tuple(rows)
+        self._members = np.array([row.member for row in rows], dtype=np.int64)
+        self._kinds = np.array([row.kind for row in rows], dtype=str)
         self.max_shared = max_shared_services
         self.rhs = np.array([r.rhs for r in rows])
 
@@ -147,28 +149,39 @@ class Coupling:
                 self.rhs[r] = -up(self.low[row.member] * low) + 1e-7
 
     def unit_coefficients(self, host: int, group: int, fte: float, cost_k: float,
-                          share: np.ndarray) -> np.ndarray:
+                          share: np.ndarray | None) -> np.ndarray:
         """``a_r`` of one unit for every row (``cost_k`` in thousands of NOK, ``share`` per member)."""
-        shared = group & (group - 1) != 0
-        out = np.zeros(len(self.rows))
-        for r, row in enumerate(self.rows):
-            m, is_host = row.member, row.member == host
-            if row.kind == "hosting":
-                out[r] = -1.0 if (is_host and shared) else 0.0
-            elif row.kind == "band_low":
-                out[r] = (self.low[m] - is_host) * fte
-            elif row.kind == "band_high":
-                out[r] = (is_host - self.high[m]) * fte
-            elif row.kind == "ir":
-                out[r] = share[m] * cost_k
-            elif row.kind in ("fte_loss", "fte_floor"):
-                out[r] = -fte if is_host else 0.0
-            elif row.kind == "fte_cap":
-                out[r] = fte if is_host else 0.0
-            elif row.kind == "fte_total_max":
-                out[r] = fte
-            elif row.kind == "fte_total_min":
-                out[r] = -fte
+        shares = None if share is None else np.asarray(share, dtype=float)[:, None]
+        return self.units_coefficients(np.array([host]), np.array([group]), np.array([fte], dtype=float),
+                                       np.array([cost_k], dtype=float), shares)[0]
+
+    def units_coefficients(self, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, cost_k: np.ndarray,
+                           shares: np.ndarray | None) -> np.ndarray:
+        """``a_r`` of many units at once, ``[unit, row]`` (``shares[m, u]``: what member m pays of unit u,
+        needed only for ir rows)."""
+        out = np.zeros((len(hosts), len(self.rows)))
+        f = np.asarray(fte, dtype=float)[:, None]
+        for kind in np.unique(self._kinds):
+            cols = np.flatnonzero(self._kinds == kind)
+            m = self._members[cols]
+            is_host = m[None, :] == np.asarray(hosts)[:, None]  # total rows carry member -1: never a host
+            if kind == "hosting":
+                shared = (np.asarray(groups) & (np.asarray(groups) - 1)) != 0
+                out[:, cols] = np.where(is_host & shared[:, None], -1.0, 0.0)
+            elif kind == "band_low":
+                out[:, cols] = (self.low[m][None, :] - is_host) * f
+            elif kind == "band_high":
+                out[:, cols] = (is_host - self.high[m][None, :]) * f
+            elif kind == "ir":
+                out[:, cols] = shares[m, :].T * np.asarray(cost_k, dtype=float)[:, None]
+            elif kind in ("fte_loss", "fte_floor"):
+                out[:, cols] = np.where(is_host, -f, 0.0)
+            elif kind == "fte_cap":
+                out[:, cols] = np.where(is_host, f, 0.0)
+            elif kind == "fte_total_max":
+                out[:, cols] = f
+            elif kind == "fte_total_min":
+                out[:, cols] = -f
         return out
 
     def _terms(self, lam: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:

@@ -53,6 +53,7 @@ ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we sto
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
+PREFETCH_FROM = 64  # new units at which their row coefficients are computed together
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
@@ -239,6 +240,20 @@ class ExactEngine:
             self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), self._unit_cost(s, h, g),
                                                               shares)
         return self._coef[key]
+
+    def _prefetch(self, s: int, units: set[tuple[int, int]]) -> None:
+        """Row coefficients of many new units of service s at once (the enumeration lists thousands)."""
+        missing = sorted(u for u in units if (s, *u) not in self._coef)
+        if len(missing) < PREFETCH_FROM:
+            return
+        sp = self.services[s]
+        hosts = np.array([h for h, _ in missing], dtype=np.int64)
+        groups = np.array([g for _, g in missing], dtype=np.int64)
+        cost = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])  # as _unit_cost, unit by unit
+        shares = self._shares(s)[:, groups] if any(r.kind == "ir" for r in self.coupling.rows) else None
+        coefs = self.coupling.units_coefficients(hosts, groups, sp.table.fte[groups], cost, shares)
+        for (h, g), coef in zip(missing, coefs):
+            self._coef[(s, h, g)] = coef
 
     def _shares(self, s: int) -> np.ndarray:
         sp = self.services[s]
@@ -717,6 +732,7 @@ class ExactEngine:
                     found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts)
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in sorted(found.items()):
+            self._prefetch(s, {unit for units in parts for unit in units})
             for units in parts:
                 column = self.column(s, units)
                 pool.setdefault(column.key, column)
@@ -882,6 +898,7 @@ class ExactEngine:
                 parts, cut = enumerate_partitions(tables[s], best, self.services[s].limited, threshold,
                                                   ENUMERATION_CAPACITY)
                 overflow |= cut
+                self._prefetch(s, {unit for units in parts for unit in units})
                 for units in parts:
                     self._add(self.column(s, units))
             plans, info = self._k_best(list(self.pool.values()), k)
