@@ -447,7 +447,7 @@ def test_whether_any_plan_exists_is_asked_within_the_time_limit(monkeypatch):
 def test_row_coefficients_of_many_units_equal_each_row_s_definition():
     """The coefficients computed for many units at once (the enumeration lists thousands) equal, bit for
     bit, each row's definition applied unit by unit, for every kind of row."""
-    from optimizer.engine.coupling import pooled_shares_of
+    from optimizer.engine.coupling import pooled_share_table
 
     rng = random.Random(4711)
     case = random_case(rng, 7)
@@ -462,8 +462,7 @@ def test_row_coefficients_of_many_units_equal_each_row_s_definition():
         groups = np.array(rng.sample(range(1, 1 << engine.n), 40), dtype=np.int64)
         hosts = np.array([rng.choice([m for m in range(engine.n) if g >> m & 1]) for g in groups], dtype=np.int64)
         cost = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
-        shares = np.array([pooled_shares_of(coupling.cost_key, sp.table, coupling.population, int(g))
-                           for g in groups]).T
+        shares = pooled_share_table(coupling.cost_key, sp.table, coupling.population)[:, groups]
         batch = coupling.units_coefficients(hosts, groups, sp.table.fte[groups], cost, shares)
         for u, (h, g) in enumerate(zip(hosts, groups)):
             fte, shared = float(sp.table.fte[g]), bool(g & (g - 1))
@@ -481,23 +480,6 @@ def test_row_coefficients_of_many_units_equal_each_row_s_definition():
                     "fte_total_min": -fte,
                 }[row.kind]
                 assert batch[u, r] == expected, (row.kind, int(h), int(g))
-
-
-@pytest.mark.parametrize("method", ["fixed_plus_per_capita", "per_capita", "equal", "by_usage"])
-def test_shares_of_one_group_equal_the_table_exactly(method):
-    """The per-unit shares a column's individual-rationality row uses equal the whole table's column, bit for bit."""
-    from optimizer.engine.coupling import pooled_share_table, pooled_shares_of
-
-    rng = random.Random(method)
-    case = random_case(rng, 7)
-    case["cost_key"] = {"method": method, "fixed_share": 0.3}
-    model = build_model(resolve(case, scenario_id=f"sh{method}"))
-    engine = model.engine(frozenset(model.rule_groups()))
-    for sp in engine.services:
-        table = pooled_share_table(engine.coupling.cost_key, sp.table, engine.coupling.population)
-        for group in range(1, 1 << engine.n):
-            assert np.array_equal(pooled_shares_of(engine.coupling.cost_key, sp.table, engine.coupling.population,
-                                                   group), table[:, group])
 
 
 @pytest.mark.parametrize("seed", [47, 72, 88, 149, 154])

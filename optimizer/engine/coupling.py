@@ -62,30 +62,6 @@ def pooled_share_table(key: CostKey, table: ServiceTable, population: np.ndarray
     raise ValueError(f"unknown cost key {key.method!r}")
 
 
-def pooled_shares_of(key: CostKey, table: ServiceTable, population: np.ndarray, group: int) -> np.ndarray:
-    """``pooled_share_table(...)[:, group]`` for one group, without the table (same arithmetic)."""
-    inside = np.array([(group >> i) & 1 for i in range(table.n)], dtype=float)
-    pop_sum = 0.0
-    for i in range(table.n):  # in member order, as subset_sums adds them
-        if group >> i & 1:
-            pop_sum += population[i]
-    by_pop = (population / pop_sum if pop_sum > 0 else np.zeros(table.n)) * inside
-    size = int(table.size[group])
-    equal = (1.0 / max(size, 1) if size > 0 else 0.0) * inside
-    if key.method == "fixed_plus_per_capita":
-        return key.fixed_share * equal + (1.0 - key.fixed_share) * by_pop
-    if key.method == "per_capita":
-        return by_pop
-    if key.method == "equal":
-        return equal
-    if key.method == "by_usage":
-        load = float(table.workload[group])
-        if load > 0:
-            return np.asarray(table.costs.workload, dtype=float) / load * inside
-        return by_pop
-    raise ValueError(f"unknown cost key {key.method!r}")
-
-
 class Coupling:
     """The coupling rows of one solve, and the Lagrangian unit costs they induce."""
 
@@ -147,13 +123,6 @@ class Coupling:
                 self.rhs[r] = down(self.high[row.member] * high) + 1e-7
             elif row.kind == "fte_floor":
                 self.rhs[r] = -up(self.low[row.member] * low) + 1e-7
-
-    def unit_coefficients(self, host: int, group: int, fte: float, cost_k: float,
-                          share: np.ndarray | None) -> np.ndarray:
-        """``a_r`` of one unit for every row (``cost_k`` in thousands of NOK, ``share`` per member)."""
-        shares = None if share is None else np.asarray(share, dtype=float)[:, None]
-        return self.units_coefficients(np.array([host]), np.array([group]), np.array([fte], dtype=float),
-                                       np.array([cost_k], dtype=float), shares)[0]
 
     def units_coefficients(self, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, cost_k: np.ndarray,
                            shares: np.ndarray | None) -> np.ndarray:

@@ -38,7 +38,7 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table, pooled_shares_of
+from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import SolverLimitError
@@ -53,7 +53,7 @@ ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we sto
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
-PREFETCH_FROM = 64  # new units at which their row coefficients are computed together
+PREFETCH_FROM = 64  # new units of one listing at which their row coefficients are computed before its columns
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
@@ -232,20 +232,18 @@ class ExactEngine:
         return Column(s, tuple(units), float(true + tie), float(true), coef, shared)
 
     def _unit_coef(self, s: int, h: int, g: int) -> np.ndarray:
-        key = (s, h, g)
-        if key not in self._coef:
-            sp = self.services[s]
-            shares = pooled_shares_of(self.coupling.cost_key, sp.table, self.coupling.population, g) if len(
-                self.coupling.rows) else None
-            self._coef[key] = self.coupling.unit_coefficients(h, g, float(sp.table.fte[g]), self._unit_cost(s, h, g),
-                                                              shares)
-        return self._coef[key]
+        if (s, h, g) not in self._coef:
+            self._fill_coefs(s, [(h, g)])
+        return self._coef[(s, h, g)]
 
     def _prefetch(self, s: int, units: set[tuple[int, int]]) -> None:
         """Row coefficients of many new units of service s at once (the enumeration lists thousands)."""
         missing = sorted(u for u in units if (s, *u) not in self._coef)
-        if len(missing) < PREFETCH_FROM:
-            return
+        if len(missing) >= PREFETCH_FROM:
+            self._fill_coefs(s, missing)
+
+    def _fill_coefs(self, s: int, missing: list[tuple[int, int]]) -> None:
+        """Cache the row coefficients of the units (host, group) of service s, computed together."""
         sp = self.services[s]
         hosts = np.array([h for h, _ in missing], dtype=np.int64)
         groups = np.array([g for _, g in missing], dtype=np.int64)
