@@ -3,7 +3,8 @@
 Run ``python benchmarks/bench_engine.py [--quick]``. Each case runs from the scenario table with
 the fairness rules on; times are wall seconds, best of ``REPEATS`` where cheap. The status column
 says whether the plan is proven optimal; where it is not, the gap to the proven bound is shown.
-``--quick`` skips the slow cases (all 128 sets of the 11, 18 members, synthetic regions).
+``--quick`` skips the slow cases (all 128 sets of the 11, 18 members, synthetic regions);
+``--synthetic`` runs only the scaling curve of synthetic regions (25, 50, 100 members).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ sys.path.insert(0, str(ROOT))
 
 from optimizer import settlement  # noqa: E402
 from optimizer.alternatives import alternatives  # noqa: E402
+from optimizer.engine.compact import AssignmentMILP  # noqa: E402
+from optimizer.errors import SolverLimitError  # noqa: E402
 from optimizer.games import model_game  # noqa: E402
 from optimizer.pipeline import build_model, run  # noqa: E402
 from optimizer.scenario import load_scenario, read_scenario_file, resolve  # noqa: E402
 
 from bench_simulation import best_of  # noqa: E402  (benchmarks/ is on the path)
+from synthetic import synthetic_model  # noqa: E402
 
 FOUNDERS = ["5620", "5622", "5624", "5626"]
 # the order of the issue: Måsøy, Tana, Karasjok, Berlevåg, Båtsfjord, Hammerfest, Alta, then the rest
@@ -122,14 +126,44 @@ def five_best_at_ten() -> dict:
     return row("five best alternatives at 10 members", seconds, "proven" if proven else "not proven")
 
 
+def synthetic_regions(time_limit: float) -> list[dict]:
+    """The scaling curve: synthetic regions beyond the unit tables, on the assignment MILP (``synthetic.py``).
+
+    First the 18 real members on the assignment MILP, against the exact engine's proven optimum, to
+    show what its gap means; then regions of 25, 50 and 100 (estimated travel, see ``synthetic.py``).
+    """
+    rows = []
+    model = build_model(load_scenario(ROOT / "scenarios" / "finnmark_all.toml"))
+    rules = model.rule_groups()
+    proven = model.solve(rules)
+    seconds, plan = best_of(lambda: AssignmentMILP(model, time_limit=time_limit).solve(rules), 1)
+    rows.append(row("18 members on the assignment MILP", seconds,
+                    f"{status(plan)}; plan {100 * (plan.total / proven.total - 1):.2f} % above the proven optimum"))
+    for n in (25, 50, 100):
+        model = synthetic_model(n)
+        start = time.perf_counter()
+        try:
+            plan = model.solve(model.rule_groups(), time_limit=time_limit)
+            note = "no plan exists" if plan is None else f"{status(plan)}, {plan.total / 1e6:.1f} MNOK"
+        except SolverLimitError:
+            note = f"no plan within {time_limit:g} s"
+        rows.append(row(f"synthetic region of {n} (assignment MILP, limit {time_limit:g} s)",
+                        time.perf_counter() - start, note))
+    return rows
+
+
 def main(quick: bool = False) -> list[dict]:
     rows = [baseline_as_process(), nine_as_process(), *growing_member_sets(12 if quick else 18)]
     rows.append(five_best_at_ten())
     if not quick:
         rows.append(every_set_of_the_eleven())
         rows += county(60.0)
+        rows += synthetic_regions(120.0)
     return rows
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    if "--synthetic" in sys.argv:
+        synthetic_regions(120.0)
+    else:
+        main(quick="--quick" in sys.argv)
