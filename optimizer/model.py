@@ -50,6 +50,7 @@ from optimizer.units import ServiceCosts, Unit
 
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
+MAX_WARM_PARTITIONS = 400  # partitions of the last solve kept per rule set to start the next one from
 DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
 ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
@@ -74,6 +75,9 @@ class HostChoiceModel:
         self.tie = np.array([TIE_BREAK_NOK * i / len(self.members) for i in range(len(self.members))])
         self._tables: dict[str, ServiceTable] = {}
         self._problems: dict[tuple, ServiceProblem] = {}
+        # per rule set, the partitions the last solve's pool held: the next solve under the same rules
+        # (a decision analysis re-solving with restrictions) starts from them
+        self._warm: dict[frozenset[str], list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
 
     @property
     def candidate_count(self) -> int:
@@ -150,7 +154,11 @@ class HostChoiceModel:
             return AssignmentMILP(self, time_limit=limit).solve_best(rules, k, restrictions)
         small = len(self.members) <= REFERENCE_FEASIBILITY_UP_TO
         first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
-        outcome = self.engine(rules, restrictions, time_limit=first).solve(k)
+        engine = self.engine(rules, restrictions, time_limit=first)
+        outcome = engine.solve(k)
+        if rules not in self._warm and len(self._warm) >= MAX_CACHED_PROBLEMS:
+            self._warm.pop(next(iter(self._warm)))
+        self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
         if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
             # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
             decided = True
@@ -208,7 +216,7 @@ class HostChoiceModel:
                 return [[(index[u.host], sum(1 << index[m] for m in u.members)) for u in plan.units if u.service == sid]
                         for sid in self.costs]
         options = self.scenario.solver if time_limit is None else replace(self.scenario.solver, time_limit=time_limit)
-        return ExactEngine(problems, coupling, options, feasibility)
+        return ExactEngine(problems, coupling, options, feasibility, self._warm.get(rules, ()))
 
     def table(self, service: str) -> ServiceTable:
         """Every unit of ``service`` as arrays over groups and hosts (built once)."""

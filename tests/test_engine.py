@@ -533,3 +533,26 @@ def test_cheapest_host_per_group_equals_the_full_table(n):
     assert np.array_equal(unit, table.min(axis=0))
     finite = np.isfinite(unit)
     assert np.array_equal(host[finite], np.argmin(table, axis=0)[finite])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_solve_started_from_an_earlier_pool_gives_the_same_answer(seed):
+    """Re-solves under restrictions start from the last pool of the same rules (decision analyses):
+    the answer equals a fresh model's, and partitions the restrictions forbid stay out."""
+    rng = random.Random(8400 + seed)
+    case = random_case(rng, rng.choice([5, 6, 7, 8]))
+    warm = build_model(resolve(case, scenario_id=f"w{seed}"))
+    rules = warm.rule_groups()
+    if warm.solve(rules) is None:
+        return
+    services = list(warm.costs)
+    host = rng.choice(warm.members)
+    group = frozenset([host, *rng.sample([m for m in warm.members if m != host], 1)])
+    for restrictions in (Restrictions(max_shared_services=1), Restrictions(fixed_units={rng.choice(services): (host, group)}),
+                         Restrictions(shared_services=frozenset(services[:1]))):
+        cold = build_model(resolve(case, scenario_id=f"w{seed}"))
+        warm_engine, cold_engine = warm.engine(frozenset(rules), restrictions), cold.engine(frozenset(rules), restrictions)
+        if warm_engine._seed() is not None and cold_engine._seed() is not None:
+            assert set(cold_engine.pool) <= set(warm_engine.pool)
+            assert all(warm_engine._compatible(c) for c in warm_engine.pool.values())
+        same_answer(warm.solve(rules, restrictions), cold.solve(rules, restrictions))

@@ -201,11 +201,16 @@ class ExactEngine:
     """Solve one rule set (cost-side rules inside the services, coupling rows across them)."""
 
     def __init__(self, services: Sequence[ServiceProblem], coupling: Coupling, options: SolverOptions,
-                 feasibility: Callable[[float], list[list[tuple[int, int]]] | None] | None = None) -> None:
+                 feasibility: Callable[[float], list[list[tuple[int, int]]] | None] | None = None,
+                 warm: Sequence[tuple[int, tuple[tuple[int, int], ...]]] = ()) -> None:
         """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or
-        None) within the seconds it is given, or raises ``SolverLimitError``."""
+        None) within the seconds it is given, or raises ``SolverLimitError``. ``warm``: partitions
+        (service, units) of an earlier solve of the same rules (``pool_partitions``), put in the pool
+        first; they only speed the search up (a column is one partition, whatever the restrictions,
+        and those the services do not allow are left out)."""
         self.services = list(services)
         self.feasibility = feasibility
+        self._warm = tuple(warm)
         self.coupling = coupling
         self.options = options
         self.n = coupling.n
@@ -540,7 +545,14 @@ class ExactEngine:
             alone = self._alone(s)
             if alone is not None:
                 self._add(self.column(s, alone))
+        for s, units in self._warm:
+            if all(np.isfinite(self.services[s].cost[h, g]) for h, g in units):
+                self._add(self.column(s, units))
         return base
+
+    def pool_partitions(self) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+        """Every partition in the pool, for a later solve of the same rules to start from (``warm``)."""
+        return [(c.service, c.units) for c in self.pool.values()]
 
     # -- branch and price ------------------------------------------------------------------------
     def _branch_and_price(self, start: float, incumbent: list[Column] | None = None) -> Outcome:
