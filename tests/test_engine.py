@@ -556,3 +556,29 @@ def test_a_solve_started_from_an_earlier_pool_gives_the_same_answer(seed):
             assert set(cold_engine.pool) <= set(warm_engine.pool)
             assert all(warm_engine._compatible(c) for c in warm_engine.pool.values())
         same_answer(warm.solve(rules, restrictions), cold.solve(rules, restrictions))
+
+
+def test_a_forced_host_starts_from_the_adopted_partition_with_that_host():
+    """Why-this-host re-solves: the adopted grouping with the forced host is in the pool from the start."""
+    model = build_model(load_scenario(SCENARIOS / "join_tana.toml"))  # where the fresh start lacks some
+    cold = build_model(load_scenario(SCENARIOS / "join_tana.toml"))
+    rules = frozenset(model.rule_groups())
+    plan = model.solve(rules)
+    index = {m: i for i, m in enumerate(model.members)}
+    services = list(model.costs)
+    checked = only_warm = 0
+    for unit in (u for u in plan.units if u.shared):
+        s = services.index(unit.service)
+        for other in (m for m in unit.members if m != unit.host):
+            group = sum(1 << index[m] for m in unit.members)
+            engine = model.engine(rules, Restrictions(fixed_units={unit.service: (other, frozenset(unit.members))}))
+            if engine._seed() is None or not np.isfinite(engine.services[s].cost[index[other], group]):
+                continue
+            adopted = [(index[u.host], sum(1 << index[m] for m in u.members)) for u in plan.units if u.service == unit.service]
+            swapped = frozenset((index[other], g) if g == group else (h, g) for h, g in adopted)
+            assert (s, swapped) in engine.pool
+            checked += 1
+            fresh = cold.engine(rules, Restrictions(fixed_units={unit.service: (other, frozenset(unit.members))}))
+            fresh._seed()
+            only_warm += (s, swapped) not in fresh.pool
+    assert checked >= 3 and only_warm >= 1

@@ -251,8 +251,8 @@ class AssignmentMILP:
     def _fairness(self, problem: pulp.LpProblem, services: dict[str, _ServiceVars], rules: frozenset[str]) -> None:
         f, n = self.scenario.fairness, len(self.members)
         if "fairness.min_shared_units_hosted" in rules:
-            for m in self.scenario.founding:
-                i = self.members.index(m) if m in self.members else -1
+            for m in (m for m in self.scenario.founding if m in self.members):  # as the engine's rows
+                i = self.members.index(m)
                 hosted = [(v.opened[i], 1.0) for v in services.values() if i in v.opened]
                 problem.addConstraint(_affine(hosted) >= f.min_shared_units_hosted, f"shared_hosted_{m}")
         if "fairness.max_fte_loss" in rules:

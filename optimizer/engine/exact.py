@@ -206,8 +206,8 @@ class ExactEngine:
         """``feasibility``, if given, answers exactly whether any plan exists (its units per service, or
         None) within the seconds it is given, or raises ``SolverLimitError``. ``warm``: partitions
         (service, units) of an earlier solve of the same rules (``pool_partitions``), put in the pool
-        first; they only speed the search up (a column is one partition, whatever the restrictions,
-        and those the services do not allow are left out)."""
+        first, a unit the current restrictions forbid moved to an allowed host; they only speed the
+        search up (a column is one partition, whatever the restrictions)."""
         self.services = list(services)
         self.feasibility = feasibility
         self._warm = tuple(warm)
@@ -546,9 +546,23 @@ class ExactEngine:
             if alone is not None:
                 self._add(self.column(s, alone))
         for s, units in self._warm:
-            if all(np.isfinite(self.services[s].cost[h, g]) for h, g in units):
-                self._add(self.column(s, units))
+            rehosted = self._rehosted(s, units)
+            if rehosted is not None:
+                self._add(self.column(s, rehosted))
         return base
+
+    def _rehosted(self, s: int, units: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        """``units`` with each unit the current rules forbid moved to its group's cheapest allowed host
+        (a forced host, say); ``None`` when some group has no allowed host."""
+        cost = self.services[s].cost
+        out = []
+        for h, g in units:
+            if not np.isfinite(cost[h, g]):
+                h = int(np.argmin(cost[:, g]))
+                if not np.isfinite(cost[h, g]):
+                    return None
+            out.append((h, g))
+        return out
 
     def pool_partitions(self) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
         """Every partition in the pool, for a later solve of the same rules to start from (``warm``)."""
