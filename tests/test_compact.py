@@ -22,6 +22,7 @@ from optimizer.solver import solve
 
 from conftest import SCENARIOS
 from test_engine import random_case
+from test_model import ALL_SERVICES
 
 FOUNDERS = ["5620", "5622", "5624", "5626"]
 
@@ -119,3 +120,29 @@ def test_a_unit_admits_only_its_true_staffing(seed):
         problem.setObjective(pulp.LpAffineExpression([(fte, 1.0)]))
         assert solve(problem, milp.options, HIGHS_OPTIONS).status == "optimal"
         assert fte.varValue == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_shared_unit_without_workload_is_staffed_at_the_minimum():
+    """No workload, a minimum of one step: a shared unit still costs its minimum (found by review)."""
+    services = {sid: {"enabled": False} for sid in ALL_SERVICES}
+    services["ict"] = {"enabled": True, "fte_per_1000": 0.0, "min_fte": 0.5, "cost_per_fte": 900000, "fixed_cost": 0,
+                       "trips_per_member": 200, "trips_per_1000": 0}
+    model = build_model(resolve({"members": ["5601", "5603", "5605"], "founding": ["5601"], "services": services,
+                                 "fairness": {"individual_rationality": False}}, scenario_id="zero_load"))
+    rules = model.rule_groups()
+    agree(AssignmentMILP(model).solve(rules), model.solve(rules))
+    assert model.solve(rules).total == pytest.approx(3 * 0.5 * 900000)  # everyone alone, by hand
+
+
+def test_malformed_or_conflicting_restrictions_admit_no_plan_as_in_the_engine():
+    """A fixed shared unit in a service that may not be shared, and a fixed group without its host."""
+    model = build_model(resolve(random_case(random.Random(1), 4), scenario_id="conflicts"))
+    sid = next(iter(model.costs))
+    host, other = model.members[:2]
+    for restrictions in (
+        Restrictions(fixed_units={sid: (host, frozenset({host, other}))},
+                     shared_services=frozenset(s for s in model.costs if s != sid)),
+        Restrictions(fixed_units={sid: (host, frozenset({other}))}),
+    ):
+        assert model.solve([], restrictions) is None
+        assert AssignmentMILP(model).solve([], restrictions) is None

@@ -38,11 +38,12 @@ if TYPE_CHECKING:
     from optimizer.units import ServiceCosts
 
 SCALE = 1e-3
-STEP_SLACK = 1e-6
+ROUNDING = 1e-9  # in steps: the tables round ``load / step - 1e-9`` up, and so do the rounding rows
+LOADED = 1e-6  # FTE: a unit whose lightest load is above this needs at least one step
 # HiGHS 1.16's MIP presolve wrongly called small models of this kind infeasible, or returned a dearer
 # plan as optimal (random cases in tests/test_compact.py; a known class of HiGHS presolve bugs, e.g.
 # ERGO-Code/HiGHS#3090 and #1725); without presolve every case agrees with the exact engine
-HIGHS_OPTIONS = {"presolve": "off"}  # FTE: the rounding rows' margin (the tables round ``load / step - 1e-9`` up)
+HIGHS_OPTIONS = {"presolve": "off"}
 
 
 def _affine(terms: Iterable[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -133,6 +134,8 @@ class AssignmentMILP:
         required = set(spec.required_hosts) if f"{key}.required_hosts" in rules else set()
         shared_ok = restrictions.shared_services is None or sid in restrictions.shared_services
         fixed = restrictions.fixed_units.get(sid)
+        if fixed is not None and fixed[0] not in fixed[1]:
+            return None  # a unit's group holds its host: no unit matches
         fixed_host = None if fixed is None else self.members.index(fixed[0])
         fixed_group = set() if fixed is None else {self.members.index(m) for m in fixed[1]}
 
@@ -141,7 +144,7 @@ class AssignmentMILP:
             if m in forbidden:
                 return False
             if fixed is not None and (h in fixed_group or fixed_host == h):
-                return h == fixed_host and shared == (len(fixed_group) > 1)
+                return h == fixed_host and shared == (len(fixed_group) > 1) and (shared_ok or not shared)
             return shared_ok or not shared
 
         def may_join(i: int, h: int) -> bool:
@@ -201,14 +204,15 @@ class AssignmentMILP:
             step = scenario.fte_step
             steps = problem.add_variable(f"steps_{tag}", lowBound=0, cat=pulp.LpInteger)
             rounded = _affine([(steps, step)])
-            problem.addConstraint(_affine([(steps, step)] + [(var, -w) for var, w in load]) >= -STEP_SLACK,
+            problem.addConstraint(_affine([(steps, step)] + [(var, -w) for var, w in load]) >= -ROUNDING * step,
                                   f"steps_up_{tag}")
             problem.addConstraint(_affine([(steps, step)] + [(var, -w) for var, w in load])
-                                  <= step - STEP_SLACK, f"steps_down_{tag}")
+                                  <= step - ROUNDING * step, f"steps_down_{tag}")
         problem.addConstraint(fte - rounded >= 0, f"fte_load_{tag}")
         problem.addConstraint(fte - most * v.opened[h] <= 0, f"fte_open_{tag}")
         lightest = float(costs.workload[h] + min(costs.workload[i] for i, _ in members[1:]))
-        if minimum <= (lightest if scenario.staffing == "continuous" else scenario.fte_step):
+        least = lightest if scenario.staffing == "continuous" else (scenario.fte_step if lightest > LOADED else 0.0)
+        if minimum <= least:
             problem.addConstraint(fte - rounded <= 0, f"fte_is_load_{tag}")  # the minimum never binds
         else:
             which = problem.add_variable(f"above_min_{tag}", cat=pulp.LpBinary)  # 1: the load sets the staffing
