@@ -582,3 +582,28 @@ def test_a_forced_host_starts_from_the_adopted_partition_with_that_host():
             fresh._seed()
             only_warm += (s, swapped) not in fresh.pool
     assert checked >= 3 and only_warm >= 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_branched_service_masks_its_parent_as_the_table_would(seed):
+    """Branching decisions (pins, FTE caps and floors) on top of any rules, forced unit included: the
+    masked parent costs equal the costs computed from the table under the combined rules."""
+    from optimizer.engine.exact import ServiceProblem
+
+    rng = random.Random(8600 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([3, 4, 5, 6])), scenario_id=f"b{seed}"))
+    n, sid = len(model.members), rng.choice(list(model.costs))
+    table = model.table(sid)
+    group = (1 << rng.randrange(n)) | (1 << rng.randrange(n))
+    host = rng.choice([i for i in range(n) if group >> i & 1])
+    rules = UnitRules(travel_limit=rng.random() < 0.5, fixed_unit=(host, group) if seed % 2 else None,
+                      fte_caps=tuple(rng.choice([np.inf, 2.0, 5.0]) for _ in range(n)) if seed % 3 == 0 else None)
+    parent = ServiceProblem(table, rules, None)
+    pins = tuple((rng.randrange(n), rng.randrange(n), rng.random() < 0.5) for _ in range(rng.choice([0, 1, 2])))
+    caps = np.array([rng.choice([np.inf, 1.0, 3.0, 8.0]) for _ in range(n)])
+    floors = np.array([rng.choice([0.0, 0.0, 1.0]) for _ in range(n)])
+    child = parent.branched(pins, caps, floors)
+    fresh = ServiceProblem(table, child.rules, None)
+    assert np.array_equal(child.cost, fresh.cost)
+    capped = parent.capped(tuple(float(c) for c in caps))
+    assert np.array_equal(capped.cost, ServiceProblem(table, capped.rules, None).cost)

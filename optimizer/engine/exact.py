@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -104,9 +104,10 @@ class ServiceProblem:
     hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
     true_plain: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the same without it, and its hosts
     fte_extremes: dict[float, tuple[float, float]] = field(default_factory=dict)  # see ExactEngine._bound_total_fte
+    known_cost: InitVar[np.ndarray | None] = None  # ``cost`` when already known (a narrowed parent's)
 
-    def __post_init__(self) -> None:
-        self.cost = SCALE * self.table.cost(self.rules)
+    def __post_init__(self, known_cost: np.ndarray | None) -> None:
+        self.cost = SCALE * self.table.cost(self.rules) if known_cost is None else known_cost
 
     def tie(self, host: int) -> float:
         return SCALE * float(self.table.tie[host])
@@ -146,7 +147,8 @@ class ServiceProblem:
 
     def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
-        return self._with_rules(replace(self.rules, fte_caps=caps))
+        old = self.rules.fte_caps if self.rules.fte_caps is not None else (np.inf,) * len(caps)
+        return self._with_rules(replace(self.rules, fte_caps=tuple(min(a, b) for a, b in zip(old, caps))))
 
     def branched(self, pins: tuple[tuple[int, int, bool], ...], caps: np.ndarray, floors: np.ndarray
                  ) -> ServiceProblem:
@@ -159,7 +161,11 @@ class ServiceProblem:
             fte_floors=tuple(float(f) for f in floors) if np.any(floors > 0) else self.rules.fte_floors))
 
     def _with_rules(self, rules: UnitRules) -> ServiceProblem:
-        return ServiceProblem(self.table, rules, self.max_units, shares=self.shares)  # who pays what does not depend on the rules
+        """This problem under ``rules``, which only add FTE caps, floors and pins to its own: its costs
+        with the units those drop masked (the same as from the table, in a fraction of the time)."""
+        cost = np.where(self.table.decided(rules), self.cost, np.inf)
+        return ServiceProblem(self.table, rules, self.max_units, shares=self.shares,  # who pays does not depend on rules
+                              known_cost=cost)
 
 
 @dataclass

@@ -122,16 +122,8 @@ class ServiceTable:
             ok[h] = row
         if not rules.shared_allowed:
             ok &= self.size[None, :] == 1
-        if rules.fte_caps is not None:
-            ok &= self.fte[None, :] <= np.array(rules.fte_caps)[:, None] + 1e-9
-        if rules.fte_floors is not None:
-            ok &= self.fte[None, :] >= np.array(rules.fte_floors)[:, None] - 1e-9
-        for member, host, must in rules.pins:  # branching decisions
-            touches = (groups >> member & 1) == 1
-            if must:
-                ok[:, touches] &= (np.arange(n) == host)[:, None]
-            else:
-                ok[host, touches] = False
+        if rules.fte_caps is not None or rules.fte_floors is not None or rules.pins:
+            ok &= self.decided(rules)
         if rules.fixed_unit is not None:  # only that unit may serve any of its members
             host, group = rules.fixed_unit
             keep = bool(ok[host, group])
@@ -140,6 +132,23 @@ class ServiceTable:
         if not rules.pins and rules.fte_caps is None and rules.fte_floors is None:  # not a solve's own branching
             self._cache[rules] = ok
         return ok
+
+    def decided(self, rules: UnitRules) -> np.ndarray:
+        """Boolean ``[host, group]``: the units that ``rules``' FTE caps and floors and pins keep (the
+        solve's own branching; every other rule is left to ``allowed``, which ands this in)."""
+        n, groups = self.n, np.arange(1 << self.n, dtype=np.int64)
+        keep = np.ones((n, 1 << n), dtype=bool)
+        if rules.fte_caps is not None:
+            keep &= self.fte[None, :] <= np.array(rules.fte_caps)[:, None] + 1e-9
+        if rules.fte_floors is not None:
+            keep &= self.fte[None, :] >= np.array(rules.fte_floors)[:, None] - 1e-9
+        for member, host, must in rules.pins:
+            touches = (groups >> member & 1) == 1
+            if must:
+                keep[:, touches] &= (np.arange(n) == host)[:, None]
+            else:
+                keep[host, touches] = False
+        return keep
 
     def cost(self, rules: UnitRules) -> np.ndarray:
         """``[host, group]`` total cost, ``inf`` where the unit is not allowed."""
