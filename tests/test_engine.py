@@ -607,3 +607,53 @@ def test_a_branched_service_masks_its_parent_as_the_table_would(seed):
     assert np.array_equal(child.cost, fresh.cost)
     capped = parent.capped(tuple(float(c) for c in caps))
     assert np.array_equal(capped.cost, ServiceProblem(table, capped.rules, None).cost)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch):
+    """Columns of a whole listing, summed together in blocks, equal ``column`` partition by partition."""
+    from optimizer.engine import exact
+
+    monkeypatch.setattr(exact, "LISTING_BLOCK", 3)  # several blocks, the last one short
+    rng = random.Random(8800 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6])), scenario_id=f"l{seed}"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    if engine._seed() is None:
+        return
+    lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
+    for s in range(len(engine.services)):
+        priced = engine._price(s, lam, 0.0)
+        listing = engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5)
+        columns = engine._listed_columns(s, listing)
+        assert len(columns) == listing.count > 0
+        for column in columns:
+            one = engine.column(s, column.units)
+            assert (column.service, column.shared) == (one.service, one.shared)
+            assert column.cost == pytest.approx(one.cost, abs=1e-9) and column.true == pytest.approx(one.true, abs=1e-9)
+            assert np.allclose(column.coef, one.coef, rtol=0, atol=1e-9)
+
+
+def _cheapest_per_signature_one_by_one(columns, rows, k):
+    """The earlier, per-column form of ``exact._cheapest_per_signature``, kept as its reference."""
+    groups = {}
+    for c in columns:
+        groups.setdefault((c.service, c.shared, *(round(float(c.coef[r]), 9) for r in rows)), []).append(c)
+    kept = []
+    for members in groups.values():
+        kept += sorted(members, key=lambda c: c.cost)[:k]
+    return sorted(kept, key=lambda c: (c.service, c.cost))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_cheapest_columns_per_signature_match_the_one_by_one_form(seed):
+    """Same columns in the same order (the MILP's column order decides between exact ties)."""
+    from optimizer.engine.exact import Column, _cheapest_per_signature
+
+    rng = random.Random(8900 + seed)
+    columns = [Column(rng.randrange(3), ((i, i),), float(rng.choice([1, 2, 2.5, 3])), 0.0,
+                      np.array([rng.choice([0.0, 1.0, 1.0 + 1e-10, -2.0]) for _ in range(4)]), rng.random() < 0.5)
+               for i in range(rng.randrange(0, 40))]
+    rows = sorted(rng.sample(range(4), rng.randrange(0, 5)))
+    k = rng.choice([1, 2, 3])
+    expected = [id(c) for c in _cheapest_per_signature_one_by_one(columns, rows, k)]
+    assert [id(c) for c in _cheapest_per_signature(columns, rows, k)] == expected

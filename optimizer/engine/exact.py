@@ -39,7 +39,7 @@ import numpy as np
 import pulp
 
 from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
-from optimizer.engine.kernels import enumerate_partitions, partition_layers
+from optimizer.engine.kernels import enumerate_partition_arrays, enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import SolverLimitError
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
@@ -54,6 +54,7 @@ WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases t
 NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
 PREFETCH_FROM = 64  # new units of one listing at which their row coefficients are computed before its columns
+LISTING_BLOCK = 4_096  # partitions whose columns are summed together (their units' rows: a few MB)
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
@@ -166,6 +167,22 @@ class ServiceProblem:
         cost = np.where(self.table.decided(rules), self.cost, np.inf)
         return ServiceProblem(self.table, rules, self.max_units, shares=self.shares,  # who pays does not depend on rules
                               known_cost=cost)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Partitions of one service as arrays: partition i is the units ``starts[i]:starts[i + 1]``."""
+
+    starts: np.ndarray
+    hosts: np.ndarray
+    groups: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.starts) - 1
+
+
+NOTHING_LISTED = Listing(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 @dataclass
@@ -758,34 +775,60 @@ class ExactEngine:
             found[s] = parts if proven else self._narrowed(s, table, priced[s], delta, parts)
         if not proven:  # those listed while a proof was still possible, narrowed for the MILP too
             for s, parts in found.items():
-                if len(parts) > HEURISTIC_CAPACITY:
+                if parts.count > HEURISTIC_CAPACITY:
                     found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts)
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in sorted(found.items()):
-            self._prefetch(s, {unit for units in parts for unit in units})
-            for units in parts:
-                column = self.column(s, units)
+            for column in self._listed_columns(s, parts):
                 pool.setdefault(column.key, column)
         plans, info = self._k_best(list(pool.values()), 1)
         for column in plans[0] if plans else ():
             self._add(column)
         return (plans[0] if plans else None), proven and info.status in ("optimal", "infeasible")
 
-    def _listing(self, s: int, table: np.ndarray, priced: tuple, delta: float, capacity: int) -> list | None:
+    def _listing(self, s: int, table: np.ndarray, priced: tuple, delta: float, capacity: int) -> Listing | None:
         """Service s's partitions within ``delta`` of its Lagrangian optimum on ``table`` (``None`` past
         ``capacity``)."""
         value, _, best = priced
-        parts, overflow = enumerate_partitions(table, best, self.services[s].limited, value + delta + TOL,
-                                               capacity, keep_on_overflow=False)
-        return None if overflow else parts
+        starts, hosts, groups, overflow = enumerate_partition_arrays(
+            table, best, self.services[s].limited, value + delta + TOL, capacity)
+        return None if overflow else Listing(starts, hosts, groups)
 
-    def _narrowed(self, s: int, table: np.ndarray, priced: tuple, delta: float, parts: list | None) -> list:
+    def _narrowed(self, s: int, table: np.ndarray, priced: tuple, delta: float, parts: Listing | None) -> Listing:
         """``parts`` (listed within ``delta``, ``None`` if they overflowed) cut to at most
         ``HEURISTIC_CAPACITY`` by quartering the gap."""
-        while delta > TOL and (parts is None or len(parts) > HEURISTIC_CAPACITY):
+        while delta > TOL and (parts is None or parts.count > HEURISTIC_CAPACITY):
             delta /= 4
             parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY)
-        return parts or []
+        return parts or NOTHING_LISTED
+
+    def _listed_columns(self, s: int, listing: Listing) -> list[Column]:
+        """The columns of every listed partition of service s, as ``column`` builds them one by one:
+        each distinct unit's cost and row coefficients once, summed per partition in blocks."""
+        if listing.count == 0:
+            return []
+        sp = self.services[s]
+        keys = listing.hosts << self.n | listing.groups
+        unique, inverse = np.unique(keys, return_inverse=True)
+        hosts, groups = unique >> self.n, unique & self.full
+        units = list(zip(hosts.tolist(), groups.tolist()))
+        self._prefetch(s, set(units))
+        coefs = np.array([self._unit_coef(s, h, g) for h, g in units]).reshape(len(units), len(self.coupling.rows))
+        true = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
+        ties = SCALE * sp.table.tie[hosts]
+        shared = ((groups & (groups - 1)) != 0).astype(np.int64)
+        starts = listing.starts
+        sums = []
+        for a in range(0, listing.count, LISTING_BLOCK):  # blocks keep the per-unit rows small
+            b = min(a + LISTING_BLOCK, listing.count)
+            rows = inverse[starts[a]: starts[b]]
+            cuts = starts[a:b] - starts[a]
+            sums.append([np.add.reduceat(values[rows], cuts) for values in (true, ties, shared, coefs)])
+        true_p, ties_p, shared_p, coefs_p = (np.concatenate(parts) for parts in zip(*sums))
+        all_hosts, all_groups, bounds = listing.hosts.tolist(), listing.groups.tolist(), starts.tolist()
+        return [Column(s, tuple(zip(all_hosts[a:b], all_groups[a:b])), float(true_p[i] + ties_p[i]),
+                       float(true_p[i]), coefs_p[i], bool(shared_p[i] > 0))
+                for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
         """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
@@ -1015,14 +1058,22 @@ def _local_search(unit: np.ndarray, groups: list[int], problem: ServiceProblem) 
 
 def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) -> list[Column]:
     """The ``k`` cheapest columns of each service for each pattern of coefficients on ``rows``."""
-    groups: dict[tuple, list[Column]] = {}
-    for c in columns:
-        signature = (c.service, c.shared, *(round(float(c.coef[r]), 9) for r in rows))
-        groups.setdefault(signature, []).append(c)
-    kept = []
-    for members in groups.values():
-        kept += sorted(members, key=lambda c: c.cost)[:k]
-    return sorted(kept, key=lambda c: (c.service, c.cost))
+    if not columns:
+        return []
+    cost = np.array([c.cost for c in columns])
+    service = np.array([c.service for c in columns], dtype=float)
+    signature = np.column_stack([service, [float(c.shared) for c in columns],
+                                 np.round(np.array([c.coef[rows] for c in columns]).reshape(len(columns), len(rows)), 9)])
+    _, group = np.unique(signature, axis=0, return_inverse=True)
+    group = group.ravel()
+    first = np.full(group.max() + 1, len(columns))
+    np.minimum.at(first, group, np.arange(len(columns)))  # where each signature first appears
+    order = np.lexsort((cost, group))  # stable: equal costs keep the columns' order
+    runs = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
+    rank = np.arange(len(columns)) - np.repeat(runs, np.diff(np.r_[runs, len(columns)]))
+    kept = order[rank < k]
+    kept = kept[np.lexsort((rank[rank < k], first[group[kept]], cost[kept], service[kept]))]
+    return [columns[i] for i in kept]
 
 
 def _cost(plan: Sequence[Column]) -> float:

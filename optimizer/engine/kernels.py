@@ -257,6 +257,16 @@ def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: 
                                  np.ascontiguousarray(ties, dtype=np.float64))
 
 
+def enumerate_partition_arrays(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
+                               capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """``enumerate_partitions`` as arrays: partition i is the units ``starts[i]:starts[i + 1]`` of
+    ``hosts`` and ``groups``; and whether ``capacity`` cut the list."""
+    starts, hosts, groups, overflow = _kernel("enumerate", cost.shape[0])(
+        np.ascontiguousarray(cost, dtype=np.float64), np.ascontiguousarray(bound, dtype=np.float64),
+        limited, float(threshold), int(capacity))
+    return starts, hosts, groups, bool(overflow)
+
+
 def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,
                          capacity: int, *, keep_on_overflow: bool = True) -> tuple[list[list[tuple[int, int]]], bool]:
     """Every split of the full group into units (host, group) costing at most ``threshold``.
@@ -265,10 +275,7 @@ def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, thr
     Returns the partitions (lists of (host index, group mask)) and whether ``capacity`` cut the list
     (then none are returned unless ``keep_on_overflow``: turning them into lists is the slow part).
     """
-    n = cost.shape[0]
-    starts, hosts, groups, overflow = _kernel("enumerate", n)(
-        np.ascontiguousarray(cost, dtype=np.float64), np.ascontiguousarray(bound, dtype=np.float64),
-        limited, float(threshold), int(capacity))
+    starts, hosts, groups, overflow = enumerate_partition_arrays(cost, bound, limited, threshold, capacity)
     if overflow and not keep_on_overflow:
         return [], True
     partitions = [
