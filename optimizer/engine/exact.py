@@ -234,6 +234,7 @@ class ExactEngine:
         self.services = list(services)
         self.feasibility = feasibility
         self._warm = tuple(warm)
+        self._share_tables: dict[tuple[float, ...] | None, np.ndarray] = {}  # see _shares
         self.coupling = coupling
         self.options = options
         self.n = coupling.n
@@ -282,9 +283,15 @@ class ExactEngine:
             self._coef[(s, h, g)] = coef
 
     def _shares(self, s: int) -> np.ndarray:
+        """What each member pays of each group's unit of service s (``pooled_share_table``); services
+        share one table unless the key pools by usage, which differs by service."""
         sp = self.services[s]
         if sp.shares is None:
-            sp.shares = pooled_share_table(self.coupling.cost_key, sp.table, self.coupling.population)
+            by_usage = self.coupling.cost_key.method == "by_usage"
+            key = tuple(np.asarray(sp.table.costs.workload, dtype=float).tolist()) if by_usage else None
+            if key not in self._share_tables:
+                self._share_tables[key] = pooled_share_table(self.coupling.cost_key, sp.table, self.coupling.population)
+            sp.shares = self._share_tables[key]
         return sp.shares
 
     def _unit_cost(self, s: int, h: int, g: int) -> float:
@@ -812,8 +819,11 @@ class ExactEngine:
         unique, inverse = np.unique(keys, return_inverse=True)
         hosts, groups = unique >> self.n, unique & self.full
         units = list(zip(hosts.tolist(), groups.tolist()))
-        self._prefetch(s, set(units))
-        coefs = np.array([self._unit_coef(s, h, g) for h, g in units]).reshape(len(units), len(self.coupling.rows))
+        cache = self._coef
+        missing = [(h, g) for h, g in units if (s, h, g) not in cache]
+        if missing:
+            self._fill_coefs(s, missing)
+        coefs = np.array([cache[(s, h, g)] for h, g in units]).reshape(len(units), len(self.coupling.rows))
         true = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
         ties = SCALE * sp.table.tie[hosts]
         shared = ((groups & (groups - 1)) != 0).astype(np.int64)
