@@ -108,7 +108,10 @@ class ServiceProblem:
     known_cost: InitVar[np.ndarray | None] = None  # ``cost`` when already known (a narrowed parent's)
 
     def __post_init__(self, known_cost: np.ndarray | None) -> None:
-        self.cost = SCALE * self.table.cost(self.rules) if known_cost is None else known_cost
+        if known_cost is None:
+            known_cost = self.table.cost(self.rules)
+            known_cost *= SCALE
+        self.cost = known_cost
 
     def tie(self, host: int) -> float:
         return SCALE * float(self.table.tie[host])

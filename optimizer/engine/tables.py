@@ -152,4 +152,6 @@ class ServiceTable:
 
     def cost(self, rules: UnitRules) -> np.ndarray:
         """``[host, group]`` total cost, ``inf`` where the unit is not allowed."""
-        return np.where(self.allowed(rules), self.base[None, :] + self.travel, np.inf)
+        out = self.travel + self.base[None, :]  # in place from here: the arrays are tens of MB at 18 members
+        out[~self.allowed(rules)] = np.inf
+        return out
