@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
+from optimizer.editing import interactive_time_limit
 from optimizer.result import ScenarioResult
 from optimizer.statement import Statement
 
@@ -46,7 +46,7 @@ def downloaded_table(table: Mapping[str, Any], label: str, time_limit: float | N
     the app applied (when the table sets none); ``data`` naming the imported folder."""
     out = dict(table, name=label)
     solver = dict(out.get("solver", {}))
-    if "time_limit" not in solver and time_limit == INTERACTIVE_TIME_LIMIT_SECONDS:
+    if "time_limit" not in solver and time_limit == interactive_time_limit(len(out.get("members", ()))):
         out["solver"] = dict(solver, time_limit=time_limit)
     if imported:
         out["data"] = IMPORT_FOLDER

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.editing import INTERACTIVE_TIME_LIMIT_SECONDS
+from optimizer.editing import interactive_time_limit
 from optimizer.i18n import format_nok, format_number, format_percent, language, tr
 from optimizer import geo
 from optimizer.labels import basis_text
@@ -92,10 +92,10 @@ def size_warning(n_members: int) -> str | None:
 def no_plan_in_time(n_members: int) -> str:
     """Why there is no result: the solver found no plan within the interactive time limit."""
     return tr(
-        f"Løseren fant ingen plan innen tidsgrensen på {format_number(INTERACTIVE_TIME_LIMIT_SECONDS)} s "
+        f"Løseren fant ingen plan innen tidsgrensen på {format_number(interactive_time_limit(n_members))} s "
         f"({n_members} medlemmer gir svært mange mulige grupperinger). Ta med færre kommuner, eller kjør "
         "scenarioet med python -m optimizer run og en lengre [solver] time_limit.",
-        f"The solver found no plan within the time limit of {format_number(INTERACTIVE_TIME_LIMIT_SECONDS)} s "
+        f"The solver found no plan within the time limit of {format_number(interactive_time_limit(n_members))} s "
         f"({n_members} members give very many possible groupings). Include fewer municipalities, or run the "
         "scenario with python -m optimizer run and a longer [solver] time_limit.",
     )

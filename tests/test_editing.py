@@ -22,7 +22,8 @@ from optimizer.editing import (
 )
 from optimizer.errors import UserInputError
 from optimizer.pipeline import run
-from optimizer.scenario import MAX_FILE_BYTES, load_scenario, read_scenario_file
+from optimizer import data
+from optimizer.scenario import MAX_FILE_BYTES, load_scenario, read_scenario_file, resolve
 
 from conftest import SCENARIOS
 
@@ -192,3 +193,19 @@ def test_deeply_nested_upload_is_a_clear_error():
     with pytest.raises(UserInputError) as info:
         read_upload("dyp.toml", raw, SCENARIOS)
     assert "dyp.toml" in str(info.value) and "nestet" in str(info.value)
+
+
+def test_county_scale_member_sets_get_the_longer_interactive_limit(baseline):
+    """From 16 members the app waits 30 s (16-18 members are proven in 15-25 s), below that 20 s;
+    the downloaded scenario keeps the limit the app applied."""
+    from optimizer.downloads import downloaded_table
+    from optimizer.editing import COUNTY_TIME_LIMIT_SECONDS, interactive_time_limit
+
+    table, _ = baseline
+    everyone = sorted(m.number for m in data.municipalities().values())
+    county = interactive(resolve(dict(table, members=everyone), scenario_id="county"))
+    assert county.solver.time_limit == COUNTY_TIME_LIMIT_SECONDS == interactive_time_limit(16) > interactive_time_limit(15)
+    assert interactive(resolve(dict(table, members=everyone[:15]), scenario_id="fifteen")).solver.time_limit == \
+        INTERACTIVE_TIME_LIMIT_SECONDS
+    downloaded = downloaded_table(dict(table, members=everyone), "Hele fylket", county.solver.time_limit, imported=False)
+    assert downloaded["solver"]["time_limit"] == COUNTY_TIME_LIMIT_SECONDS
