@@ -938,8 +938,9 @@ class ExactEngine:
             if c.service not in convexity or value < convexity[c.service][0]:
                 convexity[c.service] = (value, c)
         added = False
+        minima = _each(self.n, lambda s: self._minima(s, lam) if s in convexity else None, len(self.services))
         for s, (value, start) in convexity.items():
-            unit, hosts = self._minima(s, lam)
+            unit, hosts = minima[s]
             units = _local_search(unit, [g for _, g in start.units], self.services[s])
             partition = [(int(hosts[g]), g) for g in units]
             candidate = sum(unit[g] for g in units) + (lam_shared if any(g & (g - 1) for g in units) else 0.0)
