@@ -51,6 +51,7 @@ from optimizer.units import ServiceCosts, Unit
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
 MAX_WARM_PARTITIONS = 400  # partitions of the last solve kept per rule set to start the next one from
+MAX_WARM_RULE_SETS = 16  # rule sets whose last pool is kept (a decision analysis lifts a few rules at a time)
 DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
 ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
@@ -156,7 +157,7 @@ class HostChoiceModel:
         first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
         engine = self.engine(rules, restrictions, time_limit=first)
         outcome = engine.solve(k)
-        if rules not in self._warm and len(self._warm) >= MAX_CACHED_PROBLEMS:
+        if rules not in self._warm and len(self._warm) >= MAX_WARM_RULE_SETS:
             self._warm.pop(next(iter(self._warm)))
         self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
         if small and outcome.status in ("weak_bound", "feasible", "not_solved"):

@@ -23,7 +23,7 @@ matches the engine's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,6 +59,12 @@ class _ServiceVars:
     join: dict[tuple[int, int], pulp.LpVariable]  # (member, host)
     fte: dict[int, pulp.LpVariable]
     cost: dict[int, pulp.LpAffineExpression]  # true cost of the shared unit at each host
+    served: dict[int, list[tuple[int, pulp.LpVariable]]] = field(init=False)  # see members_of
+
+    def __post_init__(self) -> None:
+        self.served = {h: [(h, var)] for h, var in self.opened.items()}
+        for (i, h), var in self.join.items():
+            self.served[h].append((i, var))
 
     def assignments(self) -> list[pulp.LpVariable]:
         """Every variable that assigns a member to a unit (one of them is 1 per member)."""
@@ -66,7 +72,7 @@ class _ServiceVars:
 
     def members_of(self, h: int) -> list[tuple[int, pulp.LpVariable]]:
         """(member, membership variable) of every member that h's shared unit may serve, h first."""
-        return [(h, self.opened[h])] + [(i, var) for (i, host), var in self.join.items() if host == h]
+        return self.served[h]
 
 
 class AssignmentMILP:
