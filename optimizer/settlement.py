@@ -146,6 +146,13 @@ class CoreViolation(NamedTuple):
     excess: float
 
 
+class CoreCheck(NamedTuple):
+    """The outcome of :func:`core_check`: how many coalitions are overcharged, and the worst, largest first."""
+
+    count: int
+    worst: list[CoreViolation]
+
+
 # --------------------------------------------------------------------------------------------
 # Keys used in real agreements
 # --------------------------------------------------------------------------------------------
@@ -453,13 +460,36 @@ def core_violations(
     list of CoreViolation
         ``(coalition, excess)`` with ``excess > tol``, largest first.
     """
+    return core_check(game, allocation, tol).worst
+
+
+def core_check(
+    game: CostGame, allocation: Mapping[Player, float], tol: float = CORE_TOLERANCE_NOK, limit: int | None = None
+) -> CoreCheck:
+    """How many proper coalitions pay more than their own cost, and the ``limit`` worst of them.
+
+    With 18 members a split far from the core may overcharge a hundred thousand coalitions; listing
+    them all is slow and unreadable, so callers that show them ask for the worst few.
+
+    Parameters
+    ----------
+    game, allocation, tol
+        As for :func:`core_violations`.
+    limit : int, optional
+        Keep only the ``limit`` largest overcharges (all when ``None``); equal ones in coalition order.
+
+    Returns
+    -------
+    CoreCheck
+    """
     players, cost = _game_vector(game)
     x = _allocation_vector(players, allocation)
     excess = _subset_sums(x) - cost
     excess[[0, -1]] = -np.inf
     masks = np.flatnonzero(excess > tol)
-    masks = masks[np.argsort(-excess[masks], kind="stable")]
-    return [CoreViolation(_coalition(players, int(m)), float(excess[m])) for m in masks]
+    masks = masks[np.argsort(-excess[masks], kind="stable")][:limit]
+    return CoreCheck(int(np.count_nonzero(excess > tol)),
+                     [CoreViolation(_coalition(players, int(m)), float(excess[m])) for m in masks])
 
 
 def is_in_core(

@@ -20,6 +20,7 @@ from optimizer.pooling import pool_shares
 from optimizer.scenario import SETTLEMENT_METHODS, CostKey
 
 METHODS = SETTLEMENT_METHODS
+SHOWN_VIOLATIONS = 10  # overcharged coalitions kept per method (18 members: up to about 100 000 in all)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,14 @@ class MethodOutcome:
 
     method: str
     shares: Mapping[str, Mapping[str, float]]  # member -> service -> NOK
-    violations: list[settlement.CoreViolation]
+    violations: list[settlement.CoreViolation]  # the worst ``SHOWN_VIOLATIONS``, largest first
     notes: tuple[str, ...]
+    violation_count: int | None = None  # every overcharged coalition (``len(violations)`` when not given)
+
+    @property
+    def overcharged(self) -> int:
+        """How many coalitions pay more than their own cost under this method."""
+        return len(self.violations) if self.violation_count is None else self.violation_count
 
     def total(self, member: str) -> float:
         return sum(self.shares[member].values())
@@ -85,8 +92,9 @@ class Statement:
                 method: {
                     "members": {m: o.total(m) for m in self.result.members},
                     "in_core": o.in_core,
+                    "overcharged_coalitions": o.overcharged,
                     "core_violations": [
-                        {"coalition": sorted(v.coalition), "overcharge_nok": v.excess} for v in o.violations[:10]
+                        {"coalition": sorted(v.coalition), "overcharge_nok": v.excess} for v in o.violations
                     ],
                     "notes": list(o.notes),
                 }
@@ -109,8 +117,8 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
             for m in result.members:
                 shares[m][service] = float(split[m])
         total_split = {m: sum(shares[m].values()) for m in result.members}
-        violations = settlement.core_violations(game.total, total_split)
-        outcomes[method] = MethodOutcome(method, shares, violations, tuple(sorted(notes)))
+        check = settlement.core_check(game.total, total_split, limit=SHOWN_VIOLATIONS)
+        outcomes[method] = MethodOutcome(method, shares, check.worst, tuple(sorted(notes)), check.count)
     epsilon = settlement.least_core(game.total).epsilon
     return Statement(result, game, outcomes, epsilon)
 

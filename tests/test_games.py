@@ -15,7 +15,7 @@ from optimizer.model import FAIRNESS_GROUPS
 from optimizer.newcomer import join, leave, statement_for, with_members
 from optimizer.pipeline import build_model
 from optimizer.scenario import load_scenario, resolve
-from optimizer.statement import METHODS
+from optimizer.statement import METHODS, SHOWN_VIOLATIONS
 
 from conftest import SCENARIOS
 from test_model import brute_force, random_scenario
@@ -103,8 +103,10 @@ def test_core_flags_agree_with_an_independent_check(baseline_statement):
     members = baseline_statement.result.members
     for method, outcome in baseline_statement.outcomes.items():
         split = {m: outcome.total(m) for m in members}
-        worst = max(sum(split[m] for m in s) - c for s, c in game.items() if len(s) < len(members))
-        assert outcome.in_core == (worst <= settlement.CORE_TOLERANCE_NOK), method
+        excess = [sum(split[m] for m in s) - c for s, c in game.items() if len(s) < len(members)]
+        assert outcome.in_core == (max(excess) <= settlement.CORE_TOLERANCE_NOK), method
+        overcharged = sum(e > settlement.CORE_TOLERANCE_NOK for e in excess)
+        assert outcome.overcharged == overcharged and len(outcome.violations) == min(overcharged, SHOWN_VIOLATIONS)
     # the baseline's core is not empty, so the nucleolus is in it
     assert baseline_statement.least_core_epsilon < 0
     assert baseline_statement.outcomes["nucleolus"].in_core
@@ -136,6 +138,9 @@ def test_run_writes_settlement_csv_and_section(tmp_path):
     section = summary["settlement"]
     assert section["coalitions"] == 15 and section["chosen_method"] == "cost_key"
     assert set(section["methods"]) == set(METHODS)
+    for method, entry in section["methods"].items():
+        assert entry["overcharged_coalitions"] == len(entry["core_violations"]) or entry["overcharged_coalitions"] > 10
+        assert entry["in_core"] == (entry["overcharged_coalitions"] == 0), method
     header = (tmp_path / "baseline" / "settlement.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("scenario,method,member")
 

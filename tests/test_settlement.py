@@ -19,6 +19,7 @@ from optimizer.settlement import (
     LeastCore,
     SampledShapley,
     by_usage,
+    core_check,
     core_violations,
     equal_savings,
     fixed_plus_per_capita,
@@ -307,6 +308,25 @@ def test_core_violations_by_hand():
     ]
     assert not is_in_core(THREE, allocation)
     assert is_in_core(THREE, {"A": 50.0, "B": 30.0, "C": 10.0})
+
+
+def test_core_check_counts_every_overcharge_and_keeps_the_worst():
+    # brute force over the coalitions of a random 7-player game with rounded costs (ties in the excess)
+    rng = np.random.default_rng(7)
+    players = [f"p{i}" for i in range(7)]
+    game = {}
+    for mask in range(1, 1 << 7):
+        coalition = frozenset(p for i, p in enumerate(players) if mask >> i & 1)
+        game[coalition] = float(rng.integers(1, 6) * 10 * len(coalition))
+    allocation = {p: float(v) for p, v in zip(players, rng.integers(0, 60, 7))}
+    allocation[players[0]] += game[frozenset(players)] - sum(allocation.values())
+    excess = {c: sum(allocation[p] for p in c) - v for c, v in game.items() if len(c) < len(players)}
+    overcharged = sorted((e for e in excess.values() if e > 1.0), reverse=True)
+    check = core_check(game, allocation, limit=5)
+    assert check.count == len(overcharged) == len(core_violations(game, allocation)) > 5
+    assert [v.excess for v in check.worst] == pytest.approx(overcharged[:5])
+    assert check.worst == core_violations(game, allocation)[:5]
+    assert all(excess[v.coalition] == pytest.approx(v.excess) for v in check.worst)
 
 
 def test_core_tolerance_is_one_krone():
