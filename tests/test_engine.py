@@ -24,6 +24,7 @@ from optimizer.pipeline import build_model, run
 from optimizer.scenario import load_scenario, merge_tables, read_scenario_file, resolve
 
 from conftest import SCENARIOS
+from optimizer.engine.exact import _least_total_fte
 from optimizer.engine.reference import CandidateMILP
 from test_model import ALL_SERVICES, random_costs
 
@@ -340,6 +341,29 @@ def test_total_fte_bounds_hold_for_the_optimal_plan(seed):
             if u.service == sid:
                 group = sum(1 << index[m] for m in u.members)
                 assert np.isfinite(engine.services[s].cost[index[u.host], group])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_least_total_fte_without_the_programme_is_the_programmes_value(seed):
+    """Where the whole group may be one unit the bound needs no programme: it never exceeds the least FTE
+    the programme finds over every partition, and equals it (the whole group's own FTE)."""
+    rng = random.Random(9100 + seed)
+    case = random_case(rng, rng.choice([3, 4, 5, 6, 7]))
+    if seed % 3 == 0:
+        case.setdefault("solver", {})["staffing"] = "continuous"
+    model = build_model(resolve(case, scenario_id=f"l{seed}"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    step = engine._fte_step()
+    for sp in engine.services:
+        layers = sp.max_units if sp.limited else None
+        fte = np.where(np.isfinite(sp.cost), sp.table.fte[None, :], np.inf).min(axis=0)
+        least = float(partition_layers(fte, layers)[0][-1, engine.full])
+        bound = _least_total_fte(sp, step)
+        if bound is None:
+            assert not np.isfinite(sp.cost[:, engine.full]).any()
+            continue
+        assert bound <= least + 1e-9
+        assert bound == pytest.approx(least, abs=1e-6)
 
 
 def engine_matches_reference(case: dict, scenario_id: str) -> bool:

@@ -543,9 +543,12 @@ class ExactEngine:
             sp = self.services[s]
             if t not in sp.fte_extremes:  # a service's problem is shared by the model's solves: once per t
                 layers, fte = (sp.max_units if sp.limited else None), sp.table.fte[None, :]
-                least = partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0), layers)[0]
+                least = _least_total_fte(sp, self._fte_step())
+                if least is None:
+                    least = float(partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0),
+                                                   layers)[0][-1, self.full])
                 most = partition_layers((sp.cost - t * fte).min(axis=0), layers)[0]
-                sp.fte_extremes[t] = (float(least[-1, self.full]), float(most[-1, self.full]))
+                sp.fte_extremes[t] = (least, float(most[-1, self.full]))
             return sp.fte_extremes[t]
 
         least, most = (sum(v) for v in zip(*_each(self.n, extremes, len(self.services))))
@@ -867,8 +870,8 @@ class ExactEngine:
         """The cheapest partition of every service on its own (no coupling rows) by true cost; ``None`` if
         one has none."""
         plan = []
-        for s, sp in enumerate(self.services):
-            best, choice, hosts = sp.true_programme()
+        programmes = _each(self.n, lambda s: self.services[s].true_programme(), len(self.services))
+        for s, (sp, (best, choice, hosts)) in enumerate(zip(self.services, programmes)):
             if not np.isfinite(best[-1, self.full]):
                 return None
             plan.append(self.column(s, self._extract(hosts, choice, sp.limited)))
@@ -894,7 +897,10 @@ class ExactEngine:
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal":
                 raise RuntimeError(f"master LP ended with status {status}")
-            if not phase_one and self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared):
+            if phase_one and objective <= TOL and self.n >= LOCAL_SEARCH_FROM:
+                phase_one = False  # the pool meets every row: no need to prove it by the programmes
+                continue
+            if self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared, zero_cost=phase_one):
                 continue
             values, added = [], False
             priced = self._price_all(lam, lam_shared, zero_cost=phase_one)
@@ -930,15 +936,17 @@ class ExactEngine:
         self._best_priced = (lam0, priced0)
         return lam0, 0.0, self._bound(values0, lam0, 0.0), values0
 
-    def _price_by_local_search(self, lam: np.ndarray, lam_shared: float) -> bool:
-        """Add columns with negative reduced cost found by moving members between units; any found?"""
+    def _price_by_local_search(self, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False) -> bool:
+        """Add columns with negative reduced cost found by moving members between units; any found?
+        (``zero_cost``: for phase one, where every allowed unit costs 0.)"""
         convexity = {}
         for c in self._columns():  # each service's cheapest pool column under these multipliers
-            value = c.cost + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
+            value = (0.0 if zero_cost else c.cost) + float(lam @ c.coef) + (lam_shared if c.shared else 0.0)
             if c.service not in convexity or value < convexity[c.service][0]:
                 convexity[c.service] = (value, c)
         added = False
-        minima = _each(self.n, lambda s: self._minima(s, lam) if s in convexity else None, len(self.services))
+        minima = _each(self.n, lambda s: self._minima(s, lam, zero_cost=zero_cost) if s in convexity else None,
+                       len(self.services))
         for s, (value, start) in convexity.items():
             unit, hosts = minima[s]
             units = _local_search(unit, [g for _, g in start.units], self.services[s])
@@ -1068,6 +1076,25 @@ def _local_search(unit: np.ndarray, groups: list[int], problem: ServiceProblem) 
             left = groups[i] ^ bit
             groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [moved] + ([left] if left else [])
     return groups
+
+
+def _least_total_fte(sp: ServiceProblem, step: float | None) -> float | None:
+    """A lower bound on the FTE of every partition of ``sp``'s members, without its subset programme,
+    when the whole group may form one unit (then it is that unit's FTE, which the programme would
+    find); ``None`` otherwise.
+
+    Every unit has at least the minimum professional environment and at least its workload (rounded
+    up to the step, less ``1e-9`` of a step), so a partition has at least the minimum and the summed
+    workload less ``n 1e-9`` steps; when every unit is a multiple of ``step``, so is the sum."""
+    table, full = sp.table, sp.cost.shape[1] - 1
+    if not np.any(np.isfinite(sp.cost[:, full])):
+        return None
+    load = float(table.workload[full])
+    scale = step if step is not None else float(table.costs.scenario.fte_step)
+    total = load - table.n * 1e-9 * scale
+    if step is not None:
+        total = np.ceil(total / step - 1e-12) * step
+    return max(float(table.costs.spec.value("min_fte")), float(total))
 
 
 def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) -> list[Column]:
