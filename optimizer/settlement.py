@@ -441,6 +441,23 @@ def least_core(game: CostGame) -> LeastCore:
     return LeastCore(epsilon, allocation)
 
 
+def nucleolus_and_least_core(game: CostGame) -> tuple[Allocation, LeastCore]:
+    """``(nucleolus(game), least_core(game))`` with one sequence of stage LPs where it can.
+
+    The pre-nucleolus lexicographically minimises the excesses over every efficient split; when
+    it is also an imputation (``x_i <= c({i})``, up to the LPs' tolerance) it minimises them over
+    the imputations too, so it is the nucleolus. Otherwise the nucleolus is computed on its own.
+    """
+    least = least_core(game)
+    players, cost = _game_vector(game)
+    stand = cost[1 << np.arange(len(players))]
+    tol = _CUT_TOL * (float(np.abs(cost).max()) or 1.0)
+    x = np.array([least.allocation[p] for p in players])
+    if stand.sum() - cost[-1] > tol and np.all(x <= stand + tol):
+        return Allocation(dict(least.allocation), "nucleolus"), least
+    return nucleolus(game), least
+
+
 def core_violations(
     game: CostGame, allocation: Mapping[Player, float], tol: float = CORE_TOLERANCE_NOK
 ) -> list[CoreViolation]:

@@ -108,11 +108,12 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
     scenario = result.scenario
     population = {m: scenario.population(m) for m in result.members}
     outcomes = {}
+    cores = {service: settlement.nucleolus_and_least_core(g) for service, g in game.by_service.items()}
     for method in METHODS:
         shares: dict[str, dict[str, float]] = {m: {} for m in result.members}
         notes: set[str] = set()
         for service, service_game in game.by_service.items():
-            split = _split(method, service, service_game, result, population)
+            split = _split(method, service, service_game, result, population, cores[service])
             notes.update(getattr(split, "notes", ()))
             for m in result.members:
                 shares[m][service] = float(split[m])
@@ -124,7 +125,9 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
 
 
 def _split(method: str, service: str, game: dict[frozenset, float], result: ScenarioResult,
-           population: Mapping[str, int]) -> Mapping[str, float]:
+           population: Mapping[str, int], cores: tuple[settlement.Allocation, settlement.LeastCore]
+           ) -> Mapping[str, float]:
+    """``method``'s split of one service game (``cores``: its nucleolus and least core)."""
     total = game[frozenset(result.members)]
     usage = result.model.costs[service].usage(result.members)
 
@@ -140,7 +143,7 @@ def _split(method: str, service: str, game: dict[frozenset, float], result: Scen
         "proportional_to_stand_alone": lambda: settlement.proportional_to_stand_alone(game),
         "equal_savings": lambda: settlement.equal_savings(game),
         "shapley": lambda: settlement.shapley(game),
-        "nucleolus": lambda: settlement.nucleolus(game),
-        "least_core": lambda: settlement.least_core(game).allocation,
+        "nucleolus": lambda: cores[0],
+        "least_core": lambda: cores[1].allocation,
     }
     return by_method[method]()

@@ -22,6 +22,7 @@ from optimizer.settlement import (
     equal_savings,
     least_core,
     nucleolus,
+    nucleolus_and_least_core,
     proportional_to_stand_alone,
     shapley,
     shapley_sampled,
@@ -259,6 +260,19 @@ def test_nucleolus_and_prenucleolus_satisfy_kohlberg(cost):
     x = as_vector(pre.allocation, n)
     excesses = [x[members(m, n)].sum() - cost[m] for m in range(1, (1 << n) - 1)]
     assert max(excesses) == pytest.approx(pre.epsilon, abs=TOL)
+
+
+@PROPERTIES
+@given(cost_games())
+def test_nucleolus_and_least_core_together_equal_each_on_its_own(cost):
+    """The shortcut (the pre-nucleolus is the nucleolus when it is an imputation) against the direct LPs."""
+    n = cost.size.bit_length() - 1
+    game = as_mapping(cost)
+    both, least = nucleolus_and_least_core(game)
+    alone = nucleolus(game)
+    assert both.method == alone.method
+    assert as_vector(both, n) == pytest.approx(as_vector(alone, n), abs=TOL * max(1.0, np.abs(cost).max()))
+    assert least.epsilon == pytest.approx(least_core(game).epsilon, abs=TOL)
 
 
 @PROPERTIES
