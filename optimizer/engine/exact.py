@@ -324,14 +324,12 @@ class ExactEngine:
         return units if all(np.isfinite(sp.cost[h, g]) for h, g in units) else None
 
     # -- Lagrangian pricing ----------------------------------------------------------------------
-    def _lagrangian(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> np.ndarray:
-        """Service s's [host, group] unit costs with the tie-break, plus ``lam``'s terms (``zero_cost``:
-        0 for every allowed unit instead)."""
+    def _lagrangian(self, s: int, lam: np.ndarray) -> np.ndarray:
+        """Service s's [host, group] unit costs with the tie-break, plus ``lam``'s terms (a new array)."""
         sp = self.services[s]
-        base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost + sp.ties[:, None]
         uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
         shares = self._shares(s) if uses_ir else None
-        return self.coupling.lagrangian_cost(sp.table, base, sp.cost, shares, lam)
+        return self.coupling.lagrangian_cost(sp.table, sp.cost, shares, lam, sp.ties)
 
     def _minima(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Per group the cheapest ``_lagrangian`` unit cost and its host, without building the table."""
