@@ -147,7 +147,8 @@ class ServiceProblem:
 
     def largest_hosted(self) -> np.ndarray:
         """Per host the FTE of the largest unit it may host (``-inf`` where none)."""
-        return np.where(np.isfinite(self.cost), self.table.fte[None, :], -np.inf).max(axis=1)
+        fte = self.table.fte  # host by host: a whole-table temporary costs more in page faults at 18 members
+        return np.array([np.max(fte, where=np.isfinite(row), initial=-np.inf) for row in self.cost])
 
     def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.engine.allocator import keep_tables_in_heap
 from optimizer.units import ServiceCosts
 
 MAX_TABLE_MEMBERS = 22  # 2^22 groups x 22 hosts of float64 is about 800 MB: the ceiling for arrays
@@ -58,6 +59,7 @@ class ServiceTable:
         n = len(members)
         if n > MAX_TABLE_MEMBERS:
             raise ValueError(f"unit tables are limited to {MAX_TABLE_MEMBERS} members, got {n}")
+        keep_tables_in_heap(n << n << 3)  # one float64 [host, group] table
         self.costs = costs
         self.members = members
         self.n = n
