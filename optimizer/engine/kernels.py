@@ -26,38 +26,192 @@ SPARSE_SHARE = 0.25  # visit only allowed groups when that scans under this shar
 
 
 def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``best[k, S] = min over T in S holding low(S) of unit[T] + best[k or k - 1, S - T]``, and that T.
+
+    Bitwise the same as the plain loop over every mask and its submasks T in decreasing order with a
+    strict ``<`` (tests/test_kernels_speed.py keeps that loop as the reference), but arranged to run
+    ~2-3x faster compiled:
+
+    - Masks are taken by their lowest member ``p`` ("level"), from the top member down. Writing
+      ``S = (2j + 1) << p`` and ``T = (2i + 1) << p``, the programme at level p is
+      ``value[j] = min over i in j (decreasing) of cost[i] + tail[j ^ i]`` with the contiguous copies
+      ``cost[i] = unit[(2i + 1) << p]`` and ``tail[r] = best[r << (p + 1)]`` (groups whose lowest member
+      is above p, finished at the levels before). Same terms, same order, half the memory touched.
+    - From 16 entries on, j runs in blocks of 16 (``block``) and i in blocks ``sub`` of the block, so each
+      step reads 16 costs and 16 tails (two cache lines each) and updates the 16 lanes ``t`` with their
+      candidates ``il in t`` (decreasing): ``v_t = min(v_t, u_il + b_(t ^ il), ...)``; i = 16 sub + il
+      still falls in decreasing order per lane. ``min`` keeps the first of equal values like the strict
+      ``<``. Only the value is tracked in the hot loop: when a lane's value dropped in a step, the first
+      candidate of that step equal to the new value is the one the loop would have chosen (rare).
+    - ``limited``: layer 0 holds only single groups; layer k > 0 reads layer k - 1 (``best[k - 1, 0]``
+      is 0, as the loop's ``tail = 0`` for an empty remainder). ``cost < inf`` needs no test: an ``inf``
+      or ``nan`` term is never below the running value.
+    """
     size = unit.shape[0]
+    n = 0
+    while (1 << n) < size:
+        n += 1
     best = np.full((layers, size), np.inf)
     choice = np.zeros((layers, size), dtype=np.int64)
     for k in range(layers):
         best[k, 0] = 0.0
-        for mask in range(1, size):
-            low = mask & -mask
-            rest = mask ^ low
-            value = np.inf
-            picked = 0
-            sub = rest
-            while True:
-                group = sub | low
-                cost = unit[group]
-                if cost < np.inf:
-                    remainder = mask ^ group
-                    if not limited:
-                        tail = best[k, remainder]
-                    elif remainder == 0:
-                        tail = 0.0
-                    elif k > 0:
-                        tail = best[k - 1, remainder]
-                    else:
-                        tail = np.inf
-                    if cost + tail < value:
-                        value = cost + tail
-                        picked = group
-                if sub == 0:
-                    break
-                sub = (sub - 1) & rest
-            best[k, mask] = value
-            choice[k, mask] = picked
+        if limited and k == 0:
+            for mask in range(1, size):
+                value = unit[mask] + 0.0
+                if value < np.inf:
+                    best[0, mask] = value
+                    choice[0, mask] = mask
+            continue
+        src = k - 1 if limited else k
+        for level in range(n - 1, -1, -1):
+            step = 2 << level
+            half = size // step
+            cost = unit[(1 << level)::step].copy()
+            tail = best[src, ::step].copy()
+            value = np.full(half, np.inf)
+            index = np.full(half, -1, dtype=np.int64)
+            if half < 16:
+                for j in range(half):
+                    v = np.inf
+                    i = j
+                    while True:
+                        c = cost[i] + tail[j ^ i]
+                        if c < v:
+                            v = c
+                            index[j] = i
+                        if i == 0:
+                            break
+                        i = (i - 1) & j
+                    value[j] = v
+            else:
+                for block in range(half >> 4):
+                    j = block << 4
+                    v0 = v1 = v2 = v3 = v4 = v5 = v6 = v7 = np.inf
+                    v8 = v9 = v10 = v11 = v12 = v13 = v14 = v15 = np.inf
+                    i0 = i1 = i2 = i3 = i4 = i5 = i6 = i7 = i8 = i9 = i10 = i11 = i12 = i13 = i14 = i15 = -1
+                    sub = block
+                    while True:
+                        base = sub << 4
+                        rb = (block ^ sub) << 4
+                        u0, u1, u2, u3 = cost[base], cost[base + 1], cost[base + 2], cost[base + 3]
+                        u4, u5, u6, u7 = cost[base + 4], cost[base + 5], cost[base + 6], cost[base + 7]
+                        u8, u9, u10, u11 = cost[base + 8], cost[base + 9], cost[base + 10], cost[base + 11]
+                        u12, u13, u14, u15 = cost[base + 12], cost[base + 13], cost[base + 14], cost[base + 15]
+                        b0, b1, b2, b3 = tail[rb], tail[rb + 1], tail[rb + 2], tail[rb + 3]
+                        b4, b5, b6, b7 = tail[rb + 4], tail[rb + 5], tail[rb + 6], tail[rb + 7]
+                        b8, b9, b10, b11 = tail[rb + 8], tail[rb + 9], tail[rb + 10], tail[rb + 11]
+                        b12, b13, b14, b15 = tail[rb + 12], tail[rb + 13], tail[rb + 14], tail[rb + 15]
+                        o0, o1, o2, o3, o4, o5, o6, o7 = v0, v1, v2, v3, v4, v5, v6, v7
+                        o8, o9, o10, o11, o12, o13, o14, o15 = v8, v9, v10, v11, v12, v13, v14, v15
+                        v0 = min(v0, u0 + b0)
+                        v1 = min(v1, u1 + b0, u0 + b1)
+                        v2 = min(v2, u2 + b0, u0 + b2)
+                        v3 = min(v3, u3 + b0, u2 + b1, u1 + b2, u0 + b3)
+                        v4 = min(v4, u4 + b0, u0 + b4)
+                        v5 = min(v5, u5 + b0, u4 + b1, u1 + b4, u0 + b5)
+                        v6 = min(v6, u6 + b0, u4 + b2, u2 + b4, u0 + b6)
+                        v7 = min(v7, u7 + b0, u6 + b1, u5 + b2, u4 + b3, u3 + b4, u2 + b5, u1 + b6, u0 + b7)
+                        v8 = min(v8, u8 + b0, u0 + b8)
+                        v9 = min(v9, u9 + b0, u8 + b1, u1 + b8, u0 + b9)
+                        v10 = min(v10, u10 + b0, u8 + b2, u2 + b8, u0 + b10)
+                        v11 = min(v11, u11 + b0, u10 + b1, u9 + b2, u8 + b3, u3 + b8, u2 + b9, u1 + b10, u0 + b11)
+                        v12 = min(v12, u12 + b0, u8 + b4, u4 + b8, u0 + b12)
+                        v13 = min(v13, u13 + b0, u12 + b1, u9 + b4, u8 + b5, u5 + b8, u4 + b9, u1 + b12, u0 + b13)
+                        v14 = min(v14, u14 + b0, u12 + b2, u10 + b4, u8 + b6, u6 + b8, u4 + b10, u2 + b12,
+                                   u0 + b14)
+                        v15 = min(v15, u15 + b0, u14 + b1, u13 + b2, u12 + b3, u11 + b4, u10 + b5, u9 + b6,
+                                   u8 + b7, u7 + b8, u6 + b9, u5 + b10, u4 + b11, u3 + b12, u2 + b13, u1 + b14,
+                                   u0 + b15)
+                        if v0 != o0:
+                            i0 = 0
+                            while cost[base + i0] + tail[rb + (0 ^ i0)] != v0:
+                                i0 = (i0 - 1) & 0
+                            i0 += base
+                        if v1 != o1:
+                            i1 = 1
+                            while cost[base + i1] + tail[rb + (1 ^ i1)] != v1:
+                                i1 = (i1 - 1) & 1
+                            i1 += base
+                        if v2 != o2:
+                            i2 = 2
+                            while cost[base + i2] + tail[rb + (2 ^ i2)] != v2:
+                                i2 = (i2 - 1) & 2
+                            i2 += base
+                        if v3 != o3:
+                            i3 = 3
+                            while cost[base + i3] + tail[rb + (3 ^ i3)] != v3:
+                                i3 = (i3 - 1) & 3
+                            i3 += base
+                        if v4 != o4:
+                            i4 = 4
+                            while cost[base + i4] + tail[rb + (4 ^ i4)] != v4:
+                                i4 = (i4 - 1) & 4
+                            i4 += base
+                        if v5 != o5:
+                            i5 = 5
+                            while cost[base + i5] + tail[rb + (5 ^ i5)] != v5:
+                                i5 = (i5 - 1) & 5
+                            i5 += base
+                        if v6 != o6:
+                            i6 = 6
+                            while cost[base + i6] + tail[rb + (6 ^ i6)] != v6:
+                                i6 = (i6 - 1) & 6
+                            i6 += base
+                        if v7 != o7:
+                            i7 = 7
+                            while cost[base + i7] + tail[rb + (7 ^ i7)] != v7:
+                                i7 = (i7 - 1) & 7
+                            i7 += base
+                        if v8 != o8:
+                            i8 = 8
+                            while cost[base + i8] + tail[rb + (8 ^ i8)] != v8:
+                                i8 = (i8 - 1) & 8
+                            i8 += base
+                        if v9 != o9:
+                            i9 = 9
+                            while cost[base + i9] + tail[rb + (9 ^ i9)] != v9:
+                                i9 = (i9 - 1) & 9
+                            i9 += base
+                        if v10 != o10:
+                            i10 = 10
+                            while cost[base + i10] + tail[rb + (10 ^ i10)] != v10:
+                                i10 = (i10 - 1) & 10
+                            i10 += base
+                        if v11 != o11:
+                            i11 = 11
+                            while cost[base + i11] + tail[rb + (11 ^ i11)] != v11:
+                                i11 = (i11 - 1) & 11
+                            i11 += base
+                        if v12 != o12:
+                            i12 = 12
+                            while cost[base + i12] + tail[rb + (12 ^ i12)] != v12:
+                                i12 = (i12 - 1) & 12
+                            i12 += base
+                        if v13 != o13:
+                            i13 = 13
+                            while cost[base + i13] + tail[rb + (13 ^ i13)] != v13:
+                                i13 = (i13 - 1) & 13
+                            i13 += base
+                        if v14 != o14:
+                            i14 = 14
+                            while cost[base + i14] + tail[rb + (14 ^ i14)] != v14:
+                                i14 = (i14 - 1) & 14
+                            i14 += base
+                        if v15 != o15:
+                            i15 = 15
+                            while cost[base + i15] + tail[rb + (15 ^ i15)] != v15:
+                                i15 = (i15 - 1) & 15
+                            i15 += base
+                        if sub == 0:
+                            break
+                        sub = (sub - 1) & block
+                    value[j:j + 16] = (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15)
+                    index[j:j + 16] = (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, i15)
+            for j in range(half):
+                mask = (2 * j + 1) << level
+                best[k, mask] = value[j]
+                if index[j] >= 0:
+                    choice[k, mask] = (2 * index[j] + 1) << level
     return best, choice
 
 
