@@ -84,6 +84,7 @@ class ServiceTable:
         self.tie = np.asarray(tie_nok, dtype=float)
         self._reach = np.array([self._mask_where(costs.minutes[:, h] <= self._limit() + 1e-9) for h in range(n)])
         self._cache: dict[UnitRules, np.ndarray] = {}
+        self._lacks: dict[int, np.ndarray] = {}
 
     def _limit(self) -> float:
         limit = self.costs.spec.value("max_travel_minutes")
@@ -138,19 +139,22 @@ class ServiceTable:
     def decided(self, rules: UnitRules) -> np.ndarray:
         """Boolean ``[host, group]``: the units that ``rules``' FTE caps and floors and pins keep (the
         solve's own branching; every other rule is left to ``allowed``, which ands this in)."""
-        n, groups = self.n, np.arange(1 << self.n, dtype=np.int64)
+        n = self.n
         keep = np.ones((n, 1 << n), dtype=bool)
         if rules.fte_caps is not None:
             keep &= self.fte[None, :] <= np.array(rules.fte_caps)[:, None] + 1e-9
         if rules.fte_floors is not None:
             keep &= self.fte[None, :] >= np.array(rules.fte_floors)[:, None] - 1e-9
-        for member, host, must in rules.pins:
-            touches = (groups >> member & 1) == 1
-            if must:
-                keep[:, touches] &= (np.arange(n) == host)[:, None]
-            else:
-                keep[host, touches] = False
+        for member, host, must in rules.pins:  # row by row: a boolean column index copies half the table
+            for h in (h for h in range(n) if h != host) if must else (host,):
+                keep[h] &= self._without(member)
         return keep
+
+    def _without(self, member: int) -> np.ndarray:
+        """Per group whether ``member`` is not in it (cached)."""
+        if member not in self._lacks:
+            self._lacks[member] = (np.arange(1 << self.n, dtype=np.int64) >> member & 1) == 0
+        return self._lacks[member]
 
     def cost(self, rules: UnitRules) -> np.ndarray:
         """``[host, group]`` total cost, ``inf`` where the unit is not allowed."""
