@@ -667,7 +667,7 @@ def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch
     lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
     for s in range(len(engine.services)):
         priced = engine._price(s, lam, 0.0)
-        listing = engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5)
+        listing = engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5, 0.0)
         columns = engine._listed_columns(s, listing)
         assert len(columns) == listing.count > 0
         for column in columns:
@@ -675,6 +675,38 @@ def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch
             assert (column.service, column.shared) == (one.service, one.shared)
             assert column.cost == pytest.approx(one.cost, abs=1e-9) and column.true == pytest.approx(one.true, abs=1e-9)
             assert np.allclose(column.coef, one.coef, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_listing_under_at_most_n_shared_services_is_every_partition_within_the_gap(seed):
+    """With the multiplier of "at most N shared services" a shared partition pays it on top of its units:
+    the listing equals, partition for partition, the full listing filtered by that definition."""
+    from optimizer.model import Restrictions
+
+    rng = random.Random(8900 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([3, 4, 5])), scenario_id=f"ls{seed}"))
+    engine = model.engine(frozenset(model.rule_groups()), Restrictions(max_shared_services=1))
+    if engine._seed() is None:
+        return
+    lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
+    for s in range(len(engine.services)):
+        lam_shared = rng.choice([50.0, 400.0, 5000.0])
+        value, units, best = engine._price(s, lam, lam_shared)
+        table = engine._lagrangian(s, lam)
+        delta = rng.choice([0.0, 100.0, 800.0])
+
+        def partitions(listing):
+            return {frozenset(zip(listing.hosts[a:b].tolist(), listing.groups[a:b].tolist()))
+                    for a, b in zip(listing.starts, listing.starts[1:])}
+
+        everything = engine._listing(s, table, (value, units, best), delta + lam_shared + 10**4, 10**6, 0.0)
+        expected = {p for p in partitions(everything)
+                    if sum(table[h, g] for h, g in p) + (lam_shared if any(g & (g - 1) for _, g in p) else 0.0)
+                    <= value + delta + 1e-4 - 1e-9}
+        listed = partitions(engine._listing(s, table, (value, units, best), delta, 10**6, lam_shared))
+        assert expected <= listed  # every partition a plan within the gap may use
+        assert all(sum(table[h, g] for h, g in p) + (lam_shared if any(g & (g - 1) for _, g in p) else 0.0)
+                   <= value + delta + 1e-4 + 1e-9 for p in listed)
 
 
 def _cheapest_per_signature_one_by_one(columns, rows, k):

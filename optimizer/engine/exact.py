@@ -784,17 +784,17 @@ class ExactEngine:
         order = sorted(range(len(priced)), key=lambda s: s != self._overflowed)  # the last to overflow first
         for s in order:
             table = self._lagrangian(s, lam)
-            parts = self._listing(s, table, priced[s], delta, capacity if proven else HEURISTIC_CAPACITY)
+            parts = self._listing(s, table, priced[s], delta, capacity if proven else HEURISTIC_CAPACITY, lam_shared)
             if parts is None and proven:
                 LOG.debug("enumeration: service %d has over %d partitions within %.1f", s, capacity, delta)
                 self._overflowed, proven = s, False
                 if not search:
                     return None, False
-            found[s] = parts if proven else self._narrowed(s, table, priced[s], delta, parts)
+            found[s] = parts if proven else self._narrowed(s, table, priced[s], delta, parts, lam_shared)
         if not proven:  # those listed while a proof was still possible, narrowed for the MILP too
             for s, parts in found.items():
                 if parts.count > HEURISTIC_CAPACITY:
-                    found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts)
+                    found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts, lam_shared)
         pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
         for s, parts in sorted(found.items()):
             for column in self._listed_columns(s, parts):
@@ -804,20 +804,37 @@ class ExactEngine:
             self._add(column)
         return (plans[0] if plans else None), proven and info.status in ("optimal", "infeasible")
 
-    def _listing(self, s: int, table: np.ndarray, priced: tuple, delta: float, capacity: int) -> Listing | None:
+    def _listing(self, s: int, table: np.ndarray, priced: tuple, delta: float, capacity: int,
+                 lam_shared: float) -> Listing | None:
         """Service s's partitions within ``delta`` of its Lagrangian optimum on ``table`` (``None`` past
-        ``capacity``)."""
-        value, _, best = priced
-        starts, hosts, groups, overflow = enumerate_partition_arrays(
-            table, best, self.services[s].limited, value + delta + TOL, capacity)
-        return None if overflow else Listing(starts, hosts, groups)
+        ``capacity``).
 
-    def _narrowed(self, s: int, table: np.ndarray, priced: tuple, delta: float, parts: Listing | None) -> Listing:
+        A partition that shares a unit also pays ``lam_shared`` (the multiplier of "at most N shared
+        services"), so shared partitions are listed within ``delta - lam_shared`` only, and the one
+        partition that shares nothing (everyone alone) within ``delta``: with N small the multiplier is
+        large, and listing every shared partition within ``delta`` overflowed at once (18 members,
+        child welfare: over 20 000 partitions within 6 kNOK)."""
+        value, _, best = priced
+        threshold = value + delta + TOL
+        starts, hosts, groups, overflow = enumerate_partition_arrays(
+            table, best, self.services[s].limited, threshold - lam_shared, capacity)
+        if overflow:
+            return None
+        alone = self._alone(s) if lam_shared > 0 else None
+        listed = bool(np.any(np.diff(starts) == self.n))  # n units of n members: everyone alone
+        if alone is not None and not listed and sum(table[h, g] for h, g in alone) <= threshold:
+            hosts = np.concatenate([hosts, [h for h, _ in alone]]).astype(np.int64)
+            groups = np.concatenate([groups, [g for _, g in alone]]).astype(np.int64)
+            starts = np.append(starts, starts[-1] + len(alone))
+        return Listing(starts, hosts, groups)
+
+    def _narrowed(self, s: int, table: np.ndarray, priced: tuple, delta: float, parts: Listing | None,
+                  lam_shared: float) -> Listing:
         """``parts`` (listed within ``delta``, ``None`` if they overflowed) cut to at most
         ``HEURISTIC_CAPACITY`` by quartering the gap."""
         while delta > TOL and (parts is None or parts.count > HEURISTIC_CAPACITY):
             delta /= 4
-            parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY)
+            parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY, lam_shared)
         return parts or NOTHING_LISTED
 
     def _listed_columns(self, s: int, listing: Listing) -> list[Column]:
