@@ -665,12 +665,12 @@ class ExactEngine:
                 lam, lam_shared, bound, values = found[0], found[1], max(found[2], bound), found[3]
                 children = self._children(node, step)
             if not children:  # the LP is integral after the strict pricing: its plan is in the pool now
-                plans, info = self._k_best(self._columns(), 1)
+                plans, _ = self._k_best(self._columns(), 1)
                 if plans and _cost(plans[0]) < upper:
                     best, upper = plans[0], _cost(plans[0])
                 if bound >= upper - TOL - LP_NOISE * abs(upper):
                     continue
-            if not children:  # nothing to branch on, yet not solved (pricing or a MILP stopped early): stays open
+                # nothing to branch on, yet not solved (pricing or a MILP stopped early): stays open
                 LOG.debug("node %s stays open", node)
                 open_bound, settled = min(open_bound, bound), False
                 continue
