@@ -499,6 +499,8 @@ def core_check(
     -------
     CoreCheck
     """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be at least 0, got {limit}")
     players, cost = _game_vector(game)
     x = _allocation_vector(players, allocation)
     excess = _subset_sums(x) - cost

@@ -43,7 +43,7 @@ class MethodOutcome:
 
     @property
     def in_core(self) -> bool:
-        return not self.violations
+        return self.overcharged == 0
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ def test_large_tables_raise_the_threshold_once_and_never_lower_it(monkeypatch):
     monkeypatch.setattr(allocator.ctypes, "CDLL", lambda name: FakeLibc)
     # mallopt is a plain function here: argtypes cannot be set on it, so give it the attributes
     FakeLibc.mallopt.argtypes = FakeLibc.mallopt.restype = None
-    assert allocator.keep_tables_in_heap(18 << 18 << 3)  # 38 MB: threshold 64 MB, trim 256 MB
-    assert calls == [(allocator.M_MMAP_THRESHOLD, 64 << 20), (allocator.M_TRIM_THRESHOLD, 256 << 20)]
+    assert allocator.keep_tables_in_heap(18 << 18 << 3)  # 38 MB: threshold 64 MB, trim 128 MB
+    assert calls == [(allocator.M_MMAP_THRESHOLD, 64 << 20), (allocator.M_TRIM_THRESHOLD, 128 << 20)]
     assert allocator.keep_tables_in_heap(18 << 18 << 3) and allocator.keep_tables_in_heap(40 << 20)
     assert len(calls) == 2  # already high enough: no call
     assert allocator.keep_tables_in_heap(20 << 20 << 3)  # 168 MB: raised to 256 MB

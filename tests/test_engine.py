@@ -709,6 +709,30 @@ def test_a_listing_under_at_most_n_shared_services_is_every_partition_within_the
                    <= value + delta + 1e-4 + 1e-9 for p in listed)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_phase_one_left_too_early_falls_back_instead_of_failing(monkeypatch, seed):
+    """Found by review: phase one ends as soon as its LP needs no slack; had it ended while the pool still
+    missed a row, the next LP was infeasible and the solve raised. Here it always ends at once (slack
+    counted as met however large): the solve must go back to phase one and agree with the reference."""
+    from optimizer.engine import exact
+
+    monkeypatch.setattr(exact, "PHASE_ONE_SLACK", 1e12)
+    monkeypatch.setattr(exact, "LOCAL_SEARCH_FROM", 3)
+    rng = random.Random(9300 + seed)
+    case = random_case(rng, rng.choice([4, 5, 6]))
+    case["fairness"].update(min_shared_units_hosted=1, fte_band=rng.choice([0.1, 0.2]))
+    model = build_model(resolve(case, scenario_id=f"p1{seed}"))
+    rules = frozenset(model.rule_groups())
+    reference = CandidateMILP(model).solve(rules)
+    outcome = model.engine(rules, time_limit=60).solve(1)
+    if reference is None:
+        assert outcome.status in ("infeasible", "not_solved")
+        return
+    assert outcome.plans
+    if outcome.status == "optimal":
+        assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=1e-3 * len(reference.units))
+
+
 def _cheapest_per_signature_one_by_one(columns, rows, k):
     """The earlier, per-column form of ``exact._cheapest_per_signature``, kept as its reference."""
     groups = {}

@@ -327,6 +327,9 @@ def test_core_check_counts_every_overcharge_and_keeps_the_worst():
     assert [v.excess for v in check.worst] == pytest.approx(overcharged[:5])
     assert check.worst == core_violations(game, allocation)[:5]
     assert all(excess[v.coalition] == pytest.approx(v.excess) for v in check.worst)
+    assert core_check(game, allocation, limit=0) == (check.count, [])
+    with pytest.raises(ValueError, match="limit"):
+        core_check(game, allocation, limit=-1)
 
 
 def test_core_tolerance_is_one_krone():

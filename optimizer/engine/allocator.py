@@ -5,6 +5,12 @@ glibc serves every allocation above its mmap threshold (32 MB at most by default
 members one service's table is 38 MB and a solve builds a few hundred of them: the page faults
 took about 15 % of the process's CPU time. Raising the threshold above the largest table (and
 the trim threshold with it) lets freed tables be reused from the heap instead.
+
+The settings hold for the whole process and are not undone (``mallopt`` also ends glibc's own
+dynamic threshold): a long-lived process, the app, keeps up to twice the threshold of freed memory
+at the top of its heap (128 MB at 18 members, 2 GB at the 22-member ceiling) instead of returning
+it at once. A C library
+that refuses the call (other than glibc, or a glibc that caps the threshold) leaves everything as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ LOG = logging.getLogger(__name__)
 M_TRIM_THRESHOLD = -1  # glibc's mallopt parameter numbers (malloc.h)
 M_MMAP_THRESHOLD = -3
 DEFAULT_MMAP_MAX = 32 << 20  # glibc's own ceiling for its dynamic threshold
-TRIM_FACTOR = 4  # keep up to this many tables' worth of freed memory at the top of the heap
+TRIM_FACTOR = 2  # freed memory kept at the top of the heap: up to this many times the threshold
 
 
 _raised = 0  # the threshold set so far (bytes)

@@ -45,6 +45,7 @@ from optimizer.errors import SolverLimitError
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
+PHASE_ONE_SLACK = 1e-9  # summed slack on the rows below which phase one's LP counts as met (HiGHS: 1e-7 per row)
 LP_NOISE = 1e-8  # relative: a bound read off the LP's multipliers may miss its plan's cost by this (HiGHS tolerances)
 MAX_COLUMN_ROUNDS = 200
 LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
@@ -915,12 +916,18 @@ class ExactEngine:
         phase_one = self._lp(self._columns(), phase_one=False)[0] != "optimal"
         cached = all(sp.plain is not None for sp in self.services)
         best = self._unpriced_bound() if cached else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf, [])
+        early = self.n >= LOCAL_SEARCH_FROM  # phase one may end as soon as its LP needs no slack
+        left_early = False
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
+            if status != "optimal" and left_early:  # the slack left was not within HiGHS's tolerance after all
+                phase_one, early, left_early = True, False, False
+                continue
             if status != "optimal":
                 raise RuntimeError(f"master LP ended with status {status}")
-            if phase_one and objective <= TOL and self.n >= LOCAL_SEARCH_FROM:
-                phase_one = False  # the pool meets every row: no need to prove it by the programmes
+            left_early = False
+            if phase_one and early and objective <= PHASE_ONE_SLACK:
+                phase_one, left_early = False, True  # the pool meets every row: no need to prove it by programmes
                 continue
             if self.n >= LOCAL_SEARCH_FROM and self._price_by_local_search(lam, lam_shared, zero_cost=phase_one):
                 continue
