@@ -506,9 +506,8 @@ def core_check(
     excess = _subset_sums(x) - cost
     excess[[0, -1]] = -np.inf
     masks = np.flatnonzero(excess > tol)
-    masks = masks[np.argsort(-excess[masks], kind="stable")][:limit]
-    return CoreCheck(int(np.count_nonzero(excess > tol)),
-                     [CoreViolation(_coalition(players, int(m)), float(excess[m])) for m in masks])
+    worst = masks[np.argsort(-excess[masks], kind="stable")][:limit]
+    return CoreCheck(int(masks.size), [CoreViolation(_coalition(players, int(m)), float(excess[m])) for m in worst])
 
 
 def is_in_core(

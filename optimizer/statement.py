@@ -31,12 +31,7 @@ class MethodOutcome:
     shares: Mapping[str, Mapping[str, float]]  # member -> service -> NOK
     violations: list[settlement.CoreViolation]  # the worst ``SHOWN_VIOLATIONS``, largest first
     notes: tuple[str, ...]
-    violation_count: int | None = None  # every overcharged coalition (``len(violations)`` when not given)
-
-    @property
-    def overcharged(self) -> int:
-        """How many coalitions pay more than their own cost under this method."""
-        return len(self.violations) if self.violation_count is None else self.violation_count
+    overcharged: int  # how many coalitions pay more than their own cost under this method
 
     def total(self, member: str) -> float:
         return sum(self.shares[member].values())

@@ -116,7 +116,8 @@ def game(pair: float) -> dict[frozenset, float]:
 
 def outcome(method: str, g: dict[frozenset, float], split: dict[str, float]) -> MethodOutcome:
     split = {p: 1000 * v for p, v in split.items()}
-    return MethodOutcome(method, {p: {"s": v} for p, v in split.items()}, settlement.core_violations(g, split), ())
+    check = settlement.core_check(g, split)
+    return MethodOutcome(method, {p: {"s": v} for p, v in split.items()}, check.worst, (), check.count)
 
 
 def outcomes(g, chosen_split):

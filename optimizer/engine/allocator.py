@@ -9,8 +9,8 @@ the trim threshold with it) lets freed tables be reused from the heap instead.
 The settings hold for the whole process and are not undone (``mallopt`` also ends glibc's own
 dynamic threshold): a long-lived process, the app, keeps up to twice the threshold of freed memory
 at the top of its heap (128 MB at 18 members, 2 GB at the 22-member ceiling) instead of returning
-it at once. A C library
-that refuses the call (other than glibc, or a glibc that caps the threshold) leaves everything as it was.
+it at once. A C library that refuses the call (other than glibc, or a glibc that caps the
+threshold) leaves everything as it was.
 """
 
 from __future__ import annotations
