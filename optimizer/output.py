@@ -66,6 +66,8 @@ def csv_text(rows: Sequence[Mapping[str, Any]], dialect: str = "pandas") -> str:
 
 
 def _cell(value: Any, dialect: str) -> str:
+    if value is None:  # no value (a figure that does not apply): an empty cell, as pandas reads it
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -124,3 +124,9 @@ def test_validate_checks_the_uncertainty_table(write_scenario, capsys):
     """)
     assert main(["validate", str(path)]) == 2
     assert "uncertainty.years" in capsys.readouterr().err
+
+
+def test_csv_writes_a_missing_value_as_an_empty_cell_in_both_dialects():
+    rows = [{"a": None, "b": 1.5, "c": True}]
+    assert output.csv_text(rows) == "a,b,c\n,1.5,true\n"
+    assert output.csv_text(rows, "excel-no") == "a;b;c\n;1,5;true\n"
