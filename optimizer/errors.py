@@ -37,3 +37,11 @@ class SolverLimitError(RuntimeError):
         self.time_limit = time_limit
         limit = f" within the time limit of {time_limit:g} s" if time_limit else ""
         super().__init__(f"the solver found no plan{limit} (status {status})")
+
+
+class CutOff(Exception):
+    """A search asked to stop at a cutoff proved that no plan costs less than it (``bound``, NOK)."""
+
+    def __init__(self, bound: float) -> None:
+        self.bound = bound
+        super().__init__(f"no plan costs less than {bound:.0f} NOK")

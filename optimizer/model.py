@@ -37,12 +37,12 @@ from dataclasses import replace
 import numpy as np
 
 from optimizer.engine.compact import AssignmentMILP
-from optimizer.engine.coupling import Coupling
-from optimizer.engine.exact import DEFAULT_TIME_LIMIT, Column, ExactEngine, Outcome, ServiceProblem
+from optimizer.engine.coupling import SCALE, Coupling
+from optimizer.engine.exact import DEFAULT_TIME_LIMIT, Column, ExactEngine, Outcome, ServiceProblem, UnitMemo
 from optimizer.engine.tables import MAX_TABLE_MEMBERS, ServiceTable, UnitRules
 from optimizer.engine.reference import CandidateMILP
 from optimizer.engine.plan import FAIRNESS_GROUPS, NO_RESTRICTIONS, Plan, Restrictions
-from optimizer.errors import SolverLimitError
+from optimizer.errors import CutOff, SolverLimitError
 from optimizer.pooling import pool_shares
 from optimizer.scenario import Scenario
 from optimizer.solver import SolveInfo
@@ -52,6 +52,8 @@ TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
 MAX_WARM_PARTITIONS = 400  # partitions of the last solve kept per rule set to start the next one from
 MAX_WARM_RULE_SETS = 16  # rule sets whose last pool is kept (a decision analysis lifts a few rules at a time)
+MAX_MEMO_RULE_SETS = 4  # rule sets whose units' row coefficients are kept (about 1 kB a unit at 18 members)
+MAX_MEMO_UNITS = 100_000  # units per rule set beyond which they are forgotten before the next solve
 DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
 ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
@@ -79,6 +81,8 @@ class HostChoiceModel:
         # per rule set, the partitions the last solve's pool held: the next solve under the same rules
         # (a decision analysis re-solving with restrictions) starts from them
         self._warm: dict[frozenset[str], list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
+        self._memos: dict[frozenset[str], UnitMemo] = {}  # per rule set: see UnitMemo
+        self._share_tables: dict = {}  # what each member pays of each unit: the same under any rules
 
     @property
     def candidate_count(self) -> int:
@@ -127,16 +131,19 @@ class HostChoiceModel:
 
     # -- solving ---------------------------------------------------------------------------------
     def solve(self, rules: Iterable[str], restrictions: Restrictions = NO_RESTRICTIONS, *,
-              time_limit: float | None = None) -> Plan | None:
+              time_limit: float | None = None, cutoff: float | None = None) -> Plan | None:
         """Minimum-cost plan under ``rules`` and ``restrictions``; ``None`` if no plan satisfies them.
 
-        Raises ``SolverLimitError`` when the time limit ends the search before any plan is found.
+        ``cutoff`` (NOK): the search may stop as soon as it proves that no plan costs less, raising
+        ``CutOff`` with that bound (for a caller that only needs to know whether the optimum is
+        below it). Raises ``SolverLimitError`` when the time limit ends the search before any plan
+        is found.
         """
-        plans = self.solve_best(rules, 1, restrictions, time_limit=time_limit)
+        plans = self.solve_best(rules, 1, restrictions, time_limit=time_limit, cutoff=cutoff)
         return plans[0] if plans else None
 
     def solve_best(self, rules: Iterable[str], k: int, restrictions: Restrictions = NO_RESTRICTIONS, *,
-                   time_limit: float | None = None) -> list[Plan]:
+                   time_limit: float | None = None, cutoff: float | None = None) -> list[Plan]:
         """The ``k`` cheapest distinct plans under ``rules``, cheapest first (fewer if fewer exist).
 
         Two plans are distinct when their sets of chosen units differ, i.e. some member is grouped
@@ -156,10 +163,13 @@ class HostChoiceModel:
         small = len(self.members) <= REFERENCE_FEASIBILITY_UP_TO
         first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
         engine = self.engine(rules, restrictions, time_limit=first)
-        outcome = engine.solve(k)
+        # the engine's costs carry the tie-break: its bound, less the most that adds, bounds true costs
+        outcome = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
         if rules not in self._warm and len(self._warm) >= MAX_WARM_RULE_SETS:
             self._warm.pop(next(iter(self._warm)))
         self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
+        if outcome.status == "cut_off":
+            raise CutOff(outcome.lower_bound / SCALE - self.tie_slack())
         if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
             # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
             decided = True
@@ -187,6 +197,27 @@ class HostChoiceModel:
             raise SolverLimitError(outcome.status, limit)
         plans = [self.plan_of(columns, rules, outcome) for columns in outcome.plans]
         return sorted(plans, key=lambda p: round(p.total, 6))
+
+    def forced_unit_bounds(self, rules: Iterable[str], service: str, members: Iterable[str], upper: float
+                           ) -> dict[str, float]:
+        """Per member of ``members``: a bound b (NOK) such that every plan under ``rules`` in which that
+        member hosts the unit of ``service`` serving exactly ``members`` costs at least b or more than
+        ``upper`` (``inf``: none costs ``upper`` or less; ``-inf`` beyond the unit tables). Cheap after
+        the first call per rule set and ``upper``: a screen that spares the solves that cannot matter
+        (see ``ExactEngine.forced_bounds``)."""
+        members = list(members)
+        if len(self.members) > MAX_TABLE_MEMBERS:
+            return {m: -np.inf for m in members}
+        index = {m: i for i, m in enumerate(self.members)}
+        engine = self.engine(frozenset(rules))
+        bounds = engine.forced_bounds(list(self.costs).index(service), sum(1 << index[m] for m in members),
+                                      SCALE * (upper + self.tie_slack()))
+        return {m: float(bounds[index[m]]) / SCALE - self.tie_slack() for m in members}
+
+    def tie_slack(self) -> float:
+        """The most the tie-break adds to a plan's cost (NOK): a bound on tie-broken costs, less this,
+        bounds true costs."""
+        return TIE_BREAK_NOK * len(self.costs) * len(self.members)
 
     def engine(self, rules: frozenset[str], restrictions: Restrictions = NO_RESTRICTIONS, *,
                time_limit: float | None = None) -> ExactEngine:
@@ -217,7 +248,17 @@ class HostChoiceModel:
                 return [[(index[u.host], sum(1 << index[m] for m in u.members)) for u in plan.units if u.service == sid]
                         for sid in self.costs]
         options = self.scenario.solver if time_limit is None else replace(self.scenario.solver, time_limit=time_limit)
-        return ExactEngine(problems, coupling, options, feasibility, self._warm.get(rules, ()))
+        return ExactEngine(problems, coupling, options, feasibility, self._warm.get(rules, ()), self._memo(rules))
+
+    def _memo(self, rules: frozenset[str]) -> UnitMemo:
+        """What solves under ``rules`` share (the last few rule sets, each bounded in size)."""
+        if rules not in self._memos:
+            if len(self._memos) >= MAX_MEMO_RULE_SETS:
+                self._memos.pop(next(iter(self._memos)))
+            self._memos[rules] = UnitMemo(share_tables=self._share_tables)
+        memo = self._memos[rules]
+        memo.trim(MAX_MEMO_UNITS)
+        return memo
 
     def table(self, service: str) -> ServiceTable:
         """Every unit of ``service`` as arrays over groups and hosts (built once)."""
