@@ -239,6 +239,9 @@ def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> No
             st.markdown("- " + views.plain(sentence))
         with st.expander(tr("Alle andre verter: merkostnad og hvem som betaler", "Every other host: extra cost and who pays")):
             show_table(views_decisions.why_host_rows(result, explained))
+            note = views_decisions.why_host_note(explained)
+            if note:
+                st.caption(note)
     costs = lock_price(table_key, import_key, False, result)
     if costs is not None and costs.groups:
         st.info(views_decisions.lock_text(result, costs))

@@ -10,7 +10,7 @@ from typing import Any
 from optimizer.decisions.jobs import fte_loss_price, job_rows, member_jobs
 from optimizer.decisions.locks import LockCosts
 from optimizer.decisions.priorities import Priorities, step_note
-from optimizer.decisions.why_host import ServiceExplanation
+from optimizer.decisions.why_host import HostOption, ServiceExplanation
 from optimizer.explain import describe_rule
 from optimizer.i18n import format_nok, format_number, tr
 from optimizer.result import ScenarioResult
@@ -149,12 +149,12 @@ def why_host_rows(result: ScenarioResult, explained: list[ServiceExplanation]) -
     rows = []
     for e in explained:
         for o in e.options:
-            missing = o.outcome.plan is None
+            missing = o.solved is None
             rows.append({
                 tr("Tjeneste", "Service"): service_label(s, e.service),
                 tr("Vert nå", "Host now"): member_label(s, o.unit.host),
                 tr("Annen vert", "Other host"): member_label(s, o.host),
-                tr("Merkostnad per år", "Extra cost per year"): "–" if missing else format_nok(o.delta),
+                tr("Merkostnad per år", "Extra cost per year"): _extra_cost(o),
                 tr("Faste", "Fixed"): "–" if missing else format_nok(o.component_delta("fixed")),
                 tr("Bemanning", "Staffing"): "–" if missing else format_nok(o.component_delta("staffing")),
                 tr("Reise", "Travel"): "–" if missing else format_nok(o.component_delta("travel")),
@@ -164,6 +164,27 @@ def why_host_rows(result: ScenarioResult, explained: list[ServiceExplanation]) -
                 tr("Regel som må oppheves", "Rule to lift"): "; ".join(describe_rule(g, s, with_key=False) for g in o.lifted),
             })
     return rows
+
+
+def why_host_note(explained: list[ServiceExplanation]) -> str | None:
+    """What "at least" in the table means, when some alternative was screened."""
+    if not any(o.screened for e in explained for o in e.options):
+        return None
+    return tr("«Minst»: den verten kan ikke bli billigere enn det beste alternativet, så kostnaden er ikke regnet helt "
+              "ut; tallet er en bevist nedre grense. Setningene over er regnet helt ut.",
+              "“At least”: that host cannot be cheaper than the best alternative, so its cost was not worked out "
+              "to the end; the figure is a proven lower bound. The sentences above are exact.")
+
+
+def _extra_cost(option: HostOption) -> str:
+    """The alternative's extra cost: exact, "at least" where it was screened, or marked unproven."""
+    if option.screened:
+        return tr(f"minst {format_nok(option.delta_at_least)}", f"at least {format_nok(option.delta_at_least)}")
+    if option.solved is None:
+        return "–"
+    if not option.proven:
+        return tr(f"{format_nok(option.delta)} (ikke bevist optimalt)", f"{format_nok(option.delta)} (not proven optimal)")
+    return format_nok(option.delta)
 
 
 def lock_text(result: ScenarioResult, costs: LockCosts) -> str:

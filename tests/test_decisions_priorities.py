@@ -104,10 +104,10 @@ def test_a_solve_without_a_plan_in_time_is_marked_not_raised(monkeypatch):
     model = result.model
     real = model.solve
 
-    def slow_for_one(rules, restrictions=Restrictions()):
+    def slow_for_one(rules, restrictions=Restrictions(), **options):
         if restrictions.max_shared_services == 2:
             raise SolverLimitError("not_solved", 1.0)
-        return real(rules, restrictions)
+        return real(rules, restrictions, **options)
 
     monkeypatch.setattr(model, "solve", slow_for_one)
     found = priorities(model, result.plan, [1, 2, 3])

@@ -35,6 +35,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.add_argument("service", nargs="?", help="tjeneste-id (default: alle) / service id (default: all)")
     p.add_argument("--out", type=Path, help="skriv også filer hit / also write files here")
     p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="pandas")
+    p.add_argument("--exact", action="store_true",
+                   help="regn ut hver annen vert helt, også de som ikke kan bli billigst (tregt fra 13 kommuner) / "
+                        "solve every other host to the end, also those that cannot be the cheapest (slow from 13 members)")
     p.set_defaults(handler=_cmd_explain)
 
 
@@ -92,7 +95,7 @@ def _explain_one(scenario: Scenario, args: argparse.Namespace) -> str:
                 f"unknown or disabled service {args.service!r}; enabled: {', '.join(known)}"))
         services = [args.service]
     result = run(scenario)
-    explained = why_host(result.model, result.plan, services)
+    explained = why_host(result.model, result.plan, services, exact=True if args.exact else None)
     sentences = [e.sentence for e in explained]
     if args.out is not None:
         _write(args.out / f"{scenario.id}-explain", {

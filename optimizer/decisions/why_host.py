@@ -6,10 +6,19 @@ everything else re-optimised under the same rules on the same built model. Its d
 adopted plan is split into fixed, staffing and travel cost, with each member's change in payment.
 Where a rule forbids k (the unit breaks a forbidden-host, travel or capacity rule, or the fairness
 rules cannot hold with k as host), the rule is named and the cost given with it lifted.
+
+From ``SCREEN_FROM`` members (unless asked for every figure, ``exact=True``) the alternatives of
+a unit are tried cheapest bound first, and one that provably cannot be the cheapest is not solved
+to the end: it gets a proven lower bound ("at least") instead of its exact cost. The cheapest
+alternative, any tie with it, and so every sentence stay exact. The bounds are the Lagrangian
+bound of the adopted rules (``HostChoiceModel.forced_unit_bounds``) and the search's own bound
+(``HostChoiceModel.solve``'s cutoff). Where some alternative meets every rule, the alternatives
+that break one are only bounded (they cannot change the sentence).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +26,13 @@ from typing import Any
 from optimizer.decisions.relax import Outcome, solve_or_lift
 from optimizer.explain import describe_rule
 from optimizer.i18n import format_nok, language, tr
+from optimizer.errors import CutOff
 from optimizer.model import HostChoiceModel, Plan, Restrictions
 from optimizer.units import COMPONENTS, Unit
 
 Progress = Callable[[float, str], None]
+SCREEN_FROM = 13  # members: from here an alternative that cannot be the cheapest is bounded, not solved
+SCREEN_SPAN = 0.005  # screening: alternatives up to this share above the adopted plan are sought first
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,12 @@ class HostOption:
     barred_by: tuple[str, ...]  # rule groups the alternative unit itself breaks (lifted for it)
     outcome: Outcome  # solved with ``barred_by`` left out; ``outcome.lifted`` adds what else had to go
     adopted: Plan
+    bound: float | None = None  # screened: a proven lower bound (NOK) on its total instead of ``outcome``
+
+    @property
+    def screened(self) -> bool:
+        """Not solved to the end: proven not to be the cheapest alternative (see ``bound``)."""
+        return self.bound is not None
 
     @property
     def lifted(self) -> tuple[str, ...]:
@@ -39,24 +57,38 @@ class HostOption:
 
     @property
     def allowed(self) -> bool:
-        """Whether the alternative meets every rule of the adopted plan."""
-        return self.outcome.plan is not None and not self.lifted
+        """Whether the alternative was solved and meets every rule of the adopted plan."""
+        return self.solved is not None and not self.lifted
+
+    @property
+    def solved(self) -> Plan | None:
+        """The best plan with this host, when it was solved (proven, or stopped by the time limit)."""
+        return None if self.screened else self.outcome.plan
+
+    @property
+    def proven(self) -> bool:
+        return self.solved is not None and self.solved.solve_info.status == "optimal"
 
     @property
     def delta(self) -> float | None:
-        """Total cost of the alternative minus the adopted plan (kr per year)."""
-        plan = self.outcome.plan
+        """Total cost of the alternative minus the adopted plan (kr per year); ``None`` if screened."""
+        plan = self.solved
         return None if plan is None else plan.total - self.adopted.total
 
+    @property
+    def delta_at_least(self) -> float | None:
+        """For a screened alternative, what it costs at least more than the adopted plan."""
+        return None if self.bound is None else self.bound - self.adopted.total
+
     def component_delta(self, component: str) -> float | None:
-        plan = self.outcome.plan
+        plan = self.solved
         if plan is None:
             return None
         return sum(u.component(component) for u in plan.units) - sum(u.component(component) for u in self.adopted.units)
 
     def payment_change(self, member: str) -> float | None:
         """What ``member`` would pay more (+) or less (-) per year with this host."""
-        plan = self.outcome.plan
+        plan = self.solved
         return None if plan is None else plan.payment(member) - self.adopted.payment(member)
 
 
@@ -67,30 +99,98 @@ class ServiceExplanation:
     sentence: str
 
 
-def host_options(model: HostChoiceModel, plan: Plan, unit: Unit) -> list[HostOption]:
-    """Every other member of ``unit``'s group as host of that group, cheapest first (ties: lower number)."""
-    group = frozenset(unit.members)
-    options = []
-    for host in unit.members:
-        if host == unit.host:
+def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | None = None) -> list[HostOption]:
+    """Every other member of ``unit``'s group as host of that group, cheapest first (ties: lower
+    number), then the screened ones by bound. ``exact``: solve every alternative to the end
+    (default: below ``SCREEN_FROM`` members)."""
+    screen = len(model.members) >= SCREEN_FROM if exact is None else not exact
+    tolerance = tie_tolerance(plan)
+    barred = {h: tuple(g for g in sorted(model.costs[unit.service].unit(h, unit.members).violates) if g in plan.rules)
+              for h in unit.members if h != unit.host}
+    rules = {h: [g for g in sorted(plan.rules) if g not in why] for h, why in barred.items()}
+    upper = plan.total * (1.0 + SCREEN_SPAN)  # the sought alternatives first: those costing at most this
+    bounds: dict[str, float] = {}  # what each costs at least, if it costs at most ``upper``
+    if screen:
+        for why in dict.fromkeys(barred.values()):
+            hosts = [h for h in barred if barred[h] == why]
+            per_host = model.forced_unit_bounds(rules[hosts[0]], unit.service, unit.members, upper)
+            bounds.update({h: min(per_host[h], upper) for h in hosts})  # inf: more than ``upper`` (or none)
+    costs = model.costs[unit.service]
+    swapped = {h: plan.total + costs.unit(h, unit.members).total - unit.total for h in barred}
+    # those that meet every rule first (a rule-breaking one matters only when none does), likely cheapest
+    # first: by the plan with just this unit's host changed, or the bound where higher
+    order = sorted(barred, key=lambda h: (bool(barred[h]), max(bounds.get(h, -math.inf), swapped[h]),
+                                          bounds.get(h, -math.inf), h))
+    found: dict[str, tuple[bool, float]] = {}  # host -> (meets every rule, total of a plan with that host)
+    above: dict[str, float] = {}  # host -> its search's bound, when it stopped above ``upper``
+
+    def rival(host: str) -> float | None:
+        """The cheapest plan another host gives that this one must beat to matter."""
+        meets_only = not barred[host]
+        return min((total for h, (meets, total) in found.items() if h != host and (meets or not meets_only)),
+                   default=None)
+
+    def beaten_by(host: str, beaten: float | None) -> float | None:
+        """A proven lower bound on ``host``'s alternative that shows it cannot matter, if there is one."""
+        if not screen:
+            return None
+        if barred[host] and any(meets for meets, _ in found.values()):  # another meets every rule
+            return above.get(host, bounds[host])
+        if beaten is None:
+            return None
+        if host in above and above[host] >= beaten + tolerance:
+            return above[host]
+        if beaten + tolerance <= upper and bounds[host] >= beaten + tolerance:
+            return bounds[host]
+        return None
+
+    options: list[HostOption] = []
+    # without a rival yet, a solve seeks only plans up to ``upper``; one that finds none waits at the end
+    queue = list(order)
+    while queue:
+        host = queue.pop(0)
+        beaten = rival(host)
+        bound = beaten_by(host, beaten)
+        if bound is not None:
+            options.append(HostOption(unit, host, barred[host], Outcome(None), plan, bound=bound))
             continue
-        barred = tuple(g for g in sorted(model.costs[unit.service].unit(host, unit.members).violates) if g in plan.rules)
-        restrictions = Restrictions(fixed_units={unit.service: (host, group)})
-        outcome = solve_or_lift(model, [g for g in sorted(plan.rules) if g not in barred], restrictions)
-        options.append(HostOption(unit, host, barred, outcome, plan))
-    return sorted(options, key=lambda o: (not o.allowed, o.delta if o.delta is not None else float("inf"), o.host))
+        seeking = screen and beaten is None and host not in above and len(queue) > 0
+        cutoff = beaten + tolerance if screen and beaten is not None else (upper if seeking else None)
+        forced = Restrictions(fixed_units={unit.service: (host, frozenset(unit.members))})
+        try:
+            outcome = solve_or_lift(model, rules[host], forced, cutoff)
+        except CutOff as stop:
+            if seeking:
+                above[host] = stop.bound
+                queue.append(host)
+            else:
+                options.append(HostOption(unit, host, barred[host], Outcome(None), plan, bound=stop.bound))
+            continue
+        option = HostOption(unit, host, barred[host], outcome, plan)
+        if option.solved is not None:
+            found[host] = (not option.lifted, option.solved.total)
+        options.append(option)
+    return sorted(options, key=_option_order)
+
+
+def _option_order(o: HostOption) -> tuple:
+    """Solved ones meeting every rule first, cheapest first; then those that break one; then the screened."""
+    if o.screened:
+        return (2, o.bound, o.host)
+    return (0 if o.allowed else 1, o.delta if o.delta is not None else float("inf"), o.host)
 
 
 def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None = None,
-             progress: Progress | None = None) -> list[ServiceExplanation]:
-    """One explanation per service (catalogue order, or just ``services``) of the adopted ``plan``."""
+             progress: Progress | None = None, exact: bool | None = None) -> list[ServiceExplanation]:
+    """One explanation per service (catalogue order, or just ``services``) of the adopted ``plan``
+    (``exact``: see ``host_options``)."""
     chosen = list(model.costs) if services is None else [s for s in model.costs if s in set(services)]
     out = []
     for i, service in enumerate(chosen):
         if progress is not None:
             progress(i / max(len(chosen), 1), service)
         units = [u for u in plan.units if u.service == service and u.shared]
-        options = [o for u in units for o in host_options(model, plan, u)]
+        options = [o for u in units for o in host_options(model, plan, u, exact)]
         out.append(ServiceExplanation(service, options, service_sentence(model, plan, service, units, options)))
     if progress is not None:
         progress(1.0, "")
@@ -114,7 +214,7 @@ def service_sentence(model: HostChoiceModel, plan: Plan, service: str, units: li
     for unit in units:
         mine = [o for o in options if o.unit == unit]
         parts.append(_unit_sentence(model, plan, name, unit, mine, several=len(units) > 1))
-    unproven = [o for o in options if o.outcome.plan is not None and o.outcome.plan.solve_info.status != "optimal"]
+    unproven = [o for o in options if o.solved is not None and not o.proven]  # the screened cannot be the cheapest
     if unproven or plan.solve_info.status != "optimal":
         parts.append(tr("(Ikke bevist optimalt: løseren stoppet på tidsgrensen, så tallene er øvre grenser.)",
                         "(Not proven optimal: the solver stopped at its time limit, so the figures are upper bounds.)"))
@@ -148,7 +248,7 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
             f"{host} hosts {name}{served} because that gives the lowest total cost; "
             f"with {s.name(best.host)} as host the total would {_change(best.delta)} per year, "
             f"{_mostly(best)}{_payments(s, best)}.")
-    barred = [o for o in options if o.outcome.plan is not None]
+    barred = [o for o in options if o.solved is not None]
     if not barred and any(o.outcome.timed_out for o in options):
         return tr(f"{host} er vert for {name}{served}; løseren fant ingen plan med en annen vert innen tidsgrensen.",
                   f"{host} hosts {name}{served}; the solver found no plan with another host within the time limit.")
@@ -226,9 +326,11 @@ def option_rows(model: HostChoiceModel, explained: list[ServiceExplanation]) -> 
                 "allowed": o.allowed,
                 "lifted": " ".join(o.lifted),
                 "delta_nok": o.delta,
+                "delta_at_least_nok": o.delta_at_least,  # screened: a proven lower bound instead of delta_nok
                 **{f"delta_{c}_nok": o.component_delta(c) for c in COMPONENTS},
                 **{f"payment_change_{m}_nok": o.payment_change(m) for m in model.members},
-                "proven_optimal": o.outcome.plan is not None and o.outcome.plan.solve_info.status == "optimal",
+                "proven_optimal": o.proven,
+                "screened": o.screened,
             }
             rows.append(row)
     return rows

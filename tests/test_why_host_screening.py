@@ -1,0 +1,177 @@
+"""Screening in the why-this-host analysis: the search's cutoff, the forced-unit bounds, and the
+screened analysis against the one that solves every alternative to the end."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from optimizer.decisions.why_host import host_options, tie_tolerance, why_host
+from optimizer.errors import CutOff
+from optimizer.model import Restrictions
+from optimizer.pipeline import run
+from optimizer.scenario import load_scenario
+from tests.conftest import SCENARIOS
+
+CASES = ("baseline", "join_tana", "join_masoy")
+
+
+def _alternatives(result):
+    """(unit, other host, restrictions) for every shared unit of the adopted plan."""
+    for unit in result.plan.units:
+        if not unit.shared:
+            continue
+        for host in unit.members:
+            if host != unit.host:
+                yield unit, host, Restrictions(fixed_units={unit.service: (host, frozenset(unit.members))})
+
+
+@pytest.fixture(scope="module", params=CASES)
+def adopted(request):
+    return run(load_scenario(SCENARIOS / f"{request.param}.toml"))
+
+
+@pytest.mark.parametrize("tighten_from", [None, 1])
+def test_a_cutoff_below_the_optimum_may_stop_the_search_and_one_above_never_does(adopted, tighten_from,
+                                                                                monkeypatch):
+    """Against the same solve without a cutoff: a cutoff above the optimum returns that optimum,
+    proven; one at or below it either returns it or raises a bound between the cutoff and it. Also
+    with the FTE rows tightened by a first plan's cost, as from 11 members (``TIGHTEN_FROM``), and
+    branching: a bound there holds only for plans up to that cost."""
+    import optimizer.engine.exact as exact
+
+    if tighten_from is not None:  # and enumerations too small to prove a node: the search branches
+        monkeypatch.setattr(exact, "TIGHTEN_FROM", tighten_from)
+        monkeypatch.setattr(exact, "NODE_CAPACITY", 1)
+        monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 1)
+    model, rules = adopted.model, adopted.plan.rules
+    stopped = 0
+    alternatives = list(_alternatives(adopted))
+    shifts = (-200_000.0, -1_000.0, 0.0, 1_000.0)
+    if tighten_from is not None:  # branching with one partition per node is slow: a sample
+        alternatives, shifts = alternatives[::3], (-1_000.0, 1_000.0)
+    for unit, host, restrictions in alternatives:
+        exact = model.solve(rules, restrictions)
+        if exact is None:
+            continue
+        for shift in shifts:
+            cutoff = exact.total + shift
+            try:
+                plan = model.solve(rules, restrictions, cutoff=cutoff)
+            except CutOff as stop:
+                assert shift <= 0.0
+                assert cutoff - 1e-6 <= stop.bound <= exact.total + 1e-6
+                stopped += 1
+                continue
+            assert plan.solve_info.status == "optimal"
+            assert plan.total == pytest.approx(exact.total, abs=1e-6)
+    assert stopped > 0  # the cutoff does end searches here
+
+
+@pytest.mark.parametrize("span", [0.0005, 0.01, 1.0])
+def test_forced_unit_bounds_hold_for_every_plan_up_to_the_upper_cost(adopted, span):
+    """Each bound is at most the forced optimum, unless that optimum costs more than ``upper``."""
+    model, rules = adopted.model, adopted.plan.rules
+    upper = adopted.plan.total * (1.0 + span)
+    above = 0
+    for unit, host, restrictions in _alternatives(adopted):
+        bound = model.forced_unit_bounds(rules, unit.service, unit.members, upper)[host]
+        above += bound > adopted.plan.total + 1.0
+        exact = model.solve(rules, restrictions)
+        if exact is None or exact.total > upper:
+            continue
+        assert bound <= exact.total + 1e-6
+    assert above > 0  # the bounds tell something here
+
+
+def test_the_adopted_host_is_bounded_by_the_adopted_optimum(adopted):
+    """The bound for the adopted unit itself is at most the adopted plan's cost."""
+    model, plan = adopted.model, adopted.plan
+    for unit in plan.units:
+        if unit.shared:
+            bound = model.forced_unit_bounds(plan.rules, unit.service, unit.members, plan.total)[unit.host]
+            assert bound <= plan.total + 1e-6
+
+
+@pytest.mark.parametrize("branching", [False, True])
+def test_screened_analysis_agrees_with_the_exact_one(adopted, branching, monkeypatch):
+    """Same sentences; every alternative solved in both has the same cost; a screened one is bounded
+    below by the cheapest alternative (so it could not change the sentence) and above by its cost.
+    Also where the search tightens its FTE rows and branches, as at county scale."""
+    import optimizer.engine.exact as exact_engine
+
+    if branching:
+        monkeypatch.setattr(exact_engine, "TIGHTEN_FROM", 1)
+        monkeypatch.setattr(exact_engine, "NODE_CAPACITY", 1)
+        monkeypatch.setattr(exact_engine, "ENUMERATION_CAPACITY", 1)
+    model, plan = adopted.model, adopted.plan
+    exact = why_host(model, plan, exact=True)
+    screened = why_host(model, plan, exact=False)
+    assert [e.sentence for e in screened] == [e.sentence for e in exact]
+    tolerance = tie_tolerance(plan)
+    count = 0
+    for fast, full in zip(screened, exact):
+        truth = {(o.unit, o.host): o for o in full.options}
+        for option in fast.options:
+            reference = truth[(option.unit, option.host)]
+            if not option.screened:
+                assert option.delta == pytest.approx(reference.delta, abs=1e-6)
+                assert option.lifted == reference.lifted
+                continue
+            count += 1
+            assert option.delta is None and option.payment_change(option.host) is None
+            if not reference.outcome.lifted:  # else the exact one lifted a rule the bound keeps
+                assert option.delta_at_least <= reference.delta + 1e-6
+            cheapest = min((o.delta for o in full.options if o.unit == option.unit and o.allowed), default=None)
+            if cheapest is not None:
+                assert option.delta_at_least >= cheapest + tolerance - 1e-6 or option.barred_by
+    assert count > 0
+
+
+def test_screening_keeps_the_order_solved_then_screened():
+    result = run(load_scenario(SCENARIOS / "join_tana.toml"))
+    for unit in (u for u in result.plan.units if u.shared):
+        options = host_options(result.model, result.plan, unit, exact=False)
+        kinds = [o.screened for o in options]
+        assert kinds == sorted(kinds)  # solved first
+        bounds = [o.bound for o in options if o.screened]
+        assert bounds == sorted(bounds) and all(math.isfinite(b) for b in bounds)
+
+
+def test_the_table_says_at_least_for_a_screened_host_and_explains_it():
+    from optimizer.i18n import format_nok
+    from optimizer.views_decisions import why_host_note, why_host_rows
+
+    result = run(load_scenario(SCENARIOS / "join_tana.toml"))
+    screened = why_host(result.model, result.plan, exact=False)
+    rows = why_host_rows(result, screened)
+    options = [o for e in screened for o in e.options]
+    assert len(rows) == len(options)
+    for row, option in zip(rows, options):
+        cell = row["Merkostnad per år"]
+        if option.screened:
+            assert cell == f"minst {format_nok(option.delta_at_least)}" and row["Bemanning"] == "–"
+        else:
+            assert cell == format_nok(option.delta)
+    assert "nedre grense" in why_host_note(screened)
+    assert why_host_note(why_host(result.model, result.plan, exact=True)) is None
+
+
+def test_explain_screens_from_the_threshold_and_exact_solves_all(tmp_path, monkeypatch):
+    import csv
+
+    import optimizer.decisions.why_host as module
+    from optimizer.cli import main
+
+    monkeypatch.setattr(module, "SCREEN_FROM", 4)  # the screening the county sizes get, on a quick case
+    scenario = str(SCENARIOS / "join_tana.toml")
+    assert main(["explain", scenario, "--out", str(tmp_path / "screened")]) == 0
+    assert main(["explain", scenario, "--exact", "--out", str(tmp_path / "exact")]) == 0
+    read = [list(csv.DictReader((tmp_path / kind / "join_tana-explain" / "why_host.csv").open(encoding="utf-8")))
+            for kind in ("screened", "exact")]
+    assert any(r["screened"] == "true" and r["delta_nok"] == "" and float(r["delta_at_least_nok"]) > 0 for r in read[0])
+    assert all(r["screened"] == "false" and r["proven_optimal"] == "true" for r in read[1])
+    sentences = [(tmp_path / kind / "join_tana-explain" / "why_host.txt").read_text(encoding="utf-8")
+                 for kind in ("screened", "exact")]
+    assert sentences[0] == sentences[1]
