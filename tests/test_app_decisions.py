@@ -90,3 +90,17 @@ def test_fte_loss_limit_in_the_sidebar_reports_its_price(app, write_scenario):
     expected = views_decisions.jobs_text(run(load_scenario(by_hand)))
     assert "ingen mister mer enn 12 årsverk koster" in expected
     assert any(m.value == views.plain(expected) for m in app.markdown)
+
+
+def test_why_host_table_says_at_least_for_screened_hosts(baseline, monkeypatch):
+    """Screening as at county scale (from 13 members), on the baseline: the table is the library's
+    rows, "minst …" where a host was only bounded, with the note that says what that means."""
+    import optimizer.decisions.why_host as module
+
+    monkeypatch.setattr(module, "SCREEN_FROM", 4)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception and not at.error
+    expected = views_decisions.why_host_rows(baseline, why_host(baseline.model, baseline.plan, exact=False))
+    assert any(row["Merkostnad per år"].startswith("minst ") for row in expected)
+    assert frame(at, "Annen vert").to_dict("records") == expected
+    assert any("nedre grense" in c.value for c in at.caption)
