@@ -733,6 +733,29 @@ def test_phase_one_left_too_early_falls_back_instead_of_failing(monkeypatch, see
         assert sum(c.true for c in outcome.plans[0]) == pytest.approx(SCALE * reference.total, abs=1e-3 * len(reference.units))
 
 
+def test_phase_one_with_a_tiny_least_slack_means_no_plan_not_a_crash():
+    """Found by review: a forced host whose rows cannot all hold, where phase one, priced to the end,
+    still needed 8e-5 of slack (under the old threshold of 1e-4): the next LP was infeasible and the
+    solve raised. Now no plan, as the candidate-unit MILP says; the allowed host keeps its plan."""
+    services = {s: {"enabled": s in ("child_welfare", "claims_collection")} for s in ALL_SERVICES}
+    case = {"members": ["5603", "5605", "5610", "5628", "5630", "5636"], "services": services,
+            "fairness": {"enabled": True, "fte_band": 0.08, "min_shared_units_hosted": 1,
+                         "individual_rationality": True},
+            "founding": ["5630", "5610", "5636"]}
+    scenario = resolve(case, scenario_id="tiny_slack")
+    plan = run(scenario).plan
+    unit = next(u for u in plan.units if u.service == "claims_collection" and u.shared)
+    for host in unit.members:
+        model = run(scenario).model  # a fresh model: the failure showed on a first solve only
+        forced = Restrictions(fixed_units={unit.service: (host, frozenset(unit.members))})
+        found = model.solve(plan.rules, forced)
+        reference = CandidateMILP(model, time_limit=120).solve(plan.rules, forced)
+        assert (found is None) == (reference is None)
+        if found is not None:
+            assert found.total == pytest.approx(reference.total, abs=1.0)
+    assert sum(1 for h in unit.members if h != unit.host) >= 2
+
+
 def _cheapest_per_signature_one_by_one(columns, rows, k):
     """The earlier, per-column form of ``exact._cheapest_per_signature``, kept as its reference."""
     groups = {}

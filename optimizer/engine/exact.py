@@ -46,6 +46,7 @@ from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
 PHASE_ONE_SLACK = 1e-9  # summed slack on the rows below which phase one's LP counts as met (HiGHS: 1e-7 per row)
+PHASE_ONE_INFEASIBLE = 1e-6  # least summed slack, priced to the end, above which no plan meets the rows
 LP_NOISE = 1e-8  # relative: a bound read off the LP's multipliers may miss its plan's cost by this (HiGHS tolerances)
 MAX_COLUMN_ROUNDS = 200
 LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than searching
@@ -1006,12 +1007,14 @@ class ExactEngine:
         cached = all(sp.plain is not None for sp in self.services)
         best = self._unpriced_bound() if cached else (np.zeros(len(self.coupling.rows)), 0.0, -np.inf, [])
         early = self.n >= LOCAL_SEARCH_FROM  # phase one may end as soon as its LP needs no slack
-        left_early = False
+        left_early = ended = False
         for _ in range(MAX_COLUMN_ROUNDS):
             status, objective, lam, lam_shared = self._lp(self._columns(), phase_one=phase_one)
             if status != "optimal" and left_early:  # the slack left was not within HiGHS's tolerance after all
                 phase_one, early, left_early = True, False, False
                 continue
+            if status != "optimal" and ended:  # phase one's least slack, though tiny, was not within it either
+                return None
             if status != "optimal":
                 raise RuntimeError(f"master LP ended with status {status}")
             left_early = False
@@ -1028,9 +1031,9 @@ class ExactEngine:
                     added |= self._add(self.column(s, units))
             if phase_one:
                 if not added:
-                    if objective > TOL:
+                    if objective > PHASE_ONE_INFEASIBLE:
                         return None  # the LP relaxation is infeasible, so is every plan
-                    phase_one = False
+                    phase_one, ended = False, True
                 continue
             bound = self._bound(values, lam, lam_shared)
             LOG.debug("exact round: lp %.1f bound %.1f added %s columns %d", objective, bound, added, len(self.pool))
