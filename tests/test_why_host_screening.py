@@ -175,3 +175,27 @@ def test_explain_screens_from_the_threshold_and_exact_solves_all(tmp_path, monke
     sentences = [(tmp_path / kind / "join_tana-explain" / "why_host.txt").read_text(encoding="utf-8")
                  for kind in ("screened", "exact")]
     assert sentences[0] == sentences[1]
+
+
+def test_no_screening_against_a_plan_that_lifts_a_rule():
+    """Found by review: where no other host meets every rule, the sentence names the cheapest plan with
+    rules lifted, and another host may lift more and cost less; so only a plan meeting every rule may
+    screen. Three members, Nesseby forbidden for child welfare and the band unable to hold."""
+    from optimizer.scenario import resolve
+
+    services = ("child_welfare", "child_welfare_on_call", "fire_prevention", "ict", "procurement",
+                "planning_building", "claims_collection")
+    case = {"members": ["5607", "5630", "5636"],
+            "services": {s: {"enabled": s in ("child_welfare", "fire_prevention")} for s in services},
+            "fairness": {"enabled": True, "fte_band": 0.1, "min_shared_units_hosted": 0,
+                         "individual_rationality": False},
+            "founding": ["5607", "5630"]}
+    case["services"]["child_welfare"]["forbidden_hosts"] = ["5636"]
+    scenario = resolve(case, scenario_id="lifted_rival")
+    sentences = []
+    for exact in (False, True):
+        result = run(scenario)
+        (item,) = why_host(result.model, result.plan, services=["child_welfare"], exact=exact)
+        sentences.append(item.sentence)
+        assert not any(o.screened for o in item.options)
+    assert sentences[0] == sentences[1] and "Nesseby" in sentences[0]

@@ -125,19 +125,18 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
     above: dict[str, float] = {}  # host -> its search's bound, when it stopped above ``upper``
 
     def rival(host: str) -> float | None:
-        """The cheapest plan another host gives that this one must beat to matter."""
-        meets_only = not barred[host]
-        return min((total for h, (meets, total) in found.items() if h != host and (meets or not meets_only)),
-                   default=None)
+        """The cheapest plan meeting every rule that another host gives: this one must beat it to
+        matter. (Plans that lift a rule are no rival: another host might lift another rule, or more.)"""
+        return min((total for h, (meets, total) in found.items() if h != host and meets), default=None)
 
     def beaten_by(host: str, beaten: float | None) -> float | None:
         """A proven lower bound on ``host``'s alternative that shows it cannot matter, if there is one."""
         if not screen:
             return None
-        if barred[host] and any(meets for meets, _ in found.values()):  # another meets every rule
-            return above.get(host, bounds[host])
         if beaten is None:
             return None
+        if barred[host]:  # breaks a rule while another host meets them all: not in the sentence
+            return above.get(host, bounds[host])
         if host in above and above[host] >= beaten + tolerance:
             return above[host]
         if beaten + tolerance <= upper and bounds[host] >= beaten + tolerance:
