@@ -93,7 +93,7 @@ def test_fte_loss_limit_in_the_sidebar_reports_its_price(app, write_scenario):
 
 
 def test_why_host_table_says_at_least_for_screened_hosts(baseline, monkeypatch):
-    """Screening as at county scale (from 13 members), on the baseline: the table is the library's
+    """Screening as in larger groups (from 9 members), on the baseline: the table is the library's
     rows, "minst …" where a host was only bounded, with the note that says what that means."""
     import optimizer.decisions.why_host as module
 

@@ -36,8 +36,8 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.add_argument("--out", type=Path, help="skriv også filer hit / also write files here")
     p.add_argument("--csv-dialect", choices=CSV_DIALECTS, default="pandas")
     p.add_argument("--exact", action="store_true",
-                   help="regn ut hver annen vert helt, også de som ikke kan bli billigst (tregt fra 13 kommuner) / "
-                        "solve every other host to the end, also those that cannot be the cheapest (slow from 13 members)")
+                   help="regn ut hver annen vert helt, også de som ikke kan bli billigst (tregt fra 9 kommuner) / "
+                        "solve every other host to the end, also those that cannot be the cheapest (slow from 9 members)")
     p.set_defaults(handler=_cmd_explain)
 
 

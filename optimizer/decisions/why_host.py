@@ -31,7 +31,7 @@ from optimizer.model import HostChoiceModel, Plan, Restrictions
 from optimizer.units import COMPONENTS, Unit
 
 Progress = Callable[[float, str], None]
-SCREEN_FROM = 13  # members: from here an alternative that cannot be the cheapest is bounded, not solved
+SCREEN_FROM = 9  # members: from here an alternative that cannot be the cheapest is bounded, not solved
 SCREEN_SPAN = 0.005  # screening: alternatives up to this share above the adopted plan are sought first
 
 
