@@ -5,6 +5,7 @@ Every number comes from ``optimizer.decisions``; the app only lays these rows ou
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from optimizer.decisions.jobs import fte_loss_price, job_rows, member_jobs
@@ -170,14 +171,16 @@ def why_host_note(explained: list[ServiceExplanation]) -> str | None:
     """What "at least" in the table means, when some alternative was screened."""
     if not any(o.screened for e in explained for o in e.options):
         return None
-    return tr("«Minst»: den verten kan ikke bli billigere enn det beste alternativet, så kostnaden er ikke regnet helt "
-              "ut; tallet er en bevist nedre grense. Setningene over er regnet helt ut.",
-              "“At least”: that host cannot be cheaper than the best alternative, so its cost was not worked out "
-              "to the end; the figure is a proven lower bound. The sentences above are exact.")
+    return tr("«Minst»: med alle reglene kan den verten ikke bli billigere enn det beste alternativet, så kostnaden er "
+              "ikke regnet helt ut; tallet er en bevist nedre grense. Setningene over er regnet helt ut.",
+              "“At least”: under every rule that host cannot be cheaper than the best alternative, so its cost was "
+              "not worked out to the end; the figure is a proven lower bound. The sentences above are exact.")
 
 
 def _extra_cost(option: HostOption) -> str:
     """The alternative's extra cost: exact, "at least" where it was screened, or marked unproven."""
+    if option.screened and not math.isfinite(option.delta_at_least):
+        return tr("ikke regnet ut (bryter en regel)", "not worked out (breaks a rule)")
     if option.screened:
         return tr(f"minst {format_nok(option.delta_at_least)}", f"at least {format_nok(option.delta_at_least)}")
     if option.solved is None:

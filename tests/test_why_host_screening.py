@@ -136,7 +136,8 @@ def test_screening_keeps_the_order_solved_then_screened():
         kinds = [o.screened for o in options]
         assert kinds == sorted(kinds)  # solved first
         bounds = [o.bound for o in options if o.screened]
-        assert bounds == sorted(bounds) and all(math.isfinite(b) for b in bounds)
+        assert bounds == sorted(bounds)
+        assert all(math.isfinite(o.bound) != bool(o.barred_by) for o in options if o.screened)
 
 
 def test_the_table_says_at_least_for_a_screened_host_and_explains_it():
@@ -150,7 +151,9 @@ def test_the_table_says_at_least_for_a_screened_host_and_explains_it():
     assert len(rows) == len(options)
     for row, option in zip(rows, options):
         cell = row["Merkostnad per år"]
-        if option.screened:
+        if option.screened and option.barred_by:  # unbounded: without its rule it might lift others
+            assert cell == "ikke regnet ut (bryter en regel)" and row["Bemanning"] == "–"
+        elif option.screened:
             assert cell == f"minst {format_nok(option.delta_at_least)}" and row["Bemanning"] == "–"
         else:
             assert cell == format_nok(option.delta)
@@ -170,7 +173,8 @@ def test_explain_screens_from_the_threshold_and_exact_solves_all(tmp_path, monke
     assert main(["explain", scenario, "--exact", "--out", str(tmp_path / "exact")]) == 0
     read = [list(csv.DictReader((tmp_path / kind / "join_tana-explain" / "why_host.csv").open(encoding="utf-8")))
             for kind in ("screened", "exact")]
-    assert any(r["screened"] == "true" and r["delta_nok"] == "" and float(r["delta_at_least_nok"]) > 0 for r in read[0])
+    assert any(r["screened"] == "true" and r["delta_nok"] == "" and r["delta_at_least_nok"] != ""
+               and float(r["delta_at_least_nok"]) > 0 for r in read[0])
     assert all(r["screened"] == "false" and r["proven_optimal"] == "true" for r in read[1])
     sentences = [(tmp_path / kind / "join_tana-explain" / "why_host.txt").read_text(encoding="utf-8")
                  for kind in ("screened", "exact")]
@@ -199,3 +203,36 @@ def test_no_screening_against_a_plan_that_lifts_a_rule():
         sentences.append(item.sentence)
         assert not any(o.screened for o in item.options)
     assert sentences[0] == sentences[1] and "Nesseby" in sentences[0]
+
+
+def _case(members, on, founding, **fairness):
+    from optimizer.scenario import resolve
+
+    services = ("child_welfare", "child_welfare_on_call", "fire_prevention", "ict", "procurement",
+                "planning_building", "claims_collection")
+    table = {"members": members, "services": {s: {"enabled": s in on} for s in services},
+             "fairness": {"enabled": True, **fairness}, "founding": founding}
+    return table
+
+
+def test_forced_bounds_after_another_solve_do_not_crash_when_the_caps_leave_the_pool_nothing():
+    """Found by review: after a forced solve replaced the model's warm pool, the FTE caps of
+    ``forced_unit_bounds`` left a service no column, and its LP raised. Bounds must come, the same as
+    on a fresh model, and an upper below every plan gives inf."""
+    from optimizer.scenario import resolve
+
+    table = _case(["5607", "5610", "5614"], ("planning_building", "claims_collection"), ["5614", "5607"],
+                  fte_band=0.15, individual_rationality=False)
+    table["services"]["planning_building"]["required_hosts"] = ["5610"]
+    scenario = resolve(table, scenario_id="caps_pool")
+    fresh = run(scenario)
+    expected = fresh.model.forced_unit_bounds(fresh.plan.rules, "claims_collection", ["5607", "5610", "5614"],
+                                              fresh.plan.total * 1.005)
+    result = run(scenario)
+    model, plan = result.model, result.plan
+    assert model.solve(plan.rules, Restrictions(fixed_units={"planning_building": ("5614", frozenset(["5610", "5614"]))})) is None
+    after = model.forced_unit_bounds(plan.rules, "claims_collection", ["5607", "5610", "5614"], plan.total * 1.005)
+    assert after == pytest.approx(expected, abs=1.0)
+    assert all(b == math.inf for b in model.forced_unit_bounds(plan.rules, "claims_collection",
+                                                               ["5607", "5610", "5614"], plan.total * 0.5).values())
+    assert [e.sentence for e in why_host(model, plan, exact=False)] == [e.sentence for e in why_host(model, plan, exact=True)]

@@ -44,7 +44,7 @@ class HostOption:
     barred_by: tuple[str, ...]  # rule groups the alternative unit itself breaks (lifted for it)
     outcome: Outcome  # solved with ``barred_by`` left out; ``outcome.lifted`` adds what else had to go
     adopted: Plan
-    bound: float | None = None  # screened: a proven lower bound (NOK) on its total instead of ``outcome``
+    bound: float | None = None  # screened: a proven lower bound (NOK) on its total under every rule, or -inf
 
     @property
     def screened(self) -> bool:
@@ -135,8 +135,8 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
             return None
         if beaten is None:
             return None
-        if barred[host]:  # breaks a rule while another host meets them all: not in the sentence
-            return above.get(host, bounds[host])
+        if barred[host]:  # breaks a rule while another host meets them all: not in the sentence, and
+            return -math.inf  # unbounded (without its rule, it might have to lift others and cost less)
         if host in above and above[host] >= beaten + tolerance:
             return above[host]
         if beaten + tolerance <= upper and bounds[host] >= beaten + tolerance:

@@ -582,6 +582,17 @@ class ExactEngine:
         term = self._lagrangian(s, lam)[:, group] + completion + shared
         return np.where(sp.table.fte[group] > caps + 1e-9, np.inf, bound - values[s] + term)
 
+    def _reseed(self) -> bool:
+        """Each service's cheapest partition under its current rules into the pool (FTE caps may leave
+        a service no column there, and then even phase one's LP has no solution); whether every
+        service has one."""
+        base = self._price_all(np.zeros(len(self.coupling.rows)), 0.0)
+        if not all(np.isfinite(priced[0]) and priced[1] for priced in base):
+            return False
+        for s, priced in enumerate(base):
+            self._add(self.column(s, priced[1]))
+        return True
+
     def _capped_root(self, upper: float) -> tuple | None:
         """The root's multipliers, bound, each service's Lagrangian optimum and programme there, and
         each member's FTE cap, with the FTE rows of plans costing at most ``upper``; ``None`` when
@@ -589,6 +600,8 @@ class ExactEngine:
         if self._seed() is None:
             return None
         self._bound_total_fte(upper)
+        if not self._reseed():  # a service with no partition under the caps: no plan up to ``upper``
+            return None
         found = self._column_generation(strict=True)
         if found is None:
             return None
