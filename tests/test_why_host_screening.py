@@ -206,8 +206,7 @@ def test_no_screening_against_a_plan_that_lifts_a_rule():
 
 
 def _case(members, on, founding, **fairness):
-    from optimizer.scenario import resolve
-
+    """A scenario table: ``members``, the services ``on`` enabled, ``founding`` and fairness rules."""
     services = ("child_welfare", "child_welfare_on_call", "fire_prevention", "ict", "procurement",
                 "planning_building", "claims_collection")
     table = {"members": members, "services": {s: {"enabled": s in on} for s in services},

@@ -12,8 +12,9 @@ a unit are tried cheapest bound first, and one that provably cannot be the cheap
 to the end: it gets a proven lower bound ("at least") instead of its exact cost. The cheapest
 alternative, any tie with it, and so every sentence stay exact. The bounds are the Lagrangian
 bound of the adopted rules (``HostChoiceModel.forced_unit_bounds``) and the search's own bound
-(``HostChoiceModel.solve``'s cutoff). Where some alternative meets every rule, the alternatives
-that break one are only bounded (they cannot change the sentence).
+(``HostChoiceModel.solve``'s cutoff); only an alternative that meets every rule screens another.
+Where some alternative meets every rule, those that break one are not worked out at all (they
+cannot change the sentence, and without their rule they might lift others and cost less).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.decisions.relax import Outcome, solve_or_lift
+from optimizer.errors import CutOff
 from optimizer.explain import describe_rule
 from optimizer.i18n import format_nok, language, tr
-from optimizer.errors import CutOff
 from optimizer.model import HostChoiceModel, Plan, Restrictions
 from optimizer.units import COMPONENTS, Unit
 
@@ -131,9 +132,7 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
 
     def beaten_by(host: str, beaten: float | None) -> float | None:
         """A proven lower bound on ``host``'s alternative that shows it cannot matter, if there is one."""
-        if not screen:
-            return None
-        if beaten is None:
+        if not screen or beaten is None:
             return None
         if barred[host]:  # breaks a rule while another host meets them all: not in the sentence, and
             return -math.inf  # unbounded (without its rule, it might have to lift others and cost less)

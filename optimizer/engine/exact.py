@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import InitVar, dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache
 
 import highspy
 import numpy as np
@@ -89,7 +89,7 @@ class Column:
     coef: np.ndarray
     shared: bool
 
-    @cached_property
+    @property
     def key(self) -> tuple[int, frozenset]:
         return self.service, frozenset(self.units)
 
