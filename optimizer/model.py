@@ -50,6 +50,7 @@ from optimizer.units import ServiceCosts, Unit
 
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
+MAX_CACHED_BYTES = 600_000_000  # and at most about this much of their [host, group] tables (16 at 18 members)
 MAX_WARM_PARTITIONS = 400  # partitions of the last solve kept per rule set to start the next one from
 MAX_WARM_RULE_SETS = 16  # rule sets whose last pool is kept (a decision analysis lifts a few rules at a time)
 MAX_MEMO_RULE_SETS = 4  # rule sets whose units' row coefficients are kept (about 1 kB a unit at 18 members)
@@ -267,11 +268,16 @@ class HostChoiceModel:
         return self._tables[service]
 
     def _problem(self, sid: str, rules: UnitRules, max_units: int | None) -> ServiceProblem:
+        """The service under these rules, cached; the least recently used go first, and at county
+        scale (a [host, group] table of 38 MB at 18 members) the cache is bounded by size as well."""
         key = (sid, rules, max_units)
-        if key not in self._problems:
-            if len(self._problems) >= MAX_CACHED_PROBLEMS:
-                self._problems.pop(next(iter(self._problems)))
-            self._problems[key] = ServiceProblem(self.table(sid), rules, max_units)
+        if key in self._problems:
+            self._problems[key] = self._problems.pop(key)  # now the most recently used
+            return self._problems[key]
+        size = self.table(sid).travel.nbytes
+        while self._problems and len(self._problems) >= min(MAX_CACHED_PROBLEMS, MAX_CACHED_BYTES // size):
+            self._problems.pop(next(iter(self._problems)))
+        self._problems[key] = ServiceProblem(self.table(sid), rules, max_units)
         return self._problems[key]
 
     def plan_of(self, columns: Sequence[Column], rules: frozenset[str], outcome: Outcome | None = None) -> Plan:
