@@ -50,7 +50,7 @@ from optimizer.units import ServiceCosts, Unit
 
 TIE_BREAK_NOK = 1.0
 MAX_CACHED_PROBLEMS = 64  # service problems (unit costs under one rule set) kept per model
-MAX_CACHED_BYTES = 600_000_000  # and at most about this much of their [host, group] tables (16 at 18 members)
+MAX_CACHED_BYTES = 600_000_000  # and at most about this much of their [host, group] tables (15 at 18 members)
 MAX_WARM_PARTITIONS = 400  # partitions of the last solve kept per rule set to start the next one from
 MAX_WARM_RULE_SETS = 16  # rule sets whose last pool is kept (a decision analysis lifts a few rules at a time)
 MAX_MEMO_RULE_SETS = 4  # rule sets whose units' row coefficients are kept (about 1 kB a unit at 18 members)

@@ -253,3 +253,23 @@ def test_baseline_solves_to_zero_gap_with_fairness_price():
     # without fairness Porsanger (Lakselv, the central place) hosts most
     hosts = [u.host for u in result.unconstrained.units if u.shared]
     assert hosts.count("5622") >= len(hosts) - 2
+
+
+def test_service_problem_cache_keeps_the_recently_used_within_its_size(monkeypatch):
+    """Room for two problems by size: using A again after B keeps A when C arrives, and B goes."""
+    import optimizer.model as model_module
+    from conftest import SCENARIOS
+    from optimizer.engine.tables import UnitRules
+    from optimizer.scenario import load_scenario
+
+    model = build_model(load_scenario(SCENARIOS / "baseline.toml"))
+    sid = next(iter(model.costs))
+    monkeypatch.setattr(model_module, "MAX_CACHED_BYTES", 2 * model.table(sid).travel.nbytes)
+    model._problems.clear()
+    a, b, c = (UnitRules(fixed_unit=(0, mask)) for mask in (1, 2, 4))
+    first = model._problem(sid, a, None)
+    model._problem(sid, b, None)
+    assert model._problem(sid, a, None) is first
+    model._problem(sid, c, None)
+    assert set(model._problems) == {(sid, a, None), (sid, c, None)}
+    assert model._problem(sid, a, None) is first

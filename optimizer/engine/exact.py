@@ -582,16 +582,16 @@ class ExactEngine:
         term = self._lagrangian(s, lam)[:, group] + completion + shared
         return np.where(sp.table.fte[group] > caps + 1e-9, np.inf, bound - values[s] + term)
 
-    def _reseed(self) -> bool:
-        """Each service's cheapest partition under its current rules into the pool (FTE caps may leave
-        a service no column there, and then even phase one's LP has no solution); whether every
-        service has one."""
+    def _cheapest_into_pool(self) -> list[tuple[float, list, np.ndarray]] | None:
+        """Each service's cheapest partition under its current rules into the pool (``_price`` at zero
+        multipliers); ``None`` if some service has none. After FTE caps, this gives every service a
+        column again (else even phase one's LP has no solution)."""
         base = self._price_all(np.zeros(len(self.coupling.rows)), 0.0)
         if not all(np.isfinite(priced[0]) and priced[1] for priced in base):
-            return False
+            return None
         for s, priced in enumerate(base):
             self._add(self.column(s, priced[1]))
-        return True
+        return base
 
     def _capped_root(self, upper: float) -> tuple | None:
         """The root's multipliers, bound, each service's Lagrangian optimum and programme there, and
@@ -600,7 +600,7 @@ class ExactEngine:
         if self._seed() is None:
             return None
         self._bound_total_fte(upper)
-        if not self._reseed():  # a service with no partition under the caps: no plan up to ``upper``
+        if self._cheapest_into_pool() is None:  # a service with no partition under the caps: no plan up to upper
             return None
         found = self._column_generation(strict=True)
         if found is None:
@@ -664,11 +664,10 @@ class ExactEngine:
 
     def _seed(self) -> list[tuple[float, list, np.ndarray]] | None:
         """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""
-        base = self._price_all(np.zeros(len(self.coupling.rows)), 0.0)
-        if not all(np.isfinite(priced[0]) for priced in base):
+        base = self._cheapest_into_pool()
+        if base is None:
             return None
-        for s, priced in enumerate(base):
-            self._add(self.column(s, priced[1]))
+        for s in range(len(self.services)):
             alone = self._alone(s)
             if alone is not None:
                 self._add(self.column(s, alone))
