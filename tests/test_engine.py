@@ -653,6 +653,67 @@ def test_a_branched_service_masks_its_parent_as_the_table_would(seed):
     assert np.array_equal(capped.cost, ServiceProblem(table, capped.rules, None).cost)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_narrowing_in_place_equals_the_table_under_the_tighter_rules(seed):
+    """``ServiceTable.narrow`` (a child's costs from its parent's, touching only the rows that change)
+    equals the costs computed from the table under the tighter rules, whatever the parent already had;
+    a loosened cap or floor, a dropped pin or another rule is refused and leaves the costs alone."""
+    from dataclasses import replace
+
+    from optimizer.engine.exact import ServiceProblem
+
+    rng = random.Random(8700 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([3, 4, 5, 6])), scenario_id=f"n{seed}"))
+    n, table = len(model.members), model.table(rng.choice(list(model.costs)))
+
+    def pins(k: int) -> tuple:
+        return tuple((rng.randrange(n), rng.randrange(n), rng.random() < 0.5) for _ in range(k))
+
+    fte = sorted(set(table.fte[1:].tolist()))  # caps and floors that bind: the units' own FTE
+    caps = tuple(rng.choice([np.inf, fte[-1], fte[len(fte) // 2]]) for _ in range(n))
+    floors = tuple(rng.choice([0.0, 0.0, fte[len(fte) // 3]]) for _ in range(n))
+    old = UnitRules(travel_limit=rng.random() < 0.5, pins=pins(rng.choice([0, 1])),
+                    fte_caps=caps if seed % 2 else None, fte_floors=floors if seed % 3 else None)
+    new = replace(old, pins=old.pins + pins(rng.choice([0, 1, 2])),
+                  fte_caps=tuple(min(c, rng.choice([np.inf, fte[len(fte) // 2], fte[0]])) for c in caps),
+                  fte_floors=tuple(max(f, rng.choice([0.0, fte[len(fte) // 3], fte[-1]])) for f in floors))
+    parent = ServiceProblem(table, old, None).cost
+    cost = parent.copy()
+    assert table.narrow(cost, old, new)
+    assert np.array_equal(cost, ServiceProblem(table, new, None).cost)
+    looser = [replace(new, fte_caps=(np.inf,) * n) if seed % 2 else replace(new, fte_floors=(0.0,) * n),
+              replace(new, pins=()) if old.pins else replace(new, travel_limit=not new.travel_limit)]
+    for rules in looser:
+        cost = ServiceProblem(table, new, None).cost.copy()
+        kept = cost.copy()
+        assert not table.narrow(cost, new, rules) and np.array_equal(cost, kept)
+
+
+@pytest.mark.parametrize("n", [10, 11])
+def test_the_compiled_lagrangian_table_equals_the_numpy_one_bit_for_bit(n, monkeypatch):
+    """From ``COMPILE_FROM`` members the Lagrangian table is built in one compiled pass; it equals the
+    numpy terms exactly (``inf`` stays ``inf``), with every kind of row weighted."""
+    from optimizer.engine import coupling
+
+    rng = random.Random(8800 + n)
+    case = random_case(rng, n)
+    case["fairness"].update(min_shared_units_hosted=1, individual_rationality=True, fte_band=0.2, max_fte_loss=2.0)
+    model = build_model(resolve(case, scenario_id=f"lt{n}"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    engine.coupling.bound_total_fte(10.0, 60.0, 0.5)
+    checked = 0
+    for trial in range(4):
+        lam = np.array([rng.choice([0.0, 0.0, 0.25, 3.0]) for _ in engine.coupling.rows])
+        for s in range(len(engine.services)):
+            compiled = engine._lagrangian(s, lam)
+            with monkeypatch.context() as patch:
+                patch.setattr(coupling, "lagrangian_table", lambda *args: None)
+                plain = engine._lagrangian(s, lam)
+            assert np.array_equal(compiled, plain)
+            checked += np.any(lam > 0)
+    assert checked
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch):
     """Columns of a whole listing, summed together in blocks, equal ``column`` partition by partition."""

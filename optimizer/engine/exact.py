@@ -188,7 +188,9 @@ class ServiceProblem:
     def _with_rules(self, rules: UnitRules) -> ServiceProblem:
         """This problem under ``rules``, which only add FTE caps, floors and pins to its own: its costs
         with the units those drop masked (the same as from the table, in a fraction of the time)."""
-        cost = np.where(self.table.decided(rules), self.cost, np.inf)
+        cost = self.cost.copy()
+        if not self.table.narrow(cost, self.rules, rules):
+            cost = np.where(self.table.decided(rules), self.cost, np.inf)
         return ServiceProblem(self.table, rules, self.max_units, shares=self.shares,  # who pays does not depend on rules
                               known_cost=cost)
 

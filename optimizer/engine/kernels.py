@@ -363,7 +363,29 @@ def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared:
     return unit, host
 
 
-KERNELS = {"layers": _partition_layers, "sparse": _sparse_layers, "enumerate": _enumerate, "cheapest": _cheapest_units}
+def _lagrangian_table(cost: np.ndarray, ties: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
+                      common: float, hosting: np.ndarray, ir: np.ndarray, use_shared: bool, use_ir: bool
+                      ) -> np.ndarray:
+    """The ``[host, group]`` table whose minima ``_cheapest_units`` takes (here ``cost`` is also the true
+    cost), in one pass and the same order of operations as the numpy terms of ``Coupling.lagrangian_cost``."""
+    n, size = cost.shape
+    out = np.empty((n, size))
+    for h in range(n):
+        scale = common + per_host[h]
+        for g in range(size):
+            true = cost[h, g]
+            value = true + ties[h]
+            value = value + fte[g] * scale
+            if use_shared:
+                value = value - shared[g] * hosting[h]
+            if use_ir:
+                value = value + (true if true < np.inf else 0.0) * ir[g]
+            out[h, g] = value
+    return out
+
+
+KERNELS = {"layers": _partition_layers, "sparse": _sparse_layers, "enumerate": _enumerate, "cheapest": _cheapest_units,
+           "lagrangian": _lagrangian_table}
 
 
 @cache
@@ -409,6 +431,20 @@ def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: 
         return table[host, np.arange(table.shape[1])], host
     return _compiled("cheapest")(cost, true, fte, shared, per_host, float(common), hosting, ir,
                                  np.ascontiguousarray(ties, dtype=np.float64))
+
+
+def lagrangian_table(cost: np.ndarray, ties: np.ndarray, fte: np.ndarray, shared: np.ndarray | None,
+                     per_host: np.ndarray, common: float, hosting: np.ndarray, ir: np.ndarray | None) -> np.ndarray | None:
+    """``Coupling.lagrangian_cost``'s table compiled in one pass (from ``COMPILE_FROM`` members; ``None``
+    below, where numpy is as quick): ``shared`` and ``ir`` ``None`` where their terms are absent."""
+    n = cost.shape[0]
+    if n < COMPILE_FROM:
+        return None
+    size = cost.shape[1]
+    return _compiled("lagrangian")(
+        cost, np.ascontiguousarray(ties, dtype=np.float64), fte, np.zeros(size) if shared is None else shared,
+        np.ascontiguousarray(per_host, dtype=np.float64), float(common), np.ascontiguousarray(hosting, dtype=np.float64),
+        np.zeros(size) if ir is None else ir, shared is not None, ir is not None)
 
 
 def enumerate_partition_arrays(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: float,

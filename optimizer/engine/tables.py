@@ -9,7 +9,7 @@ by unit (tested equal); arrays make every group of up to about 20 members cheap 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -149,6 +149,29 @@ class ServiceTable:
             for h in (h for h in range(n) if h != host) if must else (host,):
                 keep[h] &= self._without(member)
         return keep
+
+    def narrow(self, cost: np.ndarray, old: UnitRules, new: UnitRules) -> bool:
+        """Set to ``inf`` in place the units of ``cost`` (allowed under ``old``) that ``new`` drops, when
+        ``new`` is ``old`` with tighter FTE caps and floors and more pins; else ``False``, ``cost`` untouched.
+        The same as ``decided(new)`` on the units ``old`` keeps, touching only the rows that change."""
+        bare = dict(pins=(), fte_caps=None, fte_floors=None)
+        if replace(old, **bare) != replace(new, **bare) or not set(old.pins) <= set(new.pins):
+            return False
+        n = self.n
+        caps = [old.fte_caps or (np.inf,) * n, new.fte_caps or (np.inf,) * n]
+        floors = [old.fte_floors or (0.0,) * n, new.fte_floors or (0.0,) * n]
+        if any(b > a for a, b in zip(*caps)) or any(b < a for a, b in zip(*floors)):
+            return False
+        for h in range(n):
+            if caps[1][h] < caps[0][h]:
+                cost[h, self.fte > caps[1][h] + 1e-9] = np.inf
+            if floors[1][h] > floors[0][h]:
+                cost[h, self.fte < floors[1][h] - 1e-9] = np.inf
+        for member, host, must in set(new.pins) - set(old.pins):
+            inside = ~self._without(member)
+            for h in (h for h in range(n) if h != host) if must else (host,):
+                cost[h, inside] = np.inf
+        return True
 
     def _without(self, member: int) -> np.ndarray:
         """Per group whether ``member`` is not in it (cached)."""
