@@ -155,7 +155,7 @@ def test_the_table_says_at_least_for_a_screened_host_and_explains_it():
     assert len(rows) == len(options)
     for row, option in zip(rows, options):
         cell = row["Merkostnad per år"]
-        if option.screened and option.barred_by:  # unbounded: without its rule it might lift others
+        if option.screened and not math.isfinite(option.bound):  # another host lifts fewer rules
             assert cell == "ikke regnet ut (bryter en regel)" and row["Bemanning"] == "–"
         elif option.screened:
             assert cell == f"minst {format_nok(option.delta_at_least)}" and row["Bemanning"] == "–"
@@ -185,28 +185,54 @@ def test_explain_screens_from_the_threshold_and_exact_solves_all(tmp_path, monke
     assert sentences[0] == sentences[1]
 
 
-def test_no_screening_against_a_plan_that_lifts_a_rule():
-    """Found by review: where no other host meets every rule, the sentence names the cheapest plan with
-    rules lifted, and another host may lift more and cost less; so only a plan meeting every rule may
-    screen. Three members, Nesseby forbidden for child welfare and the band unable to hold."""
+def test_the_host_lifting_the_fewest_rules_is_named_and_one_lifting_more_is_not_worked_out():
+    """Found by review of the first screening: where no other host meets every rule, another host may
+    lift more rules and cost less, so a plan lifting rules may screen only hosts that must lift as many.
+    Three members, Nesseby forbidden for child welfare and the band unable to hold: Berlevåg lifts the
+    band alone, Nesseby its ban and the band and costs less; the sentence names Berlevåg (fewest rules
+    lifted first) in both analyses, and the screened one does not work Nesseby out."""
     from optimizer.scenario import resolve
 
-    services = ("child_welfare", "child_welfare_on_call", "fire_prevention", "ict", "procurement",
-                "planning_building", "claims_collection")
-    case = {"members": ["5607", "5630", "5636"],
-            "services": {s: {"enabled": s in ("child_welfare", "fire_prevention")} for s in services},
-            "fairness": {"enabled": True, "fte_band": 0.1, "min_shared_units_hosted": 0,
-                         "individual_rationality": False},
-            "founding": ["5607", "5630"]}
+    case = _case(["5607", "5630", "5636"], ("child_welfare", "fire_prevention"), ["5607", "5630"],
+                 fte_band=0.1, min_shared_units_hosted=0, individual_rationality=False)
     case["services"]["child_welfare"]["forbidden_hosts"] = ["5636"]
     scenario = resolve(case, scenario_id="lifted_rival")
-    sentences = []
+    found = {}
     for exact in (False, True):
         result = run(scenario)
         (item,) = why_host(result.model, result.plan, services=["child_welfare"], exact=exact)
-        sentences.append(item.sentence)
-        assert not any(o.screened for o in item.options)
-    assert sentences[0] == sentences[1] and "Nesseby" in sentences[0]
+        found[exact] = item
+    assert found[False].sentence == found[True].sentence and "med Berlevåg som vert" in found[True].sentence
+    nesseby = {exact: next(o for o in item.options if o.host == "5636") for exact, item in found.items()}
+    berlevag = next(o for o in found[True].options if o.host == "5630")
+    assert len(nesseby[True].lifted) > len(berlevag.lifted) and nesseby[True].delta < berlevag.delta
+    assert nesseby[False].screened and nesseby[False].bound == -math.inf
+
+
+def test_hosts_barred_by_the_same_rule_screen_each_other():
+    """Every other host is barred from ICT by one rule: the first solved lifts just that rule, so a host
+    that must lift it too and cannot be cheaper is not solved (shown as not worked out, as its bound
+    would hold only under the rule it breaks); the sentence is the exact analysis's."""
+    from optimizer.scenario import resolve
+
+    members = ["5620", "5622", "5624", "5626"]
+    free = run(resolve(_case(members, ("ict", "procurement"), members[:2]), scenario_id="free"))
+    (ict,) = [u for u in free.plan.units if u.service == "ict"]
+    assert len(ict.members) == len(members)
+    table = _case(members, ("ict", "procurement"), members[:2])
+    table["services"]["ict"]["forbidden_hosts"] = [m for m in members if m != ict.host]
+    banned = resolve(table, scenario_id="banned")
+    items = {exact: why_host(*(lambda r: (r.model, r.plan))(run(banned)), services=["ict"], exact=exact)[0]
+             for exact in (False, True)}
+    assert items[False].sentence == items[True].sentence and "fordi reglene krever det" in items[True].sentence
+    truth = {o.host: o for o in items[True].options}
+    screened = [o for o in items[False].options if o.screened]
+    assert screened and all(o.bound == -math.inf and o.barred_by for o in screened)
+    for option in items[False].options:
+        if not option.screened:
+            assert option.delta == pytest.approx(truth[option.host].delta, abs=1e-6)
+    cheapest = min(truth.values(), key=lambda o: (len(o.lifted), o.delta))
+    assert all(truth[o.host].delta >= cheapest.delta for o in screened)
 
 
 def _case(members, on, founding, **fairness):

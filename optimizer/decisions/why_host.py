@@ -5,16 +5,18 @@ alternative is the best plan in which k hosts the unit serving G (``Restrictions
 everything else re-optimised under the same rules on the same built model. Its difference to the
 adopted plan is split into fixed, staffing and travel cost, with each member's change in payment.
 Where a rule forbids k (the unit breaks a forbidden-host, travel or capacity rule, or the fairness
-rules cannot hold with k as host), the rule is named and the cost given with it lifted.
+rules cannot hold with k as host), the rule is named and the cost given with it lifted; where every
+other host breaks a rule, the sentence names the one that lifts the fewest rules, cheapest first.
 
 From ``SCREEN_FROM`` members (unless asked for every figure, ``exact=True``) the alternatives of
 a unit are tried cheapest bound first, and one that provably cannot be the cheapest is not solved
 to the end: it gets a proven lower bound ("at least") instead of its exact cost. The cheapest
 alternative, any tie with it, and so every sentence stay exact. The bounds are the Lagrangian
 bound of the adopted rules (``HostChoiceModel.forced_unit_bounds``) and the search's own bound
-(``HostChoiceModel.solve``'s cutoff); only an alternative that meets every rule screens another.
-Where some alternative meets every rule, those that break one are not worked out at all (they
-cannot change the sentence, and without their rule they might lift others and cost less).
+(``HostChoiceModel.solve``'s cutoff). An alternative screens only those that must lift at least as
+many rules as it did (a host with fewer comes first whatever it costs); those that must lift more
+are not worked out at all (they cannot change the sentence, and without their rules they might lift
+others and cost less, so no bound is shown).
 """
 
 from __future__ import annotations
@@ -118,29 +120,43 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
             bounds.update({h: min(per_host[h], upper) for h in hosts})  # inf: more than ``upper`` (or none)
     costs = model.costs[unit.service]
     swapped = {h: plan.total + costs.unit(h, unit.members).total - unit.total for h in barred}
-    # those that meet every rule first (a rule-breaking one matters only when none does), likely cheapest
-    # first: by the plan with just this unit's host changed, or the bound where higher
-    order = sorted(barred, key=lambda h: (bool(barred[h]), max(bounds.get(h, -math.inf), swapped[h]),
+    # those that break the fewest rules first (one that breaks more matters only when none breaks fewer),
+    # likely cheapest first: by the plan with just this unit's host changed, or the bound where higher
+    order = sorted(barred, key=lambda h: (len(barred[h]), max(bounds.get(h, -math.inf), swapped[h]),
                                           bounds.get(h, -math.inf), h))
-    found: dict[str, tuple[bool, float]] = {}  # host -> (meets every rule, total of a plan with that host)
+    found: dict[str, tuple[int, float]] = {}  # host -> (rules lifted, total of a plan with that host)
     above: dict[str, float] = {}  # host -> its search's bound, when it stopped above ``upper``
 
     def rival(host: str) -> float | None:
-        """The cheapest plan meeting every rule that another host gives: this one must beat it to
-        matter. (Plans that lift a rule are no rival: another host might lift another rule, or more.)"""
-        return min((total for h, (meets, total) in found.items() if h != host and meets), default=None)
+        """The cheapest plan another host gives lifting as many rules as this host must at least: this one
+        must beat it to matter. (A plan lifting fewer is no rival, see ``fewer``; one lifting more is
+        none either: this host might lift as many and cost less.)"""
+        return min((total for h, (lifts, total) in found.items() if h != host and lifts == len(barred[host])),
+                   default=None)
+
+    def fewer(host: str) -> bool:
+        """Whether another host's plan lifts fewer rules than this host must: then this one comes after it."""
+        return any(lifts < len(barred[host]) for h, (lifts, _) in found.items() if h != host)
 
     def beaten_by(host: str, beaten: float | None) -> float | None:
         """A proven lower bound on ``host``'s alternative that shows it cannot matter, if there is one."""
-        if not screen or beaten is None:
+        if not screen:
             return None
-        if barred[host]:  # breaks a rule while another host meets them all: not in the sentence, and
-            return -math.inf  # unbounded (without its rule, it might have to lift others and cost less)
+        if fewer(host):  # not in the sentence, and unbounded (without its rules, it might lift others
+            return -math.inf  # and cost less)
+        if beaten is None:
+            return None
+        # under its own rules it costs at least the bound, or it cannot meet them and lifts more: after the rival
         if host in above and above[host] >= beaten + tolerance:
-            return above[host]
+            return shown(host, above[host])
         if beaten + tolerance <= upper and bounds[host] >= beaten + tolerance:
-            return bounds[host]
+            return shown(host, bounds[host])
         return None
+
+    def shown(host: str, bound: float) -> float:
+        """The bound to show: none (``-inf``) for a host that breaks a rule, as the bound holds only under
+        rules it may not meet (then it lifts more and may cost less)."""
+        return -math.inf if barred[host] else bound
 
     options: list[HostOption] = []
     # without a rival yet, a solve seeks only plans up to ``upper``; one that finds none waits at the end
@@ -162,20 +178,20 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
                 above[host] = stop.bound
                 queue.append(host)
             else:
-                options.append(HostOption(unit, host, barred[host], Outcome(None), plan, bound=stop.bound))
+                options.append(HostOption(unit, host, barred[host], Outcome(None), plan, bound=shown(host, stop.bound)))
             continue
         option = HostOption(unit, host, barred[host], outcome, plan)
         if option.solved is not None:
-            found[host] = (not option.lifted, option.solved.total)
+            found[host] = (len(option.lifted), option.solved.total)
         options.append(option)
     return sorted(options, key=_option_order)
 
 
 def _option_order(o: HostOption) -> tuple:
-    """Solved ones meeting every rule first, cheapest first; then those that break one; then the screened."""
+    """Solved ones by the number of rules lifted (none first), cheapest first; then the screened."""
     if o.screened:
-        return (2, o.bound, o.host)
-    return (0 if o.allowed else 1, o.delta if o.delta is not None else float("inf"), o.host)
+        return (1, 0, o.bound, o.host)
+    return (0, len(o.lifted), o.delta if o.delta is not None else float("inf"), o.host)
 
 
 def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None = None,
@@ -253,7 +269,7 @@ def _unit_sentence(model: HostChoiceModel, plan: Plan, name: str, unit: Unit, op
     if not barred:
         return tr(f"{host} er vert for {name}{served}; ingen annen i gruppen kan være vert.",
                   f"{host} hosts {name}{served}; no other member of the group can host it.")
-    best = min(barred, key=lambda o: (o.delta, o.host))
+    best = min(barred, key=lambda o: (len(o.lifted), o.delta, o.host))  # the fewest rules lifted, then cheapest
     rules = "; ".join(describe_rule(g, s, with_key=False) for g in best.lifted)
     change = _change(best.delta)
     return tr(
