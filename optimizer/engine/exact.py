@@ -125,6 +125,7 @@ class ServiceProblem:
     hosts: np.ndarray | None = None  # per group the cheapest host on the plain costs, tie-break included
     true_plain: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the same without it, and its hosts
     fte_extremes: dict[float, tuple[float, float]] = field(default_factory=dict)  # see ExactEngine._bound_total_fte
+    largest: np.ndarray | None = None  # see largest_hosted
     known_cost: InitVar[np.ndarray | None] = None  # ``cost`` when already known (a narrowed parent's)
 
     def __post_init__(self, known_cost: np.ndarray | None) -> None:
@@ -166,9 +167,12 @@ class ServiceProblem:
         return self.max_units is not None and self.max_units < self.table.n
 
     def largest_hosted(self) -> np.ndarray:
-        """Per host the FTE of the largest unit it may host (``-inf`` where none)."""
-        fte = self.table.fte  # host by host: a whole-table temporary costs more in page faults at 18 members
-        return np.array([np.max(fte, where=np.isfinite(row), initial=-np.inf) for row in self.cost])
+        """Per host the FTE of the largest unit it may host (``-inf`` where none; cached, as ``cost`` is
+        fixed once built and the model's solves share the problem)."""
+        if self.largest is None:
+            fte = self.table.fte  # host by host: a whole-table temporary costs more in page faults at 18 members
+            self.largest = np.array([np.max(fte, where=np.isfinite(row), initial=-np.inf) for row in self.cost])
+        return self.largest
 
     def capped(self, caps: tuple[float, ...]) -> ServiceProblem:
         """The same service where no unit hosted by member m has more than ``caps[m]`` FTE."""
