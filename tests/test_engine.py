@@ -715,8 +715,9 @@ def test_the_compiled_lagrangian_table_equals_the_numpy_one_bit_for_bit(n, monke
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch):
-    """Columns of a whole listing, summed together in blocks, equal ``column`` partition by partition."""
+def test_listed_partitions_sum_as_the_columns_built_one_by_one(seed, monkeypatch):
+    """A whole listing's costs and row coefficients (any set of rows), summed together in blocks, equal
+    ``column`` partition by partition."""
     from optimizer.engine import exact
 
     monkeypatch.setattr(exact, "LISTING_BLOCK", 3)  # several blocks, the last one short
@@ -726,16 +727,50 @@ def test_listed_partitions_become_the_columns_built_one_by_one(seed, monkeypatch
     if engine._seed() is None:
         return
     lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
+    rows = sorted(rng.sample(range(len(engine.coupling.rows)), rng.randrange(len(engine.coupling.rows) + 1)))
     for s in range(len(engine.services)):
         priced = engine._price(s, lam, 0.0)
         listing = engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5, 0.0)
-        columns = engine._listed_columns(s, listing)
-        assert len(columns) == listing.count > 0
-        for column in columns:
-            one = engine.column(s, column.units)
-            assert (column.service, column.shared) == (one.service, one.shared)
-            assert column.cost == pytest.approx(one.cost, abs=1e-9) and column.true == pytest.approx(one.true, abs=1e-9)
-            assert np.allclose(column.coef, one.coef, rtol=0, atol=1e-9)
+        listed = engine._listed(s, listing)
+        on_rows, on_all = engine._listed_rows(listed, rows), engine._listed_rows(listed, range(len(engine.coupling.rows)))
+        assert listing.count > 0 and on_rows.shape == (listing.count, len(rows))
+        for i in range(listing.count):
+            one = engine.column(s, listed.units(i))
+            assert bool(listed.shared[i]) == one.shared
+            assert listed.cost[i] == pytest.approx(one.cost, abs=1e-9) and listed.true[i] == pytest.approx(one.true, abs=1e-9)
+            assert np.allclose(on_rows[i], one.coef[rows], rtol=0, atol=1e-9)
+            assert np.allclose(on_all[i], one.coef, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_listed_partitions_reduce_as_their_columns_would(seed):
+    """The MILP's columns from the pool and listed partitions (columns made only for those kept) are
+    those ``_cheapest_per_signature`` keeps from the pool followed by every listed partition as a
+    column (a partition in both counted once), in the same order of partitions."""
+    from optimizer.engine.exact import _cheapest_per_signature
+
+    rng = random.Random(9400 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6])), scenario_id=f"r{seed}"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    if engine._seed() is None:
+        return
+    lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
+    pool = engine._columns()
+    listed = []
+    for s in range(len(engine.services)):
+        listing = engine._listing(s, engine._lagrangian(s, lam), engine._price(s, lam, 0.0), 300.0, 10**5, 0.0)
+        listed.append(engine._listed(s, listing))
+    rows = sorted(rng.sample(range(len(engine.coupling.rows)), rng.randrange(len(engine.coupling.rows) + 1)))
+    every = {c.key: c for c in pool}
+    for p in listed:
+        for i in range(p.listing.count):
+            column = engine.column(p.service, p.units(i))
+            every.setdefault(column.key, column)
+    expected = [c.key for c in _cheapest_per_signature(list(every.values()), rows, 1)]
+    reduced = engine._reduced(pool, listed, rows, 1)
+    assert [c.key for c in reduced] == expected
+    with pytest.raises(ValueError):
+        engine._reduced(pool, listed, rows, 2)
 
 
 @pytest.mark.parametrize("seed", range(10))

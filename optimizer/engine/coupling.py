@@ -125,14 +125,16 @@ class Coupling:
                 self.rhs[r] = -up(self.low[row.member] * low) + 1e-7
 
     def units_coefficients(self, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, cost_k: np.ndarray,
-                           shares: np.ndarray | None) -> np.ndarray:
-        """``a_r`` of many units at once, ``[unit, row]`` (``shares[m, u]``: what member m pays of unit u,
-        needed only for ir rows)."""
-        out = np.zeros((len(hosts), len(self.rows)))
+                           shares: np.ndarray | None, rows: Sequence[int] | None = None) -> np.ndarray:
+        """``a_r`` of many units at once, ``[unit, row]`` for every row or just ``rows`` (``shares[m, u]``:
+        what member m pays of unit u, needed only for ir rows)."""
+        rows = np.arange(len(self.rows)) if rows is None else np.asarray(rows, dtype=np.int64)
+        kinds = self._kinds[rows]
+        out = np.zeros((len(hosts), len(rows)))
         f = np.asarray(fte, dtype=float)[:, None]
-        for kind in np.unique(self._kinds):
-            cols = np.flatnonzero(self._kinds == kind)
-            m = self._members[cols]
+        for kind in np.unique(kinds):
+            cols = np.flatnonzero(kinds == kind)
+            m = self._members[rows[cols]]
             is_host = m[None, :] == np.asarray(hosts)[:, None]  # total rows carry member -1: never a host
             if kind == "hosting":
                 shared = (np.asarray(groups) & (np.asarray(groups) - 1)) != 0

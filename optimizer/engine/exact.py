@@ -215,6 +215,27 @@ class Listing:
 NOTHING_LISTED = Listing(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
+@dataclass(frozen=True)
+class ListedPartitions:
+    """A listing of service s as would-be columns: per partition its cost (tie-break included), true
+    cost and whether it shares a unit; row coefficients come per set of rows (``ExactEngine._listed_rows``)
+    and a column is made only for a partition a MILP may choose (at 18 members a listing holds up to
+    200 000 partitions, of which a few hundred differ on the rows in force)."""
+
+    service: int
+    listing: Listing
+    hosts: np.ndarray  # the distinct units of the listing
+    groups: np.ndarray
+    inverse: np.ndarray  # per listed unit, its index among the distinct units
+    cost: np.ndarray
+    true: np.ndarray
+    shared: np.ndarray
+
+    def units(self, i: int) -> tuple[tuple[int, int], ...]:
+        a, b = self.listing.starts[i], self.listing.starts[i + 1]
+        return tuple(zip(self.listing.hosts[a:b].tolist(), self.listing.groups[a:b].tolist()))
+
+
 @dataclass
 class Outcome:
     """Plans found (each a column per service), whether proven, the bound and the time used."""
@@ -477,13 +498,48 @@ class ExactEngine:
         chosen = [c for c in columns if (y[c.key].varValue or 0.0) > 0.5]
         return sorted(chosen, key=lambda c: c.service), info
 
+    def _reduced(self, columns: list[Column], listed: Sequence[ListedPartitions], rows: list[int], k: int
+                 ) -> list[Column]:
+        """``_cheapest_per_signature`` over ``columns`` followed by the ``listed`` partitions, making
+        columns only for those kept. A listed partition may repeat a column (then only one is kept, as
+        the same partition with the same signature; with ``k > 1`` the copy could take a place, so
+        listed partitions come with ``k = 1`` only)."""
+        if k != 1:
+            raise ValueError("listed partitions are reduced for the single best plan only")
+        signatures = [_signature_arrays(columns, rows)]
+        signatures += [(np.full(p.listing.count, p.service), p.shared, p.cost, self._listed_rows(p, rows)) for p in listed]
+        service, shared, cost, coefs = (np.concatenate(parts) for parts in zip(*signatures))
+        known = {c.key: c for c in columns}
+        origin = np.cumsum([0, len(columns), *(p.listing.count for p in listed)])
+        kept: list[Column | tuple[ListedPartitions, int, tuple]] = []
+        for i in _kept_per_signature(service, shared, cost, coefs, k).tolist():
+            if i < len(columns):
+                kept.append(columns[i])
+                continue
+            block = int(np.searchsorted(origin, i, side="right")) - 1
+            p, j = listed[block - 1], i - int(origin[block])
+            units = p.units(j)
+            kept.append(known.get((p.service, frozenset(units)), (p, j, units)))
+        new = [entry for entry in kept if not isinstance(entry, Column)]
+        for p in {id(p): p for p, _, _ in new}.values():  # the new columns' units' coefficients at once
+            self._prefetch(p.service, {unit for q, _, units in new if q is p for unit in units})
+        out: dict[tuple, Column] = {}
+        for entry in kept:  # in the order kept (the MILP's column order decides between exact ties)
+            if not isinstance(entry, Column):
+                p, j, units = entry
+                entry = replace(self.column(p.service, units), cost=float(p.cost[j]), true=float(p.true[j]))
+            out.setdefault(entry.key, entry)
+        return list(out.values())
+
     def _violated(self, plan: Sequence[Column]) -> set[int]:
         """Coupling rows that ``plan`` breaks."""
         total = sum((c.coef for c in plan), np.zeros(len(self.coupling.rows)))
         return {int(r) for r in np.flatnonzero(total > self.coupling.rhs + 1e-7)}
 
-    def _k_best(self, columns: list[Column], k: int) -> tuple[list[list[Column]], SolveInfo]:
-        """The k cheapest plans over ``columns``, with rows added lazily as plans break them.
+    def _k_best(self, columns: list[Column], k: int, listed: Sequence[ListedPartitions] = ()
+                ) -> tuple[list[list[Column]], SolveInfo]:
+        """The k cheapest plans over ``columns`` and the ``listed`` partitions, with rows added lazily
+        as plans break them.
 
         The MILP starts with the rows whose multiplier is positive. Among columns of a service that
         agree on every row in the MILP (and on being shared) only the k cheapest can be in a k-best
@@ -492,7 +548,7 @@ class ExactEngine:
         """
         while True:
             rows = sorted(self._active)
-            reduced = _cheapest_per_signature(columns, rows, k)
+            reduced = self._reduced(columns, listed, rows, k) if listed else _cheapest_per_signature(columns, rows, k)
             plans: list[list[Column]] = []
             info = SolveInfo(self.options.name, "infeasible", None, 0.0, None)
             broken: set[int] = set()
@@ -904,11 +960,8 @@ class ExactEngine:
             for s, parts in found.items():
                 if parts.count > HEURISTIC_CAPACITY:
                     found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts, lam_shared)
-        pool = {c.key: c for c in self._columns()}  # enumerated columns stay out of the pool: later LPs stay small
-        for s, parts in sorted(found.items()):
-            for column in self._listed_columns(s, parts):
-                pool.setdefault(column.key, column)
-        plans, info = self._k_best(list(pool.values()), 1)
+        listed = [self._listed(s, parts) for s, parts in sorted(found.items()) if parts.count]
+        plans, info = self._k_best(self._columns(), 1, listed)  # listed columns stay out of the pool: LPs stay small
         for column in plans[0] if plans else ():
             self._add(column)
         return (plans[0] if plans else None), proven and info.status in ("optimal", "infeasible")
@@ -946,36 +999,37 @@ class ExactEngine:
             parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY, lam_shared)
         return parts or NOTHING_LISTED
 
-    def _listed_columns(self, s: int, listing: Listing) -> list[Column]:
-        """The columns of every listed partition of service s, as ``column`` builds them one by one:
-        each distinct unit's cost and row coefficients once, summed per partition in blocks."""
-        if listing.count == 0:
-            return []
+    def _listed(self, s: int, listing: Listing) -> ListedPartitions:
+        """Service s's listed partitions as arrays: each distinct unit's cost once, summed per partition."""
         sp = self.services[s]
-        keys = listing.hosts << self.n | listing.groups
-        unique, inverse = np.unique(keys, return_inverse=True)
+        unique, inverse = np.unique(listing.hosts << self.n | listing.groups, return_inverse=True)
         hosts, groups = unique >> self.n, unique & self.full
-        units = list(zip(hosts.tolist(), groups.tolist()))
-        cache = self._coef
-        missing = [(h, g) for h, g in units if (s, h, g) not in cache]
-        if missing:
-            self._fill_coefs(s, missing)
-        coefs = np.array([cache[(s, h, g)] for h, g in units]).reshape(len(units), len(self.coupling.rows))
-        true = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
+        true = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])  # as _unit_cost, unit by unit
         ties = SCALE * sp.table.tie[hosts]
         shared = ((groups & (groups - 1)) != 0).astype(np.int64)
-        starts = listing.starts
-        sums = []
+        true_p, ties_p, shared_p = (self._per_partition(listing, inverse, values) for values in (true, ties, shared))
+        return ListedPartitions(s, listing, hosts, groups, inverse.ravel(), true_p + ties_p, true_p, shared_p > 0)
+
+    @staticmethod
+    def _per_partition(listing: Listing, inverse: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per listed partition the sum of its units' ``values`` (indexed by distinct unit), in blocks."""
+        starts, sums = listing.starts, []
         for a in range(0, listing.count, LISTING_BLOCK):  # blocks keep the per-unit rows small
             b = min(a + LISTING_BLOCK, listing.count)
-            rows = inverse[starts[a]: starts[b]]
-            cuts = starts[a:b] - starts[a]
-            sums.append([np.add.reduceat(values[rows], cuts) for values in (true, ties, shared, coefs)])
-        true_p, ties_p, shared_p, coefs_p = (np.concatenate(parts) for parts in zip(*sums))
-        all_hosts, all_groups, bounds = listing.hosts.tolist(), listing.groups.tolist(), starts.tolist()
-        return [Column(s, tuple(zip(all_hosts[a:b], all_groups[a:b])), float(true_p[i] + ties_p[i]),
-                       float(true_p[i]), coefs_p[i], bool(shared_p[i] > 0))
-                for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+            sums.append(np.add.reduceat(values[inverse[starts[a]: starts[b]]], starts[a:b] - starts[a], axis=0))
+        return np.concatenate(sums) if sums else np.zeros((0, *values.shape[1:]))
+
+    def _listed_rows(self, listed: ListedPartitions, rows: Sequence[int]) -> np.ndarray:
+        """``[partition, row]``: the listed partitions' coefficients on ``rows`` only."""
+        if not len(rows) or listed.listing.count == 0:
+            return np.zeros((listed.listing.count, len(rows)))
+        s, sp = listed.service, self.services[listed.service]
+        hosts, groups = listed.hosts, listed.groups
+        cost = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
+        ir = any(self.coupling.rows[r].kind == "ir" for r in rows)
+        units = self.coupling.units_coefficients(hosts, groups, sp.table.fte[groups], cost,
+                                                 self._shares(s)[:, groups] if ir else None, rows)
+        return self._per_partition(listed.listing, listed.inverse, units)
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
         """(service, member, host) whose LP weight is nearest one half, from the last master LP."""
@@ -1242,20 +1296,33 @@ def _cheapest_per_signature(columns: list[Column], rows: Sequence[int], k: int) 
     """The ``k`` cheapest columns of each service for each pattern of coefficients on ``rows``."""
     if not columns:
         return []
-    cost = np.array([c.cost for c in columns])
-    service = np.array([c.service for c in columns], dtype=float)
-    signature = np.column_stack([service, [float(c.shared) for c in columns],
-                                 np.round(np.array([c.coef[rows] for c in columns]).reshape(len(columns), len(rows)), 9)])
+    return [columns[i] for i in _kept_per_signature(*_signature_arrays(columns, rows), k)]
+
+
+def _signature_arrays(columns: list[Column], rows: Sequence[int]) -> tuple[np.ndarray, ...]:
+    """Per column its service, whether it shares, its cost and its coefficients on ``rows``."""
+    return (np.array([c.service for c in columns], dtype=np.int64), np.array([c.shared for c in columns], dtype=bool),
+            np.array([c.cost for c in columns], dtype=float),
+            np.array([c.coef[rows] for c in columns]).reshape(len(columns), len(rows)))
+
+
+def _kept_per_signature(service: np.ndarray, shared: np.ndarray, cost: np.ndarray, coefs: np.ndarray, k: int
+                        ) -> np.ndarray:
+    """Indices of the ``k`` cheapest of each (service, shared, coefficients rounded to 1e-9) in the
+    order the MILP gets them: by service, cost, the signature's first appearance, then rank."""
+    count = len(cost)
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    signature = np.column_stack([service.astype(float), shared.astype(float), np.round(coefs, 9)])
     _, group = np.unique(signature, axis=0, return_inverse=True)
     group = group.ravel()
-    first = np.full(group.max() + 1, len(columns))
-    np.minimum.at(first, group, np.arange(len(columns)))  # where each signature first appears
+    first = np.full(group.max() + 1, count)
+    np.minimum.at(first, group, np.arange(count))  # where each signature first appears
     order = np.lexsort((cost, group))  # stable: equal costs keep the columns' order
     runs = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
-    rank = np.arange(len(columns)) - np.repeat(runs, np.diff(np.r_[runs, len(columns)]))
+    rank = np.arange(count) - np.repeat(runs, np.diff(np.r_[runs, count]))
     kept = order[rank < k]
-    kept = kept[np.lexsort((rank[rank < k], first[group[kept]], cost[kept], service[kept]))]
-    return [columns[i] for i in kept]
+    return kept[np.lexsort((rank[rank < k], first[group[kept]], cost[kept], service[kept]))]
 
 
 def _cost(plan: Sequence[Column]) -> float:
