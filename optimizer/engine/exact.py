@@ -53,7 +53,7 @@ LOCAL_SEARCH_FROM = 13  # members: below this the exact pricing is cheaper than 
 DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer always comes
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
-NODE_CAPACITY = 20_000  # partitions per service a branching node may enumerate; beyond, it branches
+NODE_CAPACITY = 500_000  # partitions per service a branching node may enumerate; beyond, it branches
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
 PREFETCH_FROM = 64  # new units of one listing at which their row coefficients are computed before its columns
 LISTING_BLOCK = 4_096  # partitions whose columns are summed together (their units' rows: a few MB)
@@ -815,7 +815,7 @@ class ExactEngine:
             if bound >= upper - TOL:
                 continue
             if np.isfinite(upper):
-                capacity = NODE_CAPACITY if node != Node() else ENUMERATION_CAPACITY
+                capacity = NODE_CAPACITY if node != Node() else max(NODE_CAPACITY, ENUMERATION_CAPACITY)
                 solved, proven = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity,
                                                             search=node == Node())
                 if solved and _cost(solved) < upper:
@@ -1313,9 +1313,7 @@ def _kept_per_signature(service: np.ndarray, shared: np.ndarray, cost: np.ndarra
     count = len(cost)
     if count == 0:
         return np.zeros(0, dtype=np.int64)
-    signature = np.column_stack([service.astype(float), shared.astype(float), np.round(coefs, 9)])
-    _, group = np.unique(signature, axis=0, return_inverse=True)
-    group = group.ravel()
+    group = _row_groups([service, shared, *np.round(coefs, 9).T])
     first = np.full(group.max() + 1, count)
     np.minimum.at(first, group, np.arange(count))  # where each signature first appears
     order = np.lexsort((cost, group))  # stable: equal costs keep the columns' order
@@ -1323,6 +1321,21 @@ def _kept_per_signature(service: np.ndarray, shared: np.ndarray, cost: np.ndarra
     rank = np.arange(count) - np.repeat(runs, np.diff(np.r_[runs, count]))
     kept = order[rank < k]
     return kept[np.lexsort((rank[rank < k], first[group[kept]], cost[kept], service[kept]))]
+
+
+def _row_groups(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Per row an id shared by exactly the rows equal in every column (1-D sorts only: ``np.unique``
+    over whole rows sorted 270 000 listed partitions in over a second at 17 members)."""
+    key, size = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        values, code = np.unique(column, return_inverse=True)
+        if len(values) == 1:
+            continue
+        if size * len(values) >= 1 << 62:  # renumber the key so far to keep it in 64 bits
+            values_so_far, key = np.unique(key, return_inverse=True)
+            size = len(values_so_far)
+        key, size = key * len(values) + code.ravel(), size * len(values)
+    return np.unique(key, return_inverse=True)[1].ravel()
 
 
 def _cost(plan: Sequence[Column]) -> float:
