@@ -810,8 +810,6 @@ class ExactEngine:
             plans, info = self._k_best(self._columns(), 1)
             if plans and _cost(plans[0]) < upper:
                 best, upper = plans[0], _cost(plans[0])
-            if node == Node() and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
-                return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
             if bound >= upper - TOL:
                 continue
             if np.isfinite(upper):
@@ -822,6 +820,9 @@ class ExactEngine:
                     best, upper = solved, _cost(solved)
                 if proven:
                     continue
+            # judged after the root's listing, which often finds a much better plan than the pool's
+            if node == Node() and self.feasibility is not None and upper - bound > WEAK_BOUND * abs(upper):
+                return Outcome([best] if best else [], "weak_bound", bound, time.perf_counter() - start)
             children = self._children(node, step)
             if not children:  # the LP is integral: priced to the end, its bound meets its plan's cost
                 found = self._column_generation(strict=True)
