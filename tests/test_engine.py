@@ -389,6 +389,7 @@ def test_branching_to_the_end_finds_the_reference_optimum(monkeypatch):
     from optimizer.engine import exact
 
     monkeypatch.setattr(exact, "NODE_CAPACITY", 0)
+    monkeypatch.setattr(exact, "FIRST_CAPACITY", 0)
     monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 0)
     monkeypatch.setattr(exact, "WEAK_BOUND", np.inf)
     splits = []
@@ -419,6 +420,7 @@ def test_a_root_whose_listing_overflows_finds_plans_and_still_proves_the_referen
         monkeypatch.setattr(exact, "TIGHTEN_FROM", 3)
     monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 4)
     monkeypatch.setattr(exact, "NODE_CAPACITY", 4)
+    monkeypatch.setattr(exact, "FIRST_CAPACITY", 4)
     monkeypatch.setattr(exact, "HEURISTIC_CAPACITY", 3)
     monkeypatch.setattr(exact, "WEAK_BOUND", np.inf)
     searched = []
@@ -535,6 +537,7 @@ def test_a_node_whose_lp_is_integral_is_settled_despite_the_tie_break(monkeypatc
     from optimizer.model import Restrictions
 
     monkeypatch.setattr(exact, "NODE_CAPACITY", 0)
+    monkeypatch.setattr(exact, "FIRST_CAPACITY", 0)
     monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 0)
     monkeypatch.setattr(exact, "WEAK_BOUND", np.inf)
     rng = random.Random(77000 + seed)

@@ -46,6 +46,7 @@ def test_a_cutoff_below_the_optimum_may_stop_the_search_and_one_above_never_does
             pytest.skip("branching on every node is slow here (26 s); the other two cases cover it")
         monkeypatch.setattr(exact, "TIGHTEN_FROM", tighten_from)
         monkeypatch.setattr(exact, "NODE_CAPACITY", 1)
+        monkeypatch.setattr(exact, "FIRST_CAPACITY", 1)
         monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 1)
     model, rules = adopted.model, adopted.plan.rules
     stopped = 0
@@ -108,6 +109,7 @@ def test_screened_analysis_agrees_with_the_exact_one(adopted, branching, monkeyp
             pytest.skip("branching on every node is slow (17-21 s a case); the baseline covers it")
         monkeypatch.setattr(exact_engine, "TIGHTEN_FROM", 1)
         monkeypatch.setattr(exact_engine, "NODE_CAPACITY", 1)
+        monkeypatch.setattr(exact_engine, "FIRST_CAPACITY", 1)
         monkeypatch.setattr(exact_engine, "ENUMERATION_CAPACITY", 1)
     model, plan = adopted.model, adopted.plan
     exact = why_host(model, plan, exact=True)

@@ -54,6 +54,7 @@ DEFAULT_TIME_LIMIT = 60.0  # seconds, when the scenario sets none: an answer alw
 ENUMERATION_CAPACITY = 200_000  # partitions per service and round before we stop and say so
 WEAK_BOUND = 0.01  # a relative gap above this after pricing hands small cases to the candidate-unit MILP
 NODE_CAPACITY = 500_000  # partitions per service a branching node may enumerate; beyond, it branches
+FIRST_CAPACITY = 20_000  # the same before the search, for a better first plan (the FTE rows come from its cost)
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
 PREFETCH_FROM = 64  # new units of one listing at which their row coefficients are computed before its columns
 LISTING_BLOCK = 4_096  # partitions whose columns are summed together (their units' rows: a few MB)
@@ -597,7 +598,7 @@ class ExactEngine:
             if found[2] >= upper - TOL:  # proven already, as the search's first node would find
                 return Outcome(plans, "optimal", upper, time.perf_counter() - start)
             # a better first plan bounds the FTE tighter (about one FTE per 0.5 MNOK at 18 members)
-            early, proven = self._solve_by_enumeration(*found[:3], upper, NODE_CAPACITY, search=True)
+            early, proven = self._solve_by_enumeration(*found[:3], upper, FIRST_CAPACITY, search=True)
             if early and _cost(early) < upper:
                 plans, upper = [early], _cost(early)
             if proven:
@@ -718,11 +719,7 @@ class ExactEngine:
         step = float(scenario.fte_step)
         if scenario.staffing == "continuous":
             return None
-        for sp in self.services:
-            ratio = sp.table.fte / step
-            if not np.allclose(ratio, np.round(ratio), rtol=0.0, atol=1e-9):
-                return None
-        return step
+        return step if all(sp.table.on_steps(step) for sp in self.services) else None
 
     def _seed(self) -> list[tuple[float, list, np.ndarray]] | None:
         """Each service's cheapest partition and its all-alone one into the pool; ``None`` if a service has none."""

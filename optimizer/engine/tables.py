@@ -85,6 +85,14 @@ class ServiceTable:
         self._reach = np.array([self._mask_where(costs.minutes[:, h] <= self._limit() + 1e-9) for h in range(n)])
         self._cache: dict[UnitRules, np.ndarray] = {}
         self._lacks: dict[int, np.ndarray] = {}
+        self._on_steps: dict[float, bool] = {}
+
+    def on_steps(self, step: float) -> bool:
+        """Whether every group's FTE is a multiple of ``step`` (cached: asked by every solve)."""
+        if step not in self._on_steps:
+            ratio = self.fte / step
+            self._on_steps[step] = bool(np.allclose(ratio, np.round(ratio), rtol=0.0, atol=1e-9))
+        return self._on_steps[step]
 
     def _limit(self) -> float:
         limit = self.costs.spec.value("max_travel_minutes")
