@@ -232,7 +232,7 @@ def asked(key: str, label: str, remembered: tuple, auto: bool = False) -> bool:
 def show_why_host(result: ScenarioResult, table_key: str, import_key: str) -> None:
     """ "Why this host": one sentence per service, the alternatives on request, and the locks' cost."""
     st.subheader(tr("Hvorfor denne verten?", "Why this host?"))
-    small = len(result.members) < views.LARGE_GROUP
+    small = len(result.members) < views_decisions.WHY_HOST_AUTOMATIC_BELOW
     if asked("why_go", tr("Forklar vertsvalgene", "Explain the host choices"), (table_key, import_key), auto=small):
         explained = host_reasons(table_key, import_key, result) or []
         for sentence in views_decisions.why_host_sentences(explained):

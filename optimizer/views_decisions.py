@@ -18,6 +18,11 @@ from optimizer.result import ScenarioResult
 from optimizer.views import member_label, service_label
 
 
+WHY_HOST_AUTOMATIC_BELOW = 6  # members: below, why-this-host runs with every change (at most 1 s for every
+# set of 5 of the shipped 11 municipalities); from 6 on a click (some sets of 6 and 7 take 15-25 s: a
+# forced host that the engine proves in 3 s goes to the candidate-unit MILP after its first 3 s)
+
+
 def jobs_rows(result: ScenarioResult) -> list[dict[str, Any]]:
     """Per member: FTE alone and in the cooperation, transferred in and out, no longer needed, net."""
     return [
@@ -171,9 +176,11 @@ def why_host_note(explained: list[ServiceExplanation]) -> str | None:
     """What "at least" in the table means, when some alternative was screened."""
     if not any(o.screened for e in explained for o in e.options):
         return None
-    return tr("«Minst»: med alle reglene kan den verten ikke bli billigere enn det beste alternativet, så kostnaden er "
+    return tr("«Minst»: en plan med den verten som holder alle reglene, koster minst så mye mer (finnes ingen slik "
+              "plan, må verten bryte en regel). Den kan ikke bli billigere enn det beste alternativet, så kostnaden er "
               "ikke regnet helt ut; tallet er en bevist nedre grense. Setningene over er regnet helt ut.",
-              "“At least”: under every rule that host cannot be cheaper than the best alternative, so its cost was "
+              "“At least”: a plan with that host that meets every rule costs at least this much more (if there is no "
+              "such plan, that host must break a rule). It cannot be cheaper than the best alternative, so its cost was "
               "not worked out to the end; the figure is a proven lower bound. The sentences above are exact.")
 
 
