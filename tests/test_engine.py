@@ -717,6 +717,16 @@ def test_the_compiled_lagrangian_table_equals_the_numpy_one_bit_for_bit(n, monke
     assert checked
 
 
+def seeded_engine(rng: random.Random, tag: str):
+    """An engine of a random case of 4-6 members with its pool seeded, and random multipliers
+    (``None, None`` when the case has no plan)."""
+    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6])), scenario_id=tag))
+    engine = model.engine(frozenset(model.rule_groups()))
+    if engine._seed() is None:
+        return None, None
+    return engine, np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_listed_partitions_sum_as_the_columns_built_one_by_one(seed, monkeypatch):
     """A whole listing's costs and row coefficients (any set of rows), summed together in blocks, equal
@@ -725,11 +735,9 @@ def test_listed_partitions_sum_as_the_columns_built_one_by_one(seed, monkeypatch
 
     monkeypatch.setattr(exact, "LISTING_BLOCK", 3)  # several blocks, the last one short
     rng = random.Random(8800 + seed)
-    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6])), scenario_id=f"l{seed}"))
-    engine = model.engine(frozenset(model.rule_groups()))
-    if engine._seed() is None:
+    engine, lam = seeded_engine(rng, f"l{seed}")
+    if engine is None:
         return
-    lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
     rows = sorted(rng.sample(range(len(engine.coupling.rows)), rng.randrange(len(engine.coupling.rows) + 1)))
     for s in range(len(engine.services)):
         priced = engine._price(s, lam, 0.0)
@@ -753,11 +761,9 @@ def test_listed_partitions_reduce_as_their_columns_would(seed):
     from optimizer.engine.exact import _cheapest_per_signature
 
     rng = random.Random(9400 + seed)
-    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6])), scenario_id=f"r{seed}"))
-    engine = model.engine(frozenset(model.rule_groups()))
-    if engine._seed() is None:
+    engine, lam = seeded_engine(rng, f"r{seed}")
+    if engine is None:
         return
-    lam = np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
     pool = engine._columns()
     listed = []
     for s in range(len(engine.services)):
