@@ -861,6 +861,30 @@ def test_phase_one_with_a_tiny_least_slack_means_no_plan_not_a_crash():
     assert sum(1 for h in unit.members if h != unit.host) >= 2
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_listings_too_large_for_one_milp_leave_the_proof_to_branching(seed, monkeypatch):
+    """Found by review: where the rows in force barely merge listed partitions, one MILP of 100 000
+    columns ignored the time limit. Beyond ``MILP_COLUMNS`` kept (or ``LISTED_CELLS``) the listing
+    gives no plan and no proof, and the search still ends at the reference optimum."""
+    from optimizer.engine import exact
+
+    rng = random.Random(9600 + seed)
+    engine, lam = seeded_engine(rng, f"m{seed}")
+    if engine is not None:
+        listed = [engine._listed(s, engine._listing(s, engine._lagrangian(s, lam), engine._price(s, lam, 0.0), 300.0,
+                                                    10**5, 0.0)) for s in range(len(engine.services))]
+        rows = list(range(len(engine.coupling.rows)))
+        monkeypatch.setattr(exact, "MILP_COLUMNS", 0)
+        assert engine._reduced(engine._columns(), listed, rows, 1) is None
+        plans, info = engine._k_best(engine._columns(), 1, [p for p in listed if p.listing.count])
+        assert plans == [] and info.status == "not_solved"
+    monkeypatch.setattr(exact, "MILP_COLUMNS", 1)
+    monkeypatch.setattr(exact, "WEAK_BOUND", np.inf)
+    case = random_case(random.Random(9700 + seed), random.Random(seed).choice([4, 5, 6]))
+    case["fairness"]["fte_band"] = 0.2
+    engine_matches_reference(case, f"mc{seed}")
+
+
 def _cheapest_per_signature_one_by_one(columns, rows, k):
     """The earlier, per-column form of ``exact._cheapest_per_signature``, kept as its reference."""
     groups = {}

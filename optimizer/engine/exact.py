@@ -57,6 +57,8 @@ NODE_CAPACITY = 500_000  # partitions per service a branching node may enumerate
 FIRST_CAPACITY = 20_000  # the same before the search, for a better first plan (the FTE rows come from its cost)
 HEURISTIC_CAPACITY = 2_000  # partitions per service within a narrower gap when the node's own gap overflows
 PREFETCH_FROM = 64  # new units of one listing at which their row coefficients are computed before its columns
+MILP_COLUMNS = 20_000  # listed partitions kept for one MILP at most; beyond, the node is not solved by listing
+LISTED_CELLS = 20_000_000  # listed partitions x rows in force at most (160 MB of coefficients)
 LISTING_BLOCK = 4_096  # partitions whose columns are summed together (their units' rows: a few MB)
 PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
@@ -500,20 +502,28 @@ class ExactEngine:
         return sorted(chosen, key=lambda c: c.service), info
 
     def _reduced(self, columns: list[Column], listed: Sequence[ListedPartitions], rows: list[int], k: int
-                 ) -> list[Column]:
+                 ) -> list[Column] | None:
         """``_cheapest_per_signature`` over ``columns`` followed by the ``listed`` partitions, making
-        columns only for those kept. A listed partition may repeat a column (then only one is kept, as
-        the same partition with the same signature; with ``k > 1`` the copy could take a place, so
-        listed partitions come with ``k = 1`` only)."""
+        columns only for those kept; ``None`` when more than ``MILP_COLUMNS`` would be kept or the
+        coefficients would take more than ``LISTED_CELLS`` (where the rows in force barely merge
+        partitions, as with individual rationality on small cases, a MILP of 100 000 columns took 16 s
+        to build and solve against a 3 s limit). A listed partition may repeat a column: the column is
+        made once (a copy summed in another order may differ by an ulp and so sit elsewhere among exact
+        ties); with ``k > 1`` a copy could take a place, so listed partitions come with ``k = 1`` only."""
         if k != 1:
             raise ValueError("listed partitions are reduced for the single best plan only")
+        if sum(p.listing.count for p in listed) * max(len(rows), 1) > LISTED_CELLS:
+            return None
         signatures = [_signature_arrays(columns, rows)]
         signatures += [(np.full(p.listing.count, p.service), p.shared, p.cost, self._listed_rows(p, rows)) for p in listed]
         service, shared, cost, coefs = (np.concatenate(parts) for parts in zip(*signatures))
+        chosen = _kept_per_signature(service, shared, cost, coefs, k)
+        if len(chosen) > MILP_COLUMNS:
+            return None
         known = {c.key: c for c in columns}
         origin = np.cumsum([0, len(columns), *(p.listing.count for p in listed)])
         kept: list[Column | tuple[ListedPartitions, int, tuple]] = []
-        for i in _kept_per_signature(service, shared, cost, coefs, k).tolist():
+        for i in chosen.tolist():
             if i < len(columns):
                 kept.append(columns[i])
                 continue
@@ -550,6 +560,8 @@ class ExactEngine:
         while True:
             rows = sorted(self._active)
             reduced = self._reduced(columns, listed, rows, k) if listed else _cheapest_per_signature(columns, rows, k)
+            if reduced is None:  # too many for one MILP: no plan from here, and no proof
+                return [], SolveInfo(self.options.name, "not_solved", None, 0.0, None)
             plans: list[list[Column]] = []
             info = SolveInfo(self.options.name, "infeasible", None, 0.0, None)
             broken: set[int] = set()
@@ -811,6 +823,8 @@ class ExactEngine:
                 continue
             if np.isfinite(upper):
                 capacity = NODE_CAPACITY if node != Node() else max(NODE_CAPACITY, ENUMERATION_CAPACITY)
+                if node == Node() and self.feasibility is not None:  # a small case: a quick look before the hand-over
+                    capacity = FIRST_CAPACITY
                 solved, proven = self._solve_by_enumeration(lam, lam_shared, bound, upper, capacity,
                                                             search=node == Node())
                 if solved and _cost(solved) < upper:
