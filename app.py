@@ -548,8 +548,8 @@ with tab_result, guard():
                                           symbolStrokeColor="#333333", symbolStrokeWidth=1, symbolOpacity=1)),
         stroke=alt.condition("datum.member", alt.value("#333333"), alt.value("#B0B0B0")),
         tooltip=[alt.Tooltip("name:N", title=tr("Kommune", "Municipality")), alt.Tooltip("role:N", title=tr("Rolle", "Role"))],
-    ).transform_lookup(lookup="number", from_=alt.LookupData(alt.Data(values=views.outline_features()), "number",
-                                                             ["type", "geometry"]))
+    ).transform_lookup(lookup="number", from_=alt.LookupData(alt.NamedData(name="outlines"), "number",
+                                                             ["type", "geometry"]))  # one copy: the concat's datasets
     names = alt.Chart().mark_text(fontSize=font if projector else 11, fontWeight="bold").encode(
         longitude="label_lon:Q", latitude="label_lat:Q", text="label:N",
         color=alt.condition("datum.member", alt.value("#111111"), alt.value("#595959")))
@@ -564,8 +564,9 @@ with tab_result, guard():
                     title=alt.TitleParams(service, fontSize=font + 2, color="#111111", anchor="start"))
         for service in services
     ]
-    st.altair_chart(alt.concat(*panels, columns=3).properties(description=views.map_text(result)), width="content",
-                    alt=views.map_text(result))
+    st.altair_chart(alt.concat(*panels, columns=3).properties(  # the outlines once, not copied into every panel
+        description=views.map_text(result), datasets={"outlines": views.outline_features()}), width="content",
+        alt=views.map_text(result))
     st.caption(views.map_text(result))
     st.caption(tr(f"Kart: {geo.CREDIT}. Kommunegrenser uten bakgrunnskart (virker uten internett).",
                   f"Map: {geo.CREDIT}. Municipal outlines, no background tiles (works offline)."))
