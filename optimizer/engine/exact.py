@@ -555,7 +555,8 @@ class ExactEngine:
         The MILP starts with the rows whose multiplier is positive. Among columns of a service that
         agree on every row in the MILP (and on being shared) only the k cheapest can be in a k-best
         plan, so the rest are left out. Plans that meet every row are optimal for the full problem,
-        whose plans all meet the fewer rows; a broken row is added and the search starts again.
+        whose plans all meet the fewer rows; a broken row is added and the search starts again. No
+        plans and status "not_solved" when the listed partitions are too many for one MILP (``_reduced``).
         """
         while True:
             rows = sorted(self._active)
