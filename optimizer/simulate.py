@@ -23,10 +23,9 @@ Vacancies do not change cost (substitutes and overtime are taken to cost what th
 
 Reachability (services with ``max_travel_minutes``): an event (a case) at member m served from
 host h is out of reach when the fastest route is longer than the limit. In the closure months
-each mountain pass is closed with its probability, independently per event; shortest routes are
-precomputed for every combination of the passes that lie between members, so the chance p(m, h)
-of an event being out of reach is exact and the count of unreachable events is Binomial(cases,
-p(m, h)). Closures delay trips but do not change their cost.
+each mountain pass is closed with its probability, independently per event; the chance p(m, h)
+of an event being out of reach is summed exactly over the passes that lie between members
+(``optimizer.reachability``), and the count of unreachable events is Binomial(cases, p(m, h)). Closures delay trips but do not change their cost.
 
 Random streams (common random numbers): every random quantity has its own generator, seeded by
 the seed and a stable hash of what it belongs to (``_stream``): demand per (service, member),
@@ -44,25 +43,21 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
-from optimizer import data
 from optimizer.errors import UserInputError
 from optimizer.i18n import tr
 from optimizer.model import HostChoiceModel, Plan
 from optimizer.pipeline import build_model
 from optimizer.pooling import pool_shares
+from optimizer.reachability import out_of_reach
 from optimizer.scenario import Scenario
 from optimizer.solver import SolveInfo
-from optimizer.travel import build_graph
-from optimizer.uncertainty import UncertaintySpec, pass_id, uncertainty_spec
+from optimizer.uncertainty import MONTHS, UncertaintySpec, uncertainty_spec
 from optimizer.units import Unit
 
-MONTHS = 12
 
 
 def stats(values: np.ndarray) -> dict[str, float]:
@@ -220,11 +215,10 @@ class Simulator:
         self.spec = spec if spec is not None else uncertainty_spec(scenario)
         self.members = model.members
         self.population = np.array([scenario.population(m) for m in self.members], dtype=float)
-        self.out_of_reach = {
-            sid: _out_of_reach(scenario, self.members, self.spec, limit)
-            for sid, sc in model.costs.items()
-            if (limit := sc.spec.value("max_travel_minutes")) is not None
-        }
+        limits = {sid: limit for sid, sc in model.costs.items()
+                  if (limit := sc.spec.value("max_travel_minutes")) is not None}
+        by_limit = {limit: out_of_reach(scenario, self.members, self.spec, limit) for limit in sorted(set(limits.values()))}
+        self.out_of_reach = {sid: by_limit[limit] for sid, limit in limits.items()}
 
     def run(self, plan: Plan, *, paths: int | None = None, years: int | None = None,
             seed: int | None = None) -> SimulationResult:
@@ -384,58 +378,3 @@ def _stream(seed: int, *identity: str) -> np.random.Generator:
 
 def _positions(fte: float) -> int:
     return math.ceil(fte - 1e-9)
-
-
-def _out_of_reach(scenario: Scenario, members: Sequence[str], spec: UncertaintySpec, limit: float) -> np.ndarray:
-    """Chance that an event at member i served from host j is out of reach: (members, members)."""
-    graph = _member_graph(scenario, members)
-    centres = [scenario.municipalities[m].centre for m in members]
-    passes = sorted({d["pass"] for _, _, d in graph.edges(data=True) if d["pass"] and spec.closure(d["pass"]) > 0})
-    closed_share = len(spec.closure_months) / MONTHS if passes else 0.0
-    # _minutes is [from, to]; the event at member i is reached from host j: [j, i], hence .T
-    out = (1.0 - closed_share) * (_minutes(graph, centres, ()).T > limit + 1e-9)
-    for state in product((False, True), repeat=len(passes)):
-        closed = [p for p, c in zip(passes, state) if c]
-        chance = math.prod(spec.closure(p) if c else 1.0 - spec.closure(p) for p, c in zip(passes, state))
-        if chance > 0:
-            out = out + closed_share * chance * (_minutes(graph, centres, closed).T > limit + 1e-9)
-    return out
-
-
-def _member_graph(scenario: Scenario, members: Sequence[str]) -> nx.DiGraph:
-    """The scenario's travel graph with each road edge's pass id, pruned of dead ends without members.
-
-    A dead end (a chain of non-member leaves) lies on no route between members, so its passes
-    cannot change travel between them and are left out of the closure combinations.
-    """
-    params = scenario.travel.params
-    edges = data.road_edges()
-    graph = build_graph(edges, params, winter=scenario.travel.winter,
-                        links=[params.links[lid] for lid in scenario.travel.links])
-    nx.set_edge_attributes(graph, "", "pass")
-    for e in edges:
-        for u, v in ((e.a, e.b), (e.b, e.a)):
-            if e.winter_pass and not graph[u][v]["link"]:  # not replaced by a faster link
-                graph[u][v]["pass"] = pass_id(e.winter_pass)
-    keep = {scenario.municipalities[m].centre for m in members}
-
-    def leaves() -> list[str]:
-        return [n for n in graph if len({*graph.successors(n), *graph.predecessors(n)}) <= 1 and n not in keep]
-
-    dead = leaves()
-    while dead:
-        graph.remove_nodes_from(dead)
-        dead = leaves()
-    return graph
-
-
-def _minutes(graph: nx.Graph, centres: Sequence[str], closed: Sequence[str]) -> np.ndarray:
-    """Fastest minutes between centres with the edges of the ``closed`` passes removed (inf: no route)."""
-    if closed:
-        graph = nx.restricted_view(graph, [], [(a, b) for a, b, d in graph.edges(data=True) if d["pass"] in closed])
-    out = np.full((len(centres), len(centres)), np.inf)
-    for i, centre in enumerate(centres):
-        lengths = nx.single_source_dijkstra_path_length(graph, centre, weight="minutes")
-        for j, other in enumerate(centres):
-            out[i, j] = lengths.get(other, np.inf)
-    return out

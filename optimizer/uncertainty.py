@@ -64,6 +64,7 @@ TABLES = {
 LIMITS = {name: (int(bound(f"uncertainty.{name}").low), int(bound(f"uncertainty.{name}").high))
           for name in ("years", "paths")}  # bounds of [uncertainty] years/paths and of --years/--paths
 MAX_PATH_YEARS = int(bound("uncertainty.paths_x_years").high)  # paths x years: time and memory grow with it
+MONTHS = 12  # months of a year; closures and staffing are drawn per month
 DEFAULT_CASES = {"child_welfare": 5.0, "child_welfare_on_call": 4.0}
 BASIS = {
     "years": "Length of the agreement; host agreements commonly run four years before review.",

@@ -220,15 +220,3 @@ def test_every_file_named_in_the_assumptions_exists():
 
     named = [word.strip("().,") for text in BASIS.values() for word in text.split() if word.strip("().,").endswith(".md")]
     assert named and all((SCENARIOS.parent / path).is_file() for path in named)
-
-
-def test_reach_in_the_simulation_goes_from_the_host_to_the_member_over_one_way_links():
-    from optimizer.scenario import resolve
-    from optimizer.simulate import _out_of_reach
-
-    s = resolve({"members": ["Vadsø", "Sør-Varanger"], "founding": ["Vadsø"],
-                 "travel": {"links": ["hurtigruten_vadso_kirkenes"]}}, scenario_id="t")  # Vadsø -> Kirkenes by sea only
-    members = ["5605", "5607"]  # Kirkenes, Vadsø
-    out = _out_of_reach(s, members, uncertainty_spec(s), 140.0)
-    # [event at member, host]: Vadsø as host reaches Kirkenes in 135 min by sea; Kirkenes needs 148 min by road
-    assert out[0, 1] == 0.0 and out[1, 0] == pytest.approx(1.0)
