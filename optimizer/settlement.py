@@ -441,6 +441,13 @@ def least_core(game: CostGame) -> LeastCore:
     return LeastCore(epsilon, allocation)
 
 
+def least_core_value(game: CostGame) -> float:
+    """``least_core(game).epsilon`` from the first stage LP alone (the later stages only pick the point)."""
+    _, cost = _game_vector(game)
+    _, levels = _nucleolus_vector(cost, imputation=False, stages=1)
+    return levels[0] if levels else 0.0
+
+
 def nucleolus_and_least_core(game: CostGame) -> tuple[Allocation, LeastCore]:
     """``(nucleolus(game), least_core(game))`` with one sequence of stage LPs where it can.
 
@@ -735,10 +742,12 @@ def _shapley_vector(cost: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def _nucleolus_vector(cost: np.ndarray, *, imputation: bool) -> tuple[np.ndarray, list[float]]:
+def _nucleolus_vector(cost: np.ndarray, *, imputation: bool, stages: int | None = None
+                      ) -> tuple[np.ndarray, list[float]]:
     """Nucleolus (``imputation=True``: with ``x_i <= c({i})``) or pre-nucleolus of a cost vector.
 
-    Returns the split and the excess level fixed at each stage.
+    Returns the split and the excess level fixed at each stage (only the first ``stages`` stages
+    when given: the split is then a point of the last stage's optimal face, not the nucleolus).
 
     The split is parametrised as ``x = x0 + Z y`` where the columns of ``Z`` span the directions
     that keep every fixed coalition's excess (and ``x(N)``) unchanged. A stage solves
@@ -791,6 +800,8 @@ def _nucleolus_vector(cost: np.ndarray, *, imputation: bool) -> tuple[np.ndarray
         at_bound = np.flatnonzero(bounded)[bound_duals > _DUAL_TOL]
         x = x + z_basis @ y
         levels.append(eps * scale)
+        if stages is not None and len(levels) >= stages:
+            break
         free[fixed] = False
         bounded[at_bound] = False
         rows = np.vstack([reduced[fixed], z_basis[at_bound]])

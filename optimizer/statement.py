@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from optimizer import settlement
+from optimizer import parallel, settlement
 from optimizer.games import ModelGame
 from optimizer.result import ScenarioResult
 from optimizer.pooling import pool_shares
@@ -103,7 +104,11 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
     scenario = result.scenario
     population = {m: scenario.population(m) for m in result.members}
     outcomes = {}
-    cores = {service: settlement.nucleolus_and_least_core(g) for service, g in game.by_service.items()}
+    # each service's nucleolus and least core, and the total's least-core value, side by side at
+    # large member sets (the LPs are small; the sweeps over the 2^n coalitions run outside the GIL)
+    tasks = [partial(settlement.nucleolus_and_least_core, g) for g in game.by_service.values()]
+    solved = parallel.each(len(result.members), _call, [*tasks, partial(settlement.least_core_value, game.total)])
+    cores = dict(zip(game.by_service, solved[:-1]))
     for method in METHODS:
         shares: dict[str, dict[str, float]] = {m: {} for m in result.members}
         notes: set[str] = set()
@@ -115,8 +120,11 @@ def settlement_statement(result: ScenarioResult, game: ModelGame) -> Statement:
         total_split = {m: sum(shares[m].values()) for m in result.members}
         check = settlement.core_check(game.total, total_split, limit=SHOWN_VIOLATIONS)
         outcomes[method] = MethodOutcome(method, shares, check.worst, tuple(sorted(notes)), check.count)
-    epsilon = settlement.least_core(game.total).epsilon
-    return Statement(result, game, outcomes, epsilon)
+    return Statement(result, game, outcomes, solved[-1])
+
+
+def _call(task: Callable[[], Any]) -> Any:
+    return task()
 
 
 def _split(method: str, service: str, game: dict[frozenset, float], result: ScenarioResult,

@@ -78,3 +78,17 @@ def test_a_warm_re_solve_at_county_scale_is_proven_like_a_fresh_one(county):
     fresh = build_model(scenario).solve(rules, one, time_limit=60.0)
     assert warm.solve_info.status == fresh.solve_info.status == "optimal"
     assert warm.total == pytest.approx(fresh.total, abs=1.0)
+
+
+def test_the_county_statement_computed_side_by_side_equals_each_game_on_its_own(county):
+    from optimizer.parallel import PARALLEL_FROM
+    from optimizer.statement import settlement_statement
+
+    _, result, game = county
+    assert len(result.members) >= PARALLEL_FROM  # the services' games run in parallel threads here
+    statement = settlement_statement(result, game)
+    for service, service_game in game.by_service.items():
+        own = settlement.nucleolus(service_game)
+        for member in result.members:
+            assert statement.outcomes["nucleolus"].shares[member][service] == pytest.approx(own[member], abs=1e-6)
+    assert statement.least_core_epsilon == pytest.approx(settlement.least_core(game.total).epsilon, abs=1e-6)

@@ -21,6 +21,7 @@ from scipy.optimize import linprog
 from optimizer.settlement import (
     equal_savings,
     least_core,
+    least_core_value,
     nucleolus,
     nucleolus_and_least_core,
     proportional_to_stand_alone,
@@ -273,6 +274,26 @@ def test_nucleolus_and_least_core_together_equal_each_on_its_own(cost):
     assert both.method == alone.method
     assert as_vector(both, n) == pytest.approx(as_vector(alone, n), abs=TOL * max(1.0, np.abs(cost).max()))
     assert least.epsilon == pytest.approx(least_core(game).epsilon, abs=TOL)
+
+
+def least_core_lp(cost: np.ndarray) -> float:
+    """min e with x(N) = c(N) and x(S) - c(S) <= e for every proper non-empty S, as one LP (scipy)."""
+    n = cost.size.bit_length() - 1
+    full = (1 << n) - 1
+    proper = list(range(1, full))
+    rows = np.hstack([incidence(proper, n), -np.ones((len(proper), 1))])
+    result = linprog(np.r_[np.zeros(n), 1.0], A_ub=rows, b_ub=cost[proper], A_eq=[[1.0] * n + [0.0]],
+                     b_eq=[cost[full]], bounds=[(None, None)] * (n + 1), method="highs")
+    assert result.status == 0
+    return float(result.x[-1])
+
+
+@PROPERTIES
+@given(cost_games())
+def test_the_least_core_value_alone_equals_one_lp_over_every_coalition(cost):
+    game = as_mapping(cost)
+    assert least_core_value(game) == pytest.approx(least_core_lp(cost), abs=TOL * max(1.0, np.abs(cost).max()))
+    assert least_core_value(game) == pytest.approx(least_core(game).epsilon, abs=TOL)
 
 
 @PROPERTIES

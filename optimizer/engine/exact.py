@@ -27,12 +27,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import InitVar, dataclass, field, replace
-from functools import cache
 
 import highspy
 import numpy as np
@@ -42,6 +39,7 @@ from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
 from optimizer.engine.kernels import enumerate_partition_arrays, enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import SolverLimitError
+from optimizer.parallel import each
 from optimizer.solver import SolveInfo, SolverOptions, quiet_highs, solve
 
 TOL = 1e-4  # thousands of NOK (0.1 NOK): slack added to every threshold, so enumerations err on the safe side
@@ -60,7 +58,6 @@ PREFETCH_FROM = 64  # new units of one listing at which their row coefficients a
 MILP_COLUMNS = 20_000  # listed partitions kept for one MILP at most; beyond, the node is not solved by listing
 LISTED_CELLS = 20_000_000  # listed partitions x rows in force at most (160 MB of coefficients)
 LISTING_BLOCK = 4_096  # partitions whose columns are summed together (their units' rows: a few MB)
-PARALLEL_FROM = 13  # members: from here the services' programmes run in parallel threads (compiled, nogil)
 TIGHTEN_FROM = 11  # members: from here the band's rows are tightened by cost (below, the search is quick as is)
 STRONG_CANDIDATES = 6  # FTE splits compared by LPs over the pool before a node branches
 FTE_PRICE_SHARE = 0.8  # share of the cheapest cost per FTE used to bound a plan's total FTE by its cost
@@ -69,16 +66,9 @@ FTE_PRICE_SHARE = 0.8  # share of the cheapest cost per FTE used to bound a plan
 LOG = logging.getLogger(__name__)
 
 
-@cache
-def _threads() -> ThreadPoolExecutor | None:
-    workers = min(os.cpu_count() or 1, 8)
-    return ThreadPoolExecutor(workers, thread_name_prefix="pricing") if workers > 1 else None
-
-
 def _each(n: int, work: Callable[[int], object], count: int) -> list:
-    """``[work(s) for s in range(count)]``, in parallel threads for large member sets."""
-    pool = _threads() if n >= PARALLEL_FROM else None
-    return list(pool.map(work, range(count))) if pool is not None else [work(s) for s in range(count)]
+    """``[work(s) for s in range(count)]``, in parallel threads for large member sets (``optimizer.parallel``)."""
+    return each(n, work, range(count))
 
 
 @dataclass
