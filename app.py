@@ -565,8 +565,7 @@ with tab_result, guard():
         for service in services
     ]
     st.altair_chart(alt.concat(*panels, columns=3).properties(  # the outlines once, not copied into every panel
-        description=views.map_text(result), datasets={"outlines": views.outline_features()}), width="content",
-        alt=views.map_text(result))
+        datasets={"outlines": views.outline_features()}), width="content", alt=views.map_text(result))
     st.caption(views.map_text(result))
     st.caption(tr(f"Kart: {geo.CREDIT}. Kommunegrenser uten bakgrunnskart (virker uten internett).",
                   f"Map: {geo.CREDIT}. Municipal outlines, no background tiles (works offline)."))
@@ -590,8 +589,7 @@ with tab_result, guard():
                                 legend=alt.Legend(orient="top", labelFontSize=font, labelColor="#111111")),
             tooltip=["member:N", "case:N", alt.Tooltip("label:N", title=tr("Beløp", "Amount"))]),
         bars.mark_text(align="left", dx=4, fontSize=font if projector else 12, color="#111111").encode(text="label:N"),
-    ).properties(height=alt.Step(30 if projector else 22), description=views.cost_chart_text(result)),
-        width="stretch", alt=views.cost_chart_text(result))
+    ).properties(height=alt.Step(30 if projector else 22)), width="stretch", alt=views.cost_chart_text(result))
     show_table(views.member_rows(result))
     show_jobs(result)
 
