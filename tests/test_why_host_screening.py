@@ -49,6 +49,9 @@ def test_a_cutoff_below_the_optimum_may_stop_the_search_and_one_above_never_does
         monkeypatch.setattr(exact, "FIRST_CAPACITY", 1)
         monkeypatch.setattr(exact, "ENUMERATION_CAPACITY", 1)
     model, rules = adopted.model, adopted.plan.rules
+    below = []  # searches that took the cutoff as their FTE bound (the pool's plans all above it)
+    monkeypatch.setattr(exact.ExactEngine, "_below_cutoff",
+                        lambda engine, start, _f=exact.ExactEngine._below_cutoff: below.append(1) or _f(engine, start))
     stopped = 0
     alternatives = list(_alternatives(adopted))
     shifts = (-200_000.0, -1_000.0, 0.0, 1_000.0)
@@ -70,6 +73,7 @@ def test_a_cutoff_below_the_optimum_may_stop_the_search_and_one_above_never_does
             assert plan.solve_info.status == "optimal"
             assert plan.total == pytest.approx(exact.total, abs=1e-6)
     assert stopped > 0  # the cutoff does end searches here
+    assert (len(below) > 0) == (tighten_from is not None)  # with the FTE rows tightened, the cutoff bounds them
 
 
 @pytest.mark.parametrize("span", [0.0005, 0.01, 1.0])
@@ -133,6 +137,37 @@ def test_screened_analysis_agrees_with_the_exact_one(adopted, branching, monkeyp
             if cheapest is not None:
                 assert option.delta_at_least >= cheapest + tolerance - 1e-6 or option.barred_by
     assert count > 0
+
+
+def test_below_the_threshold_an_alternative_its_rival_beats_may_show_its_bound_after_a_short_try(monkeypatch):
+    """Every figure is sought below SCREEN_FROM, but an alternative whose bound a cheaper rival beats
+    gets RIVALLED_SECONDS: here too short for any search, so it shows its bound. The sentences stay
+    those of the analysis that solves everything, and each bound lies between the cheapest alternative
+    (plus the tie tolerance) and the alternative's own cost."""
+    import optimizer.decisions.why_host as module
+
+    result = run(load_scenario(SCENARIOS / "join_tana.toml"))
+    model, plan = result.model, result.plan
+    assert len(model.members) < module.SCREEN_FROM
+    exact = why_host(model, plan, exact=True)
+    monkeypatch.setattr(module, "RIVALLED_SECONDS", 1e-4)
+    short = why_host(model, plan)
+    assert [e.sentence for e in short] == [e.sentence for e in exact]
+    tolerance, bounded = tie_tolerance(plan), 0
+    for fast, full in zip(short, exact):
+        truth = {(o.unit, o.host): o for o in full.options}
+        for option in fast.options:
+            reference = truth[(option.unit, option.host)]
+            if not option.screened:
+                assert option.proven and option.delta == pytest.approx(reference.delta, abs=1e-6)
+                continue
+            bounded += 1
+            assert not option.barred_by and not reference.outcome.lifted
+            cheapest = min(o.delta for o in full.options if o.unit == option.unit and o.allowed)
+            assert cheapest + tolerance - 1e-6 <= option.delta_at_least <= reference.delta + 1e-6
+    assert bounded > 0
+    monkeypatch.setattr(module, "RIVALLED_SECONDS", 60.0)  # long enough: every alternative solved, as exact
+    assert not any(o.screened for e in why_host(model, plan) for o in e.options)
 
 
 def test_screening_keeps_the_order_solved_then_screened():

@@ -44,11 +44,11 @@ def conflict_under(model: HostChoiceModel, rules: Iterable[str], restrictions: R
 
 
 def solve_or_lift(model: HostChoiceModel, rules: Iterable[str], restrictions: Restrictions,
-                  cutoff: float | None = None) -> Outcome:
+                  cutoff: float | None = None, time_limit: float | None = None) -> Outcome:
     """``model.solve(rules, restrictions)``; if infeasible, the cheapest plan with rules lifted.
 
-    ``cutoff`` (NOK) goes to the first solve (``HostChoiceModel.solve``), which raises ``CutOff``
-    once it proves that no plan costs less.
+    ``cutoff`` (NOK) and ``time_limit`` (seconds; default the scenario's) go to the first solve
+    (``HostChoiceModel.solve``), which raises ``CutOff`` once it proves that no plan costs less.
 
     Each round finds a conflict among the remaining rules and lifts the one group of it whose
     removal gives the cheapest plan (ties: the first in rule order); if no single group helps, the
@@ -56,14 +56,14 @@ def solve_or_lift(model: HostChoiceModel, rules: Iterable[str], restrictions: Re
     finds no plan within the time limit gives an empty outcome marked ``timed_out``.
     """
     try:
-        return _solve_or_lift(model, list(rules), restrictions, cutoff)
+        return _solve_or_lift(model, list(rules), restrictions, cutoff, time_limit)
     except SolverLimitError:
         return Outcome(None, timed_out=True)
 
 
 def _solve_or_lift(model: HostChoiceModel, rules: list[str], restrictions: Restrictions,
-                   cutoff: float | None) -> Outcome:
-    plan = model.solve(rules, restrictions, cutoff=cutoff)
+                   cutoff: float | None, time_limit: float | None) -> Outcome:
+    plan = model.solve(rules, restrictions, cutoff=cutoff, time_limit=time_limit)
     if plan is not None:
         return Outcome(plan)
     first: tuple[str, ...] | None = None

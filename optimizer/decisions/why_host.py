@@ -10,7 +10,11 @@ other host breaks a rule, the sentence names the one that lifts the fewest rules
 
 From ``SCREEN_FROM`` members (unless asked for every figure, ``exact=True``) the alternatives of
 a unit are tried cheapest bound first, and one that provably cannot be the cheapest is not solved
-to the end: it gets a proven lower bound ("at least") instead of its exact cost. The cheapest
+to the end: it gets a proven lower bound ("at least") instead of its exact cost. Below
+``SCREEN_FROM`` every alternative is solved, cheapest bound first, but one whose bound a cheaper
+rival already beats gets ``RIVALLED_SECONDS``; if that search ends unproven, it shows its bound (a
+7-member case had three such alternatives, each 9-12 MNOK dearer, that took 20 s each and left the
+sentences marked unproven). The cheapest
 alternative, any tie with it, and so every sentence stay exact. The bounds are the Lagrangian
 bound of the adopted rules (``HostChoiceModel.forced_unit_bounds``) and the search's own bound
 (``HostChoiceModel.solve``'s cutoff). An alternative screens only those that must lift at least as
@@ -36,6 +40,7 @@ from optimizer.units import COMPONENTS, Unit
 Progress = Callable[[float, str], None]
 SCREEN_FROM = 9  # members: from here an alternative that cannot be the cheapest is bounded, not solved
 SCREEN_SPAN = 0.005  # screening: alternatives up to this share above the adopted plan are sought first
+RIVALLED_SECONDS = 1.0  # below SCREEN_FROM, an alternative with a cheaper rival is first given this long
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
     rules = {h: [g for g in sorted(plan.rules) if g not in why] for h, why in barred.items()}
     upper = plan.total * (1.0 + SCREEN_SPAN)  # the sought alternatives first: those costing at most this
     bounds: dict[str, float] = {}  # what each costs at least, if it costs at most ``upper``
-    if screen:
+    if screen or exact is None:  # for screening, and below SCREEN_FROM for the order and the short tries
         for why in dict.fromkeys(barred.values()):
             hosts = [h for h in barred if barred[h] == why]
             per_host = model.forced_unit_bounds(rules[hosts[0]], unit.service, unit.members, upper)
@@ -171,8 +176,17 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
         seeking = screen and beaten is None and host not in above and len(queue) > 0
         cutoff = beaten + tolerance if screen and beaten is not None else (upper if seeking else None)
         forced = Restrictions(fixed_units={unit.service: (host, frozenset(unit.members))})
+        # below SCREEN_FROM every figure is sought, but one whose bound a cheaper rival already beats
+        # gets a short try: if that ends unproven, it shows the bound (it cannot be the cheapest)
+        quick = (exact is None and not screen and beaten is not None and not barred[host]
+                 and bounds[host] >= beaten + tolerance)
         try:
-            outcome = solve_or_lift(model, rules[host], forced, cutoff)
+            outcome = solve_or_lift(model, rules[host], forced, cutoff, RIVALLED_SECONDS if quick else None)
+            if quick and not _settled(outcome):
+                floor = _proven_floor(model, outcome.plan) if outcome.plan is not None and not outcome.lifted else None
+                options.append(HostOption(unit, host, barred[host], Outcome(None), plan,
+                                          bound=max(bounds[host], floor if floor is not None else -math.inf)))
+                continue
         except CutOff as stop:
             if seeking:
                 above[host] = stop.bound
@@ -185,6 +199,20 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
             found[host] = (len(option.lifted), option.solved.total)
         options.append(option)
     return sorted(options, key=_option_order)
+
+
+def _settled(outcome: Outcome) -> bool:
+    """Whether a solve ended proven: a plan proven optimal, or proven that there is none."""
+    if outcome.plan is None:
+        return not outcome.timed_out
+    return outcome.plan.solve_info.status == "optimal"
+
+
+def _proven_floor(model: HostChoiceModel, plan: Plan) -> float | None:
+    """A proven lower bound (NOK) on the optimum of a search that stopped at ``plan`` with its gap
+    (less twice the tie-break, which the solver's objective includes and a total leaves out)."""
+    gap = plan.solve_info.gap
+    return None if gap is None else plan.total - gap * abs(plan.total) - 2 * model.tie_slack()
 
 
 def _option_order(o: HostOption) -> tuple:

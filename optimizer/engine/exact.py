@@ -589,6 +589,10 @@ class ExactEngine:
         if coupled and k == 1:
             if not (self.coupling.band and self.n >= TIGHTEN_FROM):
                 return self._branch_and_price(start)
+            if np.isfinite(cutoff):  # the pool's plans all above the cutoff: it bounds the FTE tighter than they do
+                known, _ = self._k_best(self._columns(), 1)
+                if known and _cost(known[0]) >= cutoff:
+                    return self._below_cutoff(start)
             found = self._column_generation()  # a first plan bounds the FTE of every better one
             if found is None:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
@@ -618,6 +622,17 @@ class ExactEngine:
         outcome = self._prove(lam, lam_shared, bound, k, start)
         if outcome.lower_bound is not None:  # no plan beats the plan without coupling rows
             outcome.lower_bound = max(outcome.lower_bound, self._plain_bound)
+        return outcome
+
+    def _below_cutoff(self, start: float) -> Outcome:
+        """The best plan below the cutoff, searched with the FTE rows of every plan up to the cutoff
+        (``_bound_total_fte``, which allows ``TOL`` above it); "cut_off" when there is none."""
+        self._bound_total_fte(self._cutoff)
+        if self._cheapest_into_pool() is None:  # a service has no partition under the caps: no plan below
+            return Outcome([], "cut_off", self._cutoff, time.perf_counter() - start)
+        outcome = self._branch_and_price(start, ceiling=self._cutoff + TOL)  # prunes bounds at the cutoff
+        if outcome.status == "infeasible":  # the search ended without a plan below the cutoff
+            return Outcome([], "cut_off", self._cutoff, outcome.seconds)
         return outcome
 
     def forced_bounds(self, s: int, group: int, upper: float) -> np.ndarray:
@@ -759,7 +774,8 @@ class ExactEngine:
         return [(c.service, c.units) for c in self.pool.values()]
 
     # -- branch and price ------------------------------------------------------------------------
-    def _branch_and_price(self, start: float, incumbent: list[Column] | None = None) -> Outcome:
+    def _branch_and_price(self, start: float, incumbent: list[Column] | None = None,
+                          ceiling: float = np.inf) -> Outcome:
         """Best-bound search over branching decisions (``Node``).
 
         At each node: column generation gives the node's bound; the MILP over the pool gives plans;
@@ -773,7 +789,7 @@ class ExactEngine:
         step = self._fte_step() if self._fte_rows() else None
         self._pricing_deadline = self._deadline  # a node's bound proves nothing unless its pricing converged
         best = incumbent
-        upper = _cost(incumbent) if incumbent else np.inf
+        upper = min(_cost(incumbent) if incumbent else np.inf, ceiling)  # only plans below ``ceiling`` are sought
         counter = itertools.count()
         heap: list[tuple[float, int, Node, tuple | None]] = [(-np.inf, next(counter), Node(), None)]
         open_bound = np.inf  # the lowest bound of any node left unsettled
