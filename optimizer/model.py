@@ -57,6 +57,7 @@ MAX_MEMO_RULE_SETS = 4  # rule sets whose units' row coefficients are kept (abou
 MAX_MEMO_UNITS = 100_000  # units per rule set beyond which they are forgotten before the next solve
 DIAGNOSIS_SECONDS = 30.0  # at most this long to find which rules conflict
 ENGINE_FIRST_SECONDS = 3.0  # up to 10 members, the engine's share before the candidate-unit MILP takes over
+CANDIDATE_SHARE = 0.5  # of the time left then, the candidate-unit MILP's; the engine resumes for the rest
 REFERENCE_FEASIBILITY_UP_TO = 10  # members: an unproven "no plan" is settled by the candidate-unit MILP
 
 
@@ -180,9 +181,22 @@ class HostChoiceModel:
                     if CandidateMILP(self, objective=False, time_limit=remaining).solve(rules, restrictions) is None:
                         return []
                 remaining = max(0.1, limit - (time.perf_counter() - start))
-                plans = CandidateMILP(self, time_limit=remaining).solve_best(rules, k, restrictions)
+                plans = CandidateMILP(self, time_limit=CANDIDATE_SHARE * remaining).solve_best(rules, k, restrictions)
             except SolverLimitError:
                 plans, decided = [], False
+            if not (plans and plans[0].solve_info.status == "optimal"):
+                # neither settled it: the engine again, for the rest of the time, with the pool it built
+                remaining = max(0.1, limit - (time.perf_counter() - start))
+                engine = self.engine(rules, restrictions, time_limit=remaining)
+                engine.feasibility = None  # no second hand-over
+                again = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
+                if again.status == "cut_off":
+                    raise CutOff(again.lower_bound / SCALE - self.tie_slack())
+                if again.status == "optimal" and again.plans:
+                    return sorted((self.plan_of(c, rules, again) for c in again.plans), key=lambda p: round(p.total, 6))
+                if again.plans and (not outcome.plans or sum(c.cost for c in again.plans[0])
+                                    < sum(c.cost for c in outcome.plans[0])):
+                    outcome = again
             engine_plans = [self.plan_of(c, rules, replace(outcome, status="feasible")) for c in outcome.plans]
             if plans and (plans[0].solve_info.status == "optimal" or not engine_plans
                           or plans[0].total <= engine_plans[0].total):

@@ -911,3 +911,26 @@ def test_the_cheapest_columns_per_signature_match_the_one_by_one_form(seed):
     k = rng.choice([1, 2, 3])
     expected = [id(c) for c in _cheapest_per_signature_one_by_one(columns, rows, k)]
     assert [id(c) for c in _cheapest_per_signature(columns, rows, k)] == expected
+
+
+@pytest.mark.parametrize("restrictions", [Restrictions(max_shared_services=2), Restrictions()])
+def test_a_small_case_neither_search_settles_quickly_goes_back_to_the_engine_for_the_rest(restrictions, monkeypatch):
+    """Up to 10 members the engine gets ENGINE_FIRST_SECONDS, then the candidate-unit MILP a share of the
+    time left; when neither settles it, the engine resumes for the rest of the time. Found on 7 members
+    (the founders, Berlevåg, Hammerfest, Alta; at most two shared services): the candidate-unit MILP
+    stopped unproven at the 20 s limit, while the engine alone proves it in 3.5 s. Here both are given
+    almost no time, so only the resumed engine can answer: it must prove the same optimum."""
+    import optimizer.engine.exact as exact
+    import optimizer.model as model_module
+
+    scenario = load_scenario(SCENARIOS / "join_tana.toml")
+    rules = frozenset(build_model(scenario).rule_groups())
+    expected = build_model(scenario).solve(rules, restrictions)
+    runs, real = [], exact.ExactEngine.solve
+    monkeypatch.setattr(exact.ExactEngine, "solve", lambda engine, *a, **k: runs.append(1) or real(engine, *a, **k))
+    monkeypatch.setattr(model_module, "ENGINE_FIRST_SECONDS", 1e-6)
+    monkeypatch.setattr(model_module, "CANDIDATE_SHARE", 1e-6)
+    got = build_model(scenario).solve(rules, restrictions)
+    assert len(runs) == 2  # the first, cut short, and the resumed one
+    assert got.solve_info.status == "optimal" and expected.solve_info.status == "optimal"
+    assert got.total == pytest.approx(expected.total, abs=1e-6)
