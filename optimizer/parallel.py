@@ -7,9 +7,9 @@ NumPy's reductions over the 2^n coalitions of the settlement games. Results come
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from typing import TypeVar
 
 PARALLEL_FROM = 13  # members: from here a member set's independent pieces run in parallel threads
@@ -17,11 +17,20 @@ PARALLEL_FROM = 13  # members: from here a member set's independent pieces run i
 T = TypeVar("T")
 R = TypeVar("R")
 
+_POOL_LOCK = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
 
-@cache
+
 def _threads() -> ThreadPoolExecutor | None:
+    """The process's one pool, made on first use (under a lock: two threads may ask at once)."""
+    global _pool
     workers = min(os.cpu_count() or 1, 8)
-    return ThreadPoolExecutor(workers, thread_name_prefix="parallel") if workers > 1 else None
+    if workers <= 1:
+        return None
+    with _POOL_LOCK:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(workers, thread_name_prefix="parallel")
+        return _pool
 
 
 def each(members: int, work: Callable[[T], R], items: Iterable[T]) -> list[R]:

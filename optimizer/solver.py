@@ -20,7 +20,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, TypeVar
 
 import pulp
@@ -111,20 +110,30 @@ def make_solver(options: SolverOptions, highs_options: dict[str, object] | None 
     return solver
 
 
-@cache
-def _swallow_highs_banner() -> None:
-    """HiGHS writes a banner to C-level stdout on the first ``Highs()`` of a process; hide it."""
-    import highspy
+_BANNER_LOCK = threading.Lock()
+_banner_swallowed = [False]
 
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+
+def _swallow_highs_banner() -> None:
+    """HiGHS writes a banner to C-level stdout on the first ``Highs()`` of a process; hide it.
+
+    Once per process, under a lock: two threads swapping file descriptor 1 at once could leave
+    stdout pointing at the null device (the settlement games run in threads from 13 members)."""
+    with _BANNER_LOCK:
+        if _banner_swallowed[0]:
+            return
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_swallowed[0] = True
 
 
 @contextmanager

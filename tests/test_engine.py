@@ -934,3 +934,31 @@ def test_a_small_case_neither_search_settles_quickly_goes_back_to_the_engine_for
     assert len(runs) == 2  # the first, cut short, and the resumed one
     assert got.solve_info.status == "optimal" and expected.solve_info.status == "optimal"
     assert got.total == pytest.approx(expected.total, abs=1e-6)
+
+
+def test_a_cutoff_search_stopped_by_the_time_limit_keeps_the_plan_it_had():
+    """Found by review: from 11 members a cutoff below every plan in the pool bounds the FTE rows and
+    the search seeks only plans below it; when the time limit ended it first, the solve said "no plan
+    within the time limit" although the pool held one. It now returns that plan, unproven, with a
+    bound no higher than the cutoff (all_border + Vadsø, ICT forced to Lebesby: unproven after 15 s)."""
+    from optimizer.errors import CutOff
+
+    raw, _ = read_scenario_file(SCENARIOS / "all_border.toml")
+    scenario = resolve(dict(raw, members=[*raw["members"], "5607"]), scenario_id="border11")
+    result = run(scenario)
+    model, rules = result.model, result.plan.rules
+    unit = next(u for u in result.plan.units if u.service == "ict" and u.shared)
+    forced = Restrictions(fixed_units={"ict": ("5624", frozenset(unit.members))})
+    first = model.solve(rules, forced, time_limit=2.0)  # also fills the pool this rule set starts from
+    for shift in (-1_000.0, -100_000.0):
+        cutoff = first.total + shift
+        try:
+            plan = model.solve(rules, forced, time_limit=2.0, cutoff=cutoff)
+        except CutOff as stop:
+            assert stop.bound >= cutoff - 1e-6
+            continue
+        if plan.solve_info.status == "optimal":
+            assert plan.total <= first.total + 1e-6
+        else:
+            assert plan.solve_info.status == "feasible" and plan.total >= cutoff - 1e-6
+            assert plan.total * (1 - plan.solve_info.gap) <= cutoff + 1.0  # its bound is at most the cutoff

@@ -51,7 +51,7 @@ def test_a_cutoff_below_the_optimum_may_stop_the_search_and_one_above_never_does
     model, rules = adopted.model, adopted.plan.rules
     below = []  # searches that took the cutoff as their FTE bound (the pool's plans all above it)
     monkeypatch.setattr(exact.ExactEngine, "_below_cutoff",
-                        lambda engine, start, _f=exact.ExactEngine._below_cutoff: below.append(1) or _f(engine, start))
+                        lambda engine, *args, _f=exact.ExactEngine._below_cutoff: below.append(1) or _f(engine, *args))
     stopped = 0
     alternatives = list(_alternatives(adopted))
     shifts = (-200_000.0, -1_000.0, 0.0, 1_000.0)

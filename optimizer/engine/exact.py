@@ -592,7 +592,7 @@ class ExactEngine:
             if np.isfinite(cutoff):  # the pool's plans all above the cutoff: it bounds the FTE tighter than they do
                 known, _ = self._k_best(self._columns(), 1)
                 if known and _cost(known[0]) >= cutoff:
-                    return self._below_cutoff(start)
+                    return self._below_cutoff(start, known)
             found = self._column_generation()  # a first plan bounds the FTE of every better one
             if found is None:
                 return Outcome([], "infeasible", None, time.perf_counter() - start)
@@ -624,15 +624,20 @@ class ExactEngine:
             outcome.lower_bound = max(outcome.lower_bound, self._plain_bound)
         return outcome
 
-    def _below_cutoff(self, start: float) -> Outcome:
+    def _below_cutoff(self, start: float, known: list[list[Column]]) -> Outcome:
         """The best plan below the cutoff, searched with the FTE rows of every plan up to the cutoff
-        (``_bound_total_fte``, which allows ``TOL`` above it); "cut_off" when there is none."""
+        (``_bound_total_fte``, which allows ``TOL`` above it); "cut_off" when there is none. If the
+        time limit ends the search before it finds one, the ``known`` plan (at or above the cutoff)
+        comes back unproven, with the bound min(the search's bound, the cutoff)."""
         self._bound_total_fte(self._cutoff)
         if self._cheapest_into_pool() is None:  # a service has no partition under the caps: no plan below
             return Outcome([], "cut_off", self._cutoff, time.perf_counter() - start)
         outcome = self._branch_and_price(start, ceiling=self._cutoff + TOL)  # prunes bounds at the cutoff
         if outcome.status == "infeasible":  # the search ended without a plan below the cutoff
             return Outcome([], "cut_off", self._cutoff, outcome.seconds)
+        if outcome.status == "not_solved":  # stopped without a plan below the cutoff
+            bound = min(self._cutoff, outcome.lower_bound if outcome.lower_bound is not None else -np.inf)
+            return Outcome(known, "feasible", max(bound, self._plain_bound), outcome.seconds)
         return outcome
 
     def forced_bounds(self, s: int, group: int, upper: float) -> np.ndarray:
@@ -862,8 +867,8 @@ class ExactEngine:
                 heapq.heappush(heap, (bound, next(counter), child, (repriced, lam, lam_shared, values)))
         self.services = root
         seconds = time.perf_counter() - start
-        if best is None:  # every node was infeasible (an exhaustive search), or the search stopped
-            return Outcome([], "infeasible" if settled else "not_solved", None, seconds)
+        if best is None:  # every node was infeasible (an exhaustive search), or the search stopped (its bound)
+            return Outcome([], "infeasible", None, seconds) if settled else Outcome([], "not_solved", open_bound, seconds)
         lower = max(min(open_bound, upper), self._plain_bound)  # no plan beats the plan without coupling rows
         return Outcome([best], "optimal" if settled else "feasible", lower, seconds)
 
