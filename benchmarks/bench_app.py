@@ -5,10 +5,15 @@ would (minus the browser): the first load, then changes that each need a fresh s
 settlement (a parameter, a fairness rule, a border municipality joining), then a change back to a
 state already seen (answered from the cache). Each figure is the best of ``REPEATS`` runs of a
 fresh AppTest, so cached results from earlier repeats do not help the "fresh" rows.
+
+``--county`` instead switches on every border municipality one by one in issue 11's order (Måsøy,
+Tana, Karasjok, Berlevåg, Båtsfjord, Hammerfest, Alta, then the rest of Finnmark), up to all 18,
+and times each step once (target: a few seconds each, proven optimal).
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
@@ -48,7 +53,34 @@ def measure() -> dict[str, float]:
     return {name: min(values) for name, values in times.items()}
 
 
+JOINING = ("5618", "5628", "5610", "5630", "5632", "5603", "5601", "5605", "5607", "5612", "5614", "5616", "5634",
+           "5636")  # issue 11's order, then the rest of Finnmark
+
+
+def county() -> list[tuple[int, float, bool]]:
+    """(members, seconds, proven) for each border municipality switched on in turn."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    steps = []
+    for code in JOINING:
+        start = time.perf_counter()
+        _widget(at.sidebar.toggle, f":m:{code}").set_value(True).run()
+        seconds = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"the app failed after switching on {code}: {at.exception[0].value}")
+        shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.warning])
+        steps.append((len(steps) + 5, seconds, "ikke bevist" not in shown))
+    return steps
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--county", action="store_true", help="switch on every border municipality in turn")
+    if parser.parse_args().county:
+        print(f"{'members':>7} {'seconds':>8}  proven")
+        for members, seconds, proven in county():
+            print(f"{members:7d} {seconds:8.2f}  {'yes' if proven else 'NO'}")
+        return
     print(f"{'step':<42} {'seconds':>8} {'x target (1 s)':>15}")
     for name, seconds in measure().items():
         print(f"{name:<42} {seconds:8.3f} {seconds / TARGET_SECONDS:15.2f}")
