@@ -25,7 +25,8 @@ Reachability (services with ``max_travel_minutes``): an event (a case) at member
 host h is out of reach when the fastest route is longer than the limit. In the closure months
 each mountain pass is closed with its probability, independently per event; the chance p(m, h)
 of an event being out of reach is summed exactly over the passes that lie between members
-(``optimizer.reachability``), and the count of unreachable events is Binomial(cases, p(m, h)). Closures delay trips but do not change their cost.
+(``optimizer.reachability``), and the count of unreachable events is Binomial(cases, p(m, h)).
+Closures delay trips but do not change their cost.
 
 Random streams (common random numbers): every random quantity has its own generator, seeded by
 the seed and a stable hash of what it belongs to (``_stream``): demand per (service, member),
@@ -57,7 +58,6 @@ from optimizer.scenario import Scenario
 from optimizer.solver import SolveInfo
 from optimizer.uncertainty import MONTHS, UncertaintySpec, uncertainty_spec
 from optimizer.units import Unit
-
 
 
 def stats(values: np.ndarray) -> dict[str, float]:

@@ -14,10 +14,10 @@ to the end: it gets a proven lower bound ("at least") instead of its exact cost.
 ``SCREEN_FROM`` every alternative is solved, cheapest bound first, but one whose bound a cheaper
 rival already beats gets ``RIVALLED_SECONDS``; if that search ends unproven, it shows its bound (a
 7-member case had three such alternatives, each 9-12 MNOK dearer, that took 20 s each and left the
-sentences marked unproven). The cheapest
-alternative, any tie with it, and so every sentence stay exact. The bounds are the Lagrangian
-bound of the adopted rules (``HostChoiceModel.forced_unit_bounds``) and the search's own bound
-(``HostChoiceModel.solve``'s cutoff). An alternative screens only those that must lift at least as
+sentences marked unproven). The cheapest alternative, any tie with it, and so every sentence stay
+exact. The bounds are the Lagrangian bound of the adopted rules
+(``HostChoiceModel.forced_unit_bounds``) and the search's own bound (``HostChoiceModel.solve``'s
+cutoff). An alternative screens only those that must lift at least as
 many rules as it did (a host with fewer comes first whatever it costs); those that must lift more
 are not worked out at all (they cannot change the sentence, and without their rules they might lift
 others and cost less, so no bound is shown).

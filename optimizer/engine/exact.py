@@ -868,7 +868,9 @@ class ExactEngine:
         self.services = root
         seconds = time.perf_counter() - start
         if best is None:  # every node was infeasible (an exhaustive search), or the search stopped (its bound)
-            return Outcome([], "infeasible", None, seconds) if settled else Outcome([], "not_solved", open_bound, seconds)
+            if settled:
+                return Outcome([], "infeasible", None, seconds)
+            return Outcome([], "not_solved", open_bound, seconds)
         lower = max(min(open_bound, upper), self._plain_bound)  # no plan beats the plan without coupling rows
         return Outcome([best], "optimal" if settled else "feasible", lower, seconds)
 
