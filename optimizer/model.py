@@ -190,6 +190,7 @@ class HostChoiceModel:
                 engine = self.engine(rules, restrictions, time_limit=remaining)
                 engine.feasibility = None  # no second hand-over
                 again = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
+                self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
                 if again.status == "cut_off":
                     raise CutOff(again.lower_bound / SCALE - self.tie_slack())
                 if again.status == "optimal" and again.plans:
