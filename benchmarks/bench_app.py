@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from bench_engine import JOINING  # issue 11's order, then the rest of Finnmark
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +52,6 @@ def measure() -> dict[str, float]:
               lambda: _widget(at.sidebar.toggle, ":m:5618").set_value(False).run())
         st.cache_resource.clear()
     return {name: min(values) for name, values in times.items()}
-
-
-JOINING = ("5618", "5628", "5610", "5630", "5632", "5603", "5601", "5605", "5607", "5612", "5614", "5616", "5634",
-           "5636")  # issue 11's order, then the rest of Finnmark
 
 
 def county() -> list[tuple[int, float, bool]]:

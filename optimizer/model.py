@@ -164,14 +164,7 @@ class HostChoiceModel:
             return AssignmentMILP(self, time_limit=limit).solve_best(rules, k, restrictions)
         small = len(self.members) <= REFERENCE_FEASIBILITY_UP_TO
         first = min(0.5 * limit, ENGINE_FIRST_SECONDS) if small else limit
-        engine = self.engine(rules, restrictions, time_limit=first)
-        # the engine's costs carry the tie-break: its bound, less the most that adds, bounds true costs
-        outcome = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
-        if rules not in self._warm and len(self._warm) >= MAX_WARM_RULE_SETS:
-            self._warm.pop(next(iter(self._warm)))
-        self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
-        if outcome.status == "cut_off":
-            raise CutOff(outcome.lower_bound / SCALE - self.tie_slack())
+        outcome = self._run_engine(rules, restrictions, first, k, cutoff, hand_over=True)
         if small and outcome.status in ("weak_bound", "feasible", "not_solved"):
             # a small case the engine did not settle quickly: the candidate-unit MILP is strong here
             decided = True
@@ -187,14 +180,9 @@ class HostChoiceModel:
             if not (plans and plans[0].solve_info.status == "optimal"):
                 # neither settled it: the engine again, for the rest of the time, with the pool it built
                 remaining = max(0.1, limit - (time.perf_counter() - start))
-                engine = self.engine(rules, restrictions, time_limit=remaining)
-                engine.feasibility = None  # no second hand-over
-                again = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
-                self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
-                if again.status == "cut_off":
-                    raise CutOff(again.lower_bound / SCALE - self.tie_slack())
+                again = self._run_engine(rules, restrictions, remaining, k, cutoff, hand_over=False)
                 if again.status == "optimal" and again.plans:
-                    return sorted((self.plan_of(c, rules, again) for c in again.plans), key=lambda p: round(p.total, 6))
+                    return _ranked([self.plan_of(c, rules, again) for c in again.plans])
                 if again.plans and (not outcome.plans or sum(c.cost for c in again.plans[0])
                                     < sum(c.cost for c in outcome.plans[0])):
                     outcome = again
@@ -203,7 +191,7 @@ class HostChoiceModel:
                           or plans[0].total <= engine_plans[0].total):
                 return plans
             if engine_plans:
-                return sorted(engine_plans, key=lambda p: round(p.total, 6))
+                return _ranked(engine_plans)
             if not decided:
                 raise SolverLimitError("not_solved", limit)
             return []  # the candidate-unit MILP proved that no plan exists
@@ -211,8 +199,23 @@ class HostChoiceModel:
             return []
         if not outcome.plans:
             raise SolverLimitError(outcome.status, limit)
-        plans = [self.plan_of(columns, rules, outcome) for columns in outcome.plans]
-        return sorted(plans, key=lambda p: round(p.total, 6))
+        return _ranked([self.plan_of(columns, rules, outcome) for columns in outcome.plans])
+
+    def _run_engine(self, rules: frozenset[str], restrictions: Restrictions, seconds: float, k: int,
+                    cutoff: float | None, *, hand_over: bool) -> Outcome:
+        """One engine search of ``seconds`` (``hand_over``: it may stop early on a small case, for the
+        candidate-unit MILP); its pool is kept for the next solve of ``rules``. Raises ``CutOff``."""
+        engine = self.engine(rules, restrictions, time_limit=seconds)
+        if not hand_over:
+            engine.feasibility = None
+        # the engine's costs carry the tie-break: its bound, less the most that adds, bounds true costs
+        outcome = engine.solve(k, np.inf if cutoff is None else SCALE * (cutoff + self.tie_slack()))
+        if rules not in self._warm and len(self._warm) >= MAX_WARM_RULE_SETS:
+            self._warm.pop(next(iter(self._warm)))
+        self._warm[rules] = engine.pool_partitions()[-MAX_WARM_PARTITIONS:]
+        if outcome.status == "cut_off":
+            raise CutOff(outcome.lower_bound / SCALE - self.tie_slack())
+        return outcome
 
     def forced_unit_bounds(self, rules: Iterable[str], service: str, members: Iterable[str], upper: float
                            ) -> dict[str, float]:
@@ -340,3 +343,8 @@ class HostChoiceModel:
             except SolverLimitError:
                 continue
         return needed
+
+
+def _ranked(plans: Iterable[Plan]) -> list[Plan]:
+    """Plans by true cost (stable, so exact ties keep the tie-break order)."""
+    return sorted(plans, key=lambda p: round(p.total, 6))

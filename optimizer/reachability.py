@@ -57,7 +57,7 @@ class PassNetwork:
         return csr_matrix((self.minutes[keep], (self.tails[keep], self.heads[keep])), shape=(self.size, self.size))
 
     def route_passes(self, previous: np.ndarray, i: int, j: int) -> list[int]:
-        """The passes on the fastest route from centre ``i`` to centre ``j`` (``previous`` from ``fastest``)."""
+        """The passes on the fastest route from centre ``i`` to centre ``j`` (``previous`` from ``fastest_routes``)."""
         found, node, start = [], int(self.centres[j]), int(self.centres[i])
         while node != start:
             before = int(previous[i, node])
