@@ -108,3 +108,41 @@ def test_public_wrapper_matches_the_plain_loop(n, max_units, compiled):
     unit = rng.integers(0, 6, 1 << n).astype(float)
     limited = max_units is not None and max_units < n
     assert same(kernels.partition_layers(unit, max_units), reference(unit, max_units if limited else 1, limited))
+
+
+def solved_by_a_search(n: int) -> np.ndarray:
+    """The groups a search from the full group reads: the full group and every group without member 0."""
+    masks = np.arange(1 << n)
+    return (masks & 1 == 0) | (masks == (1 << n) - 1)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # -inf + inf in the drawn costs
+@pytest.mark.parametrize("n", range(0, 15))
+def test_programme_for_a_search_equals_the_complete_one_where_a_search_reads_it(n, compiled):
+    """Not ``complete``: the full group and the groups without member 0 bitwise as the plain loop, dense
+    and sparse, plain Python and compiled; every other group ``nan`` (never read, see
+    ``test_engine``'s searches on the same tables)."""
+    reference, blocked = compiled
+    rng = np.random.default_rng(300 + n)
+    read = solved_by_a_search(n)
+    for kind in range(4):
+        unit = draw(rng, n, kind)
+        for limited, layers in VARIANTS if n <= 12 else VARIANTS[:3]:
+            best, choice = reference(unit, layers, limited)
+            kernels_run = [blocked(unit, layers, limited, False)]
+            if n <= 8:
+                kernels_run.append(kernels._partition_layers(unit, layers, limited, False))
+            for got_best, got_choice in kernels_run:
+                for k in range(layers):
+                    solved = read if not limited or k > 0 else np.ones_like(read)  # layer 0 of a limited one: singles
+                    assert got_best[k, solved].tobytes() == best[k, solved].tobytes(), (kind, limited, layers, k)
+                    assert np.array_equal(got_choice[k, solved], choice[k, solved])
+                    assert np.all(np.isnan(got_best[k, ~solved]))
+        if kind < 3:  # the public wrapper, sparse where few groups are allowed
+            sparse = unit.copy()
+            sparse[rng.random(1 << n) < 0.9] = np.inf
+            got_best, got_choice = kernels.partition_layers(sparse, None, complete=False)
+            best, choice = reference(sparse, 1, False)
+            assert got_best[0, read].tobytes() == best[0, read].tobytes()
+            assert np.array_equal(got_choice[0, read], choice[0, read])
+            assert np.all(np.isnan(got_best[0, ~read]))

@@ -136,12 +136,13 @@ class ServiceProblem:
         return SCALE * self.table.tie
 
     def programme(self) -> tuple[np.ndarray, np.ndarray]:
-        """``best[k, S]`` and first groups of the cheapest splits on plain costs with the tie-break (cached)."""
+        """``best[k, S]`` and first groups of the cheapest splits on plain costs with the tie-break (cached;
+        not ``complete``, see ``partition_layers``)."""
         if self.plain is None:
             tied = self.cost + self.ties[:, None]
             self.hosts = np.argmin(tied, axis=0)
             unit = tied[self.hosts, np.arange(self.cost.shape[1])]
-            self.plain = partition_layers(unit, self.max_units if self.limited else None)
+            self.plain = partition_layers(unit, self.max_units if self.limited else None, complete=False)
         return self.plain
 
     def true_programme(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -386,18 +387,19 @@ class ExactEngine:
         return self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam,
                                                ties)
 
-    def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False
+    def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False, complete: bool = False
                ) -> tuple[float, list[tuple[int, int]], np.ndarray]:
         """Service s's Lagrangian optimum (a valid lower bound), its partition, and the programme's
-        ``best`` (completion bounds for ``enumerate_partitions`` on ``_lagrangian(s, lam)``)."""
+        ``best`` (completion bounds for ``enumerate_partitions`` on ``_lagrangian(s, lam)``; every group's
+        only if ``complete``, see ``partition_layers``)."""
         sp = self.services[s]
-        if not zero_cost and not np.any(lam > 0):
+        if not zero_cost and not complete and not np.any(lam > 0):
             best, choice = sp.programme()
             hosts = sp.hosts
             unit = (sp.cost + sp.ties[:, None]).min(axis=0) if lam_shared > 0 else None  # the all-alone partition
         else:
             unit, hosts = self._minima(s, lam, zero_cost=zero_cost)
-            best, choice = partition_layers(unit, sp.max_units if sp.limited else None)
+            best, choice = partition_layers(unit, sp.max_units if sp.limited else None, complete)
         value = float(best[-1, self.full])
         units = self._extract(hosts, choice, sp.limited)
         if lam_shared > 0:
@@ -408,9 +410,11 @@ class ExactEngine:
                 units = alone
         return value, units, best
 
-    def _price_all(self, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False) -> list:
+    def _price_all(self, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False, complete: bool = False
+                   ) -> list:
         """``_price`` of every service (in parallel threads for large member sets)."""
-        return _each(self.n, lambda s: self._price(s, lam, lam_shared, zero_cost=zero_cost), len(self.services))
+        return _each(self.n, lambda s: self._price(s, lam, lam_shared, zero_cost=zero_cost, complete=complete),
+                     len(self.services))
 
     def _extract(self, hosts: np.ndarray, choice: np.ndarray, limited: bool) -> list[tuple[int, int]]:
         """The partition the programme chose (``choice``), each group with its cheapest host (``hosts``)."""
@@ -692,9 +696,7 @@ class ExactEngine:
         if found is None:
             return None
         lam, lam_shared, bound, values = found
-        at, priced = self._best_priced
-        if at is not lam:
-            priced = self._price_all(lam, lam_shared)
+        priced = self._price_all(lam, lam_shared, complete=True)  # a forced group's remainder may hold member 0
         caps = np.full(self.n, np.inf)
         for r, row in enumerate(self.coupling.rows):
             if row.kind == "fte_cap":
@@ -723,8 +725,8 @@ class ExactEngine:
                 least = _least_total_fte(sp, self._fte_step())
                 if least is None:
                     least = float(partition_layers(np.where(np.isfinite(sp.cost), fte, np.inf).min(axis=0),
-                                                   layers)[0][-1, self.full])
-                most = partition_layers((sp.cost - t * fte).min(axis=0), layers)[0]
+                                                   layers, complete=False)[0][-1, self.full])
+                most = partition_layers((sp.cost - t * fte).min(axis=0), layers, complete=False)[0]
                 sp.fte_extremes[t] = (least, float(most[-1, self.full]))
             return sp.fte_extremes[t]
 

@@ -25,7 +25,8 @@ COMPILE_FROM = 10  # members; below this the plain-Python kernels are faster tha
 SPARSE_SHARE = 0.25  # visit only allowed groups when that scans under this share of the 3^n submasks
 
 
-def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.ndarray, np.ndarray]:
+def _partition_layers(unit: np.ndarray, layers: int, limited: bool, complete: bool = True
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """``best[k, S] = min over T in S holding low(S) of unit[T] + best[k or k - 1, S - T]``, and that T.
 
     Bitwise the same as the plain loop over every mask and its submasks T in decreasing order with a
@@ -46,6 +47,8 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
     - ``limited``: layer 0 holds only single groups; layer k > 0 reads layer k - 1 (``best[k - 1, 0]``
       is 0, as the loop's ``tail = 0`` for an empty remainder). ``cost < inf`` needs no test: an ``inf``
       or ``nan`` term is never below the running value.
+    - Not ``complete``: of the groups holding member 0 (level 0, two thirds of the work) only the full
+      group is solved, the rest are ``nan`` (see ``partition_layers``).
     """
     size = unit.shape[0]
     n = 0
@@ -68,10 +71,11 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
             half = size // step
             cost = unit[(1 << level)::step].copy()
             tail = best[src, ::step].copy()
-            value = np.full(half, np.inf)
+            value = np.full(half, np.nan)  # stays nan only where not solved (level 0, not complete)
             index = np.full(half, -1, dtype=np.int64)
+            first = 0 if complete or level > 0 else half - 1  # the full group alone
             if half < 16:
-                for j in range(half):
+                for j in range(first, half):
                     v = np.inf
                     i = j
                     while True:
@@ -84,7 +88,7 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
                         i = (i - 1) & j
                     value[j] = v
             else:
-                for block in range(half >> 4):
+                for block in range(first >> 4, half >> 4):
                     j = block << 4
                     v0 = v1 = v2 = v3 = v4 = v5 = v6 = v7 = np.inf
                     v8 = v9 = v10 = v11 = v12 = v13 = v14 = v15 = np.inf
@@ -207,6 +211,9 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
                         sub = (sub - 1) & block
                     value[j:j + 16] = (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15)
                     index[j:j + 16] = (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12, i13, i14, i15)
+            if first > 0:  # the block of the full group solved a few more: left out alike
+                value[:first] = np.nan
+                index[:first] = -1
             for j in range(half):
                 mask = (2 * j + 1) << level
                 best[k, mask] = value[j]
@@ -215,8 +222,8 @@ def _partition_layers(unit: np.ndarray, layers: int, limited: bool) -> tuple[np.
     return best, choice
 
 
-def _sparse_layers(unit: np.ndarray, layers: int, limited: bool, groups: np.ndarray, starts: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _sparse_layers(unit: np.ndarray, layers: int, limited: bool, groups: np.ndarray, starts: np.ndarray,
+                   complete: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``_partition_layers`` visiting only allowed groups: ``groups[starts[b]:starts[b + 1]]`` are those
     whose lowest member is b, in decreasing order (the order the full loop meets them, so ties
     resolve alike and both return the same arrays)."""
@@ -226,6 +233,9 @@ def _sparse_layers(unit: np.ndarray, layers: int, limited: bool, groups: np.ndar
     for k in range(layers):
         best[k, 0] = 0.0
         for mask in range(1, size):
+            if not complete and mask & 1 and mask != size - 1:
+                best[k, mask] = np.nan
+                continue
             low = mask & -mask
             b = 0
             while (1 << b) != low:
@@ -399,10 +409,15 @@ def _kernel(name: str, n: int) -> Callable:
     return _compiled(name) if n >= COMPILE_FROM else KERNELS[name]
 
 
-def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarray, np.ndarray]:
+def partition_layers(unit: np.ndarray, max_units: int | None, complete: bool = True
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """``best[k, S]`` and the first group of that split, for at most ``k + 1`` units (see module).
 
-    Where few groups are allowed (travel limits), only those are visited (``SPARSE_SHARE``)."""
+    Where few groups are allowed (travel limits), only those are visited (``SPARSE_SHARE``).
+    Not ``complete``: only the full group and the groups without member 0 are solved, the others are
+    ``nan``, in a third of the time. That is all a search from the full group reads: the optimum,
+    the split ``choice`` leads to, and ``enumerate_partitions``' completion bounds (each step takes
+    the remainder's lowest member, so a remainder never holds member 0)."""
     n = int(math.log2(unit.shape[0]))
     limited = max_units is not None and max_units < n
     layers = max_units if limited else 1
@@ -413,8 +428,8 @@ def partition_layers(unit: np.ndarray, max_units: int | None) -> tuple[np.ndarra
     if visits < SPARSE_SHARE * 3.0 ** n:
         order = np.lexsort((-allowed, lows))
         starts = np.searchsorted(lows[order], np.arange(n + 1)).astype(np.int64)
-        return _kernel("sparse", n)(unit, layers, limited, allowed[order].astype(np.int64), starts)
-    return _kernel("layers", n)(unit, layers, limited)
+        return _kernel("sparse", n)(unit, layers, limited, allowed[order].astype(np.int64), starts, complete)
+    return _kernel("layers", n)(unit, layers, limited, complete)
 
 
 def cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
