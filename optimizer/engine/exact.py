@@ -296,6 +296,7 @@ class ExactEngine:
         self._cutoff = np.inf  # see solve
         self._plain_bound = -np.inf
         self._best_priced: tuple[np.ndarray | None, list] = (None, [])  # multipliers and _price_all there
+        self._last_minima: dict[int, tuple] = {}  # see _minima
         self._overflowed = -1  # the service whose enumeration last overflowed (tried first next time)
 
     # -- columns ---------------------------------------------------------------------------------
@@ -379,13 +380,21 @@ class ExactEngine:
         return self.coupling.lagrangian_cost(sp.table, sp.cost, shares, lam, sp.ties)
 
     def _minima(self, s: int, lam: np.ndarray, *, zero_cost: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """Per group the cheapest ``_lagrangian`` unit cost and its host, without building the table."""
+        """Per group the cheapest ``_lagrangian`` unit cost and its host, without building the table.
+
+        The last answer per service is kept: a round's exact pricing asks again at the multipliers
+        its local search just used (the same array, the same problem)."""
         sp = self.services[s]
+        last = self._last_minima.get(s)
+        if last is not None and last[0] is lam and last[1] == zero_cost and last[2] is sp:
+            return last[3]
         base = np.where(np.isfinite(sp.cost), 0.0, np.inf) if zero_cost else sp.cost
         uses_ir = any(r.kind == "ir" and v > 0 for r, v in zip(self.coupling.rows, lam))
         ties = np.zeros(self.n) if zero_cost else sp.ties
-        return self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam,
-                                               ties)
+        minima = self.coupling.lagrangian_minima(sp.table, base, sp.cost, self._shares(s) if uses_ir else None, lam,
+                                                 ties)
+        self._last_minima[s] = (lam, zero_cost, sp, minima)  # one key per service: safe from its pricing thread
+        return minima
 
     def _price(self, s: int, lam: np.ndarray, lam_shared: float, *, zero_cost: bool = False, complete: bool = False
                ) -> tuple[float, list[tuple[int, int]], np.ndarray]:
