@@ -244,13 +244,14 @@ class HostChoiceModel:
         index = {m: i for i, m in enumerate(self.members)}
         problems = []
         for sid in self.costs:
-            fixed = restrictions.fixed_units.get(sid)
+            fixed = restrictions.fixed(sid)
             unit_rules = UnitRules(
                 travel_limit=f"services.{sid}.max_travel_minutes" in rules,
                 capacity=f"services.{sid}.capacity_fte" in rules,
                 forbidden=f"services.{sid}.forbidden_hosts" in rules,
                 required=f"services.{sid}.required_hosts" in rules,
-                fixed_unit=None if fixed is None else (index[fixed[0]], sum(1 << index[m] for m in fixed[1])),
+                fixed_unit=None if fixed is None else (sum(1 << index[m] for m in fixed[0]),
+                                                       sum(1 << index[m] for m in fixed[1])),
                 shared_allowed=restrictions.shared_services is None or sid in restrictions.shared_services,
             )
             max_units = self.scenario.service(sid).max_units if f"services.{sid}.max_units" in rules else None

@@ -14,6 +14,7 @@ import pytest
 
 from optimizer import data
 from optimizer.engine.coupling import SCALE
+from optimizer.engine.compact import AssignmentMILP
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import InfeasibleError
@@ -100,6 +101,32 @@ def test_restrictions_equal_the_reference_milp(seed):
     ):
         rules = model.rule_groups()
         same_answer(model.solve(rules, restrictions), reference.solve(rules, restrictions))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_a_unit_with_a_choice_of_hosts_is_the_cheapest_single_host_in_every_formulation(seed):
+    """``fixed_units`` with a set of hosts (some of a shared unit's members): the optimum is the least
+    over each host fixed alone (or no plan if none has one), in the engine, the candidate-unit MILP
+    and the assignment MILP; the plan's unit serves exactly the group, hosted by one of the hosts."""
+    rng = random.Random(2100 + seed)
+    model = build_model(resolve(random_case(rng, rng.choice([4, 5, 6, 7])), scenario_id=f"hs{seed}"))
+    loose = [g for g in model.rule_groups() if not g.startswith("fairness.")]
+    plain = model.solve(loose)
+    shared = [u for u in plain.units if u.shared] if plain is not None else []
+    unit = rng.choice(shared) if shared else None
+    service = unit.service if unit else rng.choice(list(model.costs))
+    group = frozenset(unit.members if unit else rng.sample(model.members, 2))
+    hosts = frozenset(rng.sample(sorted(group), rng.randint(1, len(group) - 1)))  # not every member
+    for rules in (loose, model.rule_groups()):
+        singles = [model.solve(rules, Restrictions(fixed_units={service: (h, group)})) for h in sorted(hosts)]
+        cheapest = min((p for p in singles if p is not None), key=lambda p: p.total, default=None)
+        either = Restrictions(fixed_units={service: (hosts, group)})
+        for plan in (model.solve(rules, either), CandidateMILP(model).solve(rules, either),
+                     AssignmentMILP(model, time_limit=60).solve(rules, either)):
+            same_answer(plan, cheapest)
+            if plan is not None:
+                chosen = plan.unit_for(service, next(iter(group)))
+                assert frozenset(chosen.members) == group and chosen.host in hosts
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -643,7 +670,7 @@ def test_a_branched_service_masks_its_parent_as_the_table_would(seed):
     table = model.table(sid)
     group = (1 << rng.randrange(n)) | (1 << rng.randrange(n))
     host = rng.choice([i for i in range(n) if group >> i & 1])
-    rules = UnitRules(travel_limit=rng.random() < 0.5, fixed_unit=(host, group) if seed % 2 else None,
+    rules = UnitRules(travel_limit=rng.random() < 0.5, fixed_unit=(1 << host, group) if seed % 2 else None,
                       fte_caps=tuple(rng.choice([np.inf, 2.0, 5.0]) for _ in range(n)) if seed % 3 == 0 else None)
     parent = ServiceProblem(table, rules, None)
     pins = tuple((rng.randrange(n), rng.randrange(n), rng.random() < 0.5) for _ in range(rng.choice([0, 1, 2])))

@@ -139,25 +139,25 @@ class AssignmentMILP:
         forbidden = set(spec.forbidden_hosts) if f"{key}.forbidden_hosts" in rules else set()
         required = set(spec.required_hosts) if f"{key}.required_hosts" in rules else set()
         shared_ok = restrictions.shared_services is None or sid in restrictions.shared_services
-        fixed = restrictions.fixed_units.get(sid)
-        if fixed is not None and fixed[0] not in fixed[1]:
+        fixed = restrictions.fixed(sid)
+        if fixed is not None and not fixed[0]:
             return None  # a unit's group holds its host: no unit matches
-        fixed_host = None if fixed is None else self.members.index(fixed[0])
+        fixed_hosts = set() if fixed is None else {self.members.index(m) for m in fixed[0]}
         fixed_group = set() if fixed is None else {self.members.index(m) for m in fixed[1]}
 
         def may_host(h: int, shared: bool) -> bool:
             m = self.members[h]
             if m in forbidden:
                 return False
-            if fixed is not None and (h in fixed_group or fixed_host == h):
-                return h == fixed_host and shared == (len(fixed_group) > 1) and (shared_ok or not shared)
+            if h in fixed_group:  # the fixed group's unit, hosted by one of its hosts
+                return h in fixed_hosts and shared == (len(fixed_group) > 1) and (shared_ok or not shared)
             return shared_ok or not shared
 
         def may_join(i: int, h: int) -> bool:
             if self.members[i] in required or (limit is not None and costs.minutes[i, h] > limit + 1e-9):
                 return False
-            if fixed is not None and (i in fixed_group or h == fixed_host):
-                return h == fixed_host and i in fixed_group
+            if i in fixed_group or h in fixed_group:
+                return h in fixed_hosts and i in fixed_group
             return True
 
         alone = {}
@@ -176,13 +176,20 @@ class AssignmentMILP:
             if not terms:
                 return None  # no unit may serve member i
             problem.addConstraint(_affine(terms) == 1, f"assign_{sid}_{i}")
-        if fixed is not None:
-            var = alone.get(fixed_host) if len(fixed_group) == 1 else opened.get(fixed_host)
-            if var is None or any((i, fixed_host) not in join for i in fixed_group - {fixed_host}):
+        if fixed is not None:  # one host opens the unit, and then the whole group joins it
+            hosting = {}
+            for h in sorted(fixed_hosts):
+                var = alone.get(h) if len(fixed_group) == 1 else opened.get(h)
+                if var is not None and all((i, h) in join for i in fixed_group - {h}):
+                    hosting[h] = var
+                elif var is not None:
+                    problem.addConstraint(_affine([(var, 1.0)]) == 0, f"fixed_{sid}_not_{h}")
+            if not hosting:
                 return None
-            problem.addConstraint(_affine([(var, 1.0)]) == 1, f"fixed_{sid}")
-            for i in fixed_group - {fixed_host}:
-                problem.addConstraint(_affine([(join[i, fixed_host], 1.0)]) == 1, f"fixed_{sid}_{i}")
+            problem.addConstraint(_affine([(var, 1.0) for var in hosting.values()]) == 1, f"fixed_{sid}")
+            for h, var in hosting.items():
+                for i in fixed_group - {h}:
+                    problem.addConstraint(_affine([(join[i, h], 1.0), (var, -1.0)]) == 0, f"fixed_{sid}_{i}_{h}")
         for h in opened:
             self._shared_unit(problem, sid, costs, variables, h, cap.get(self.members[h]))
         if f"{key}.max_units" in rules:

@@ -20,12 +20,13 @@ FAIRNESS_GROUPS = (
 class Restrictions:
     """Extra conditions on a plan, beyond the scenario's rules (for what-if analyses).
 
-    ``fixed_units``: service -> (host, members) of a unit the plan must contain;
+    ``fixed_units``: service -> (host, members) of a unit the plan must contain; the host may be a
+    set of members, any one of which may host it (``fixed``);
     ``shared_services``: only these services may have a unit serving two or more members
     (``None``: any); ``max_shared_services``: at most this many services may.
     """
 
-    fixed_units: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    fixed_units: Mapping[str, tuple[str | frozenset[str], frozenset[str]]] = field(default_factory=dict)
     shared_services: frozenset[str] | None = None
     max_shared_services: int | None = None
 
@@ -33,12 +34,20 @@ class Restrictions:
         """Whether ``unit`` can be part of a plan under these restrictions (per unit only)."""
         if unit.shared and self.shared_services is not None and unit.service not in self.shared_services:
             return False
-        fixed = self.fixed_units.get(unit.service)
+        fixed = self.fixed(unit.service)
         if fixed is None:
             return True
-        host, group = fixed
+        hosts, group = fixed
         members = frozenset(unit.members)
-        return (unit.host == host and members == group) or not (members & group)
+        return (unit.host in hosts and members == group) or not (members & group)
+
+    def fixed(self, service: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The hosts that may host ``service``'s fixed unit (those in its group) and its members."""
+        if service not in self.fixed_units:
+            return None
+        host, group = self.fixed_units[service]
+        hosts = frozenset([host]) if isinstance(host, str) else frozenset(host)
+        return hosts & group, frozenset(group)
 
 
 NO_RESTRICTIONS = Restrictions()

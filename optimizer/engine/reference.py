@@ -131,9 +131,10 @@ class CandidateMILP:
                     problem.addConstraint(
                         pulp.LpAffineExpression(rows[("host", spec.id, h)]) == 1, f"required_{spec.id}_{h}"
                     )
-        for service, (host, group) in restrictions.fixed_units.items():
+        for service in restrictions.fixed_units:
+            hosts, group = restrictions.fixed(service)
             terms = [(var, 1.0) for u, var in zip(allowed, x)
-                     if u.service == service and u.host == host and frozenset(u.members) == group]
+                     if u.service == service and u.host in hosts and frozenset(u.members) == group]
             problem.addConstraint(pulp.LpAffineExpression(terms) == 1, f"fixed_{service}")
         if restrictions.max_shared_services is not None:
             used = {s: problem.add_variable(f"shared_{s}", cat=pulp.LpBinary) for s in self.costs}

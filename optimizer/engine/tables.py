@@ -43,7 +43,7 @@ class UnitRules:
     capacity: bool = True
     forbidden: bool = True
     required: bool = True
-    fixed_unit: tuple[int, int] | None = None  # (host index, group mask) that must be chosen
+    fixed_unit: tuple[int, int] | None = None  # (hosts mask, group mask): a unit serving the group, one of them hosting
     shared_allowed: bool = True
     pins: tuple[tuple[int, int, bool], ...] = ()  # (member, host, must): the member's unit is (not) hosted there
     fte_caps: tuple[float, ...] | None = None  # per host: the most FTE one unit it hosts may have
@@ -136,10 +136,10 @@ class ServiceTable:
         if rules.fte_caps is not None or rules.fte_floors is not None or rules.pins:
             ok &= self.decided(rules)
         if rules.fixed_unit is not None:  # only that unit may serve any of its members
-            host, group = rules.fixed_unit
-            keep = bool(ok[host, group])
+            hosts, group = rules.fixed_unit
+            keep = ok[:, group] & ((hosts >> np.arange(n)) & 1).astype(bool)
             ok[:, (groups & group) != 0] = False
-            ok[host, group] = keep
+            ok[:, group] = keep
         if not rules.pins and rules.fte_caps is None and rules.fte_floors is None:  # not a solve's own branching
             self._cache[rules] = ok
         return ok
