@@ -30,6 +30,7 @@ within the time limit and with its gap.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -85,6 +86,19 @@ class HostChoiceModel:
         self._warm: dict[frozenset[str], list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
         self._memos: dict[frozenset[str], UnitMemo] = {}  # per rule set: see UnitMemo
         self._share_tables: dict = {}  # what each member pays of each unit: the same under any rules
+
+    def detached(self) -> HostChoiceModel:
+        """A copy for a line of re-solves of its own (in a thread of its own, say): it shares the unit
+        tables and service problems built so far, which solves only read (or fill in alike), and takes
+        its own warm pools and memos, so what it solves neither depends on nor changes what another
+        copy solves."""
+        for service in self.costs:
+            self.table(service)  # built here, once: the copies then only read the tables
+        clone = copy.copy(self)
+        clone._problems = dict(self._problems)
+        clone._warm = dict(self._warm)
+        clone._memos = {rules: replace(memo, coefficients=dict(memo.coefficients)) for rules, memo in self._memos.items()}
+        return clone
 
     @property
     def candidate_count(self) -> int:

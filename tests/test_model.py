@@ -273,3 +273,27 @@ def test_service_problem_cache_keeps_the_recently_used_within_its_size(monkeypat
     model._problem(sid, c, None)
     assert set(model._problems) == {(sid, a, None), (sid, c, None)}
     assert model._problem(sid, a, None) is first
+
+
+def test_a_detached_copy_solves_alike_and_leaves_the_models_pools_and_memos_alone():
+    """``HostChoiceModel.detached``: the copy's re-solves give the original's answers, and the pools
+    and memos they leave stay in the copy (so threads of copies do not depend on each other)."""
+    from conftest import SCENARIOS
+    from optimizer.engine.plan import Restrictions
+    from optimizer.scenario import load_scenario
+
+    model = build_model(load_scenario(SCENARIOS / "join_tana.toml"))
+    rules = frozenset(model.rule_groups())
+    plan = model.solve(rules)
+    unit = next(u for u in plan.units if u.shared)
+    forced = Restrictions(fixed_units={unit.service: (next(m for m in unit.members if m != unit.host),
+                                                       frozenset(unit.members))})
+    warm, memos = dict(model._warm), {r: (m, dict(m.coefficients)) for r, m in model._memos.items()}
+    copy = model.detached()
+    assert copy.table(unit.service) is model.table(unit.service)  # the tables are shared
+    other = copy.solve(rules, forced)
+    assert model._warm == warm and model._warm[rules] is warm[rules]
+    assert {r: (m, m.coefficients) for r, m in model._memos.items()} == memos
+    assert copy._warm[rules] != warm[rules]  # the copy kept its own pool
+    mine = model.solve(rules, forced)
+    assert (mine.total, mine.units) == (other.total, other.units)

@@ -54,3 +54,42 @@ def test_the_pool_is_made_once_when_several_threads_ask_at_once(monkeypatch):
     assert parallel.each(parallel.PARALLEL_FROM, lambda x: x * x, range(5)) == [0, 1, 4, 9, 16]
     if pools[0] is not None:
         pools[0].shutdown()
+
+
+def test_side_by_side_gives_results_in_order_runs_pieces_at_once_and_may_use_each(monkeypatch):
+    """From ``PARALLEL_FROM`` members two pieces overlap in threads of their own (each waits for the
+    other to start), each may use the shared pool itself, and results come back in the items' order;
+    below, the pieces run one by one in the caller's thread."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    both = threading.Barrier(2, timeout=10)
+
+    def piece(i: int) -> tuple[int, list[int], str]:
+        if i < 2:
+            both.wait()  # would time out (BrokenBarrierError) if the first two did not overlap
+        return i, parallel.each(parallel.PARALLEL_FROM, lambda x: x * i, range(3)), threading.current_thread().name
+
+    results = list(parallel.side_by_side(parallel.PARALLEL_FROM, piece, range(5)))
+    assert [(i, squares) for i, squares, _ in results] == [(i, [0, i, 2 * i]) for i in range(5)]
+    assert all(name.startswith("side-by-side") for *_, name in results)
+    alone = list(parallel.side_by_side(parallel.PARALLEL_FROM - 1, lambda i: threading.current_thread().name, range(3)))
+    assert alone == [threading.current_thread().name] * 3
+
+
+def test_side_by_side_passes_an_error_on_and_drops_the_pieces_not_begun(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    begun: list[int] = []
+
+    def piece(i: int) -> int:
+        begun.append(i)
+        if i == 0:
+            raise ValueError("bad piece")
+        threading.Event().wait(0.05)
+        return i
+
+    try:
+        list(parallel.side_by_side(parallel.PARALLEL_FROM, piece, range(20)))
+    except ValueError as error:
+        assert str(error) == "bad piece"
+    else:
+        raise AssertionError("the error was not passed on")
+    assert len(begun) <= 4  # the two first, and at most one more per thread before the rest were dropped

@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.decisions.why_host import host_options, tie_tolerance, why_host
 from optimizer.errors import CutOff
-from optimizer.model import Restrictions
+from optimizer.model import HostChoiceModel, Restrictions
 from optimizer.pipeline import run
 from optimizer.scenario import load_scenario
 from tests.conftest import SCENARIOS
@@ -137,6 +137,47 @@ def test_screened_analysis_agrees_with_the_exact_one(adopted, branching, monkeyp
             if cheapest is not None:
                 assert option.delta_at_least >= cheapest + tolerance - 1e-6 or option.barred_by
     assert count > 0
+
+
+def test_hosts_solved_as_one_in_threads_agree_with_the_exact_analysis_and_with_themselves(adopted, monkeypatch):
+    """As at county scale (``TOGETHER_FROM``, ``PARALLEL_FROM``): the hosts a rival's cost leaves open
+    solved as one, the units two at a time in threads. Same sentences and costs as the analysis
+    that solves everything, bounds as above; and two runs give the same options, bounds included
+    (each unit starts from its own copy of the model, whatever ran before or beside it)."""
+    import optimizer.decisions.why_host as module
+    import optimizer.engine.exact as exact_engine
+    import optimizer.parallel as parallel
+
+    monkeypatch.setattr(module, "TOGETHER_FROM", 1)
+    monkeypatch.setattr(exact_engine, "TIGHTEN_FROM", 1)  # as from 11 members, where sets are solved
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    model, plan = adopted.model, adopted.plan
+    exact = why_host(model, plan, exact=True)
+    real, jointly = HostChoiceModel.solve, []
+
+    def solve(self, rules, restrictions=Restrictions(), **kwargs):
+        jointly.extend(1 for host, _ in restrictions.fixed_units.values() if not isinstance(host, str))
+        return real(self, rules, restrictions, **kwargs)
+
+    monkeypatch.setattr(HostChoiceModel, "solve", solve)
+    first, second = why_host(model, plan, exact=False), why_host(model, plan, exact=False)
+    assert jointly  # some hosts were solved as one
+    assert [e.sentence for e in first] == [e.sentence for e in exact]
+    assert [[(o.unit, o.host, o.delta, o.bound) for o in e.options] for e in first] == \
+        [[(o.unit, o.host, o.delta, o.bound) for o in e.options] for e in second]
+    tolerance = tie_tolerance(plan)
+    for fast, full in zip(first, exact):
+        truth = {(o.unit, o.host): o for o in full.options}
+        for option in fast.options:
+            reference = truth[(option.unit, option.host)]
+            if not option.screened:
+                assert option.delta == pytest.approx(reference.delta, abs=1e-6) and option.lifted == reference.lifted
+                continue
+            if not reference.outcome.lifted:
+                assert option.delta_at_least <= reference.delta + 1e-6
+            cheapest = min((o.delta for o in full.options if o.unit == option.unit and o.allowed), default=None)
+            if cheapest is not None:
+                assert option.delta_at_least >= cheapest + tolerance - 1e-6 or option.barred_by
 
 
 @pytest.mark.parametrize("stopped", ["without a plan", "with a plan and its gap"])

@@ -31,16 +31,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.decisions.relax import Outcome, solve_or_lift
-from optimizer.errors import CutOff
+from optimizer.engine.exact import TIGHTEN_FROM
+from optimizer.errors import CutOff, SolverLimitError
 from optimizer.explain import describe_rule
 from optimizer.i18n import format_nok, language, tr
 from optimizer.model import HostChoiceModel, Plan, Restrictions
+from optimizer.parallel import side_by_side
 from optimizer.units import COMPONENTS, Unit
 
 Progress = Callable[[float, str], None]
 SCREEN_FROM = 9  # members: from here an alternative that cannot be the cheapest is bounded, not solved
 SCREEN_SPAN = 0.005  # screening: alternatives up to this share above the adopted plan are sought first
 RIVALLED_SECONDS = 1.0  # below SCREEN_FROM, an alternative with a cheaper rival is first given this long
+# members: from here, screening, the hosts a rival's cost leaves open are solved as one. The engine then
+# bounds a search with a cutoff by it (its TIGHTEN_FROM); below, the band's rows, mixed across hosts in
+# the relaxation, made one such search take 12 s where each host alone took 0.01 s (all_border)
+TOGETHER_FROM = TIGHTEN_FROM
 
 
 @dataclass(frozen=True)
@@ -112,11 +118,12 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
     number), then the screened ones by bound. ``exact``: solve every alternative to the end
     (default: below ``SCREEN_FROM`` members)."""
     screen = len(model.members) >= SCREEN_FROM if exact is None else not exact
+    jointly = screen and len(model.members) >= TOGETHER_FROM
     tolerance = tie_tolerance(plan)
     barred = {h: tuple(g for g in sorted(model.costs[unit.service].unit(h, unit.members).violates) if g in plan.rules)
               for h in unit.members if h != unit.host}
     rules = {h: [g for g in sorted(plan.rules) if g not in why] for h, why in barred.items()}
-    upper = plan.total * (1.0 + SCREEN_SPAN)  # the sought alternatives first: those costing at most this
+    upper = _upper(plan)  # the sought alternatives first: those costing at most this
     bounds: dict[str, float] = {}  # what each costs at least, if it costs at most ``upper``
     if screen or exact is None:  # for screening, and below SCREEN_FROM for the order and the short tries
         for why in dict.fromkeys(barred.values()):
@@ -131,6 +138,7 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
                                           bounds.get(h, -math.inf), h))
     found: dict[str, tuple[int, float]] = {}  # host -> (rules lifted, total of a plan with that host)
     above: dict[str, float] = {}  # host -> its search's bound, when it stopped above ``upper``
+    apart: set[str] = set()  # hosts whose solve as one found no plan: each is solved on its own
 
     def rival(host: str) -> float | None:
         """The cheapest plan another host gives lifting as many rules as this host must at least: this one
@@ -164,6 +172,7 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
         return -math.inf if barred[host] else bound
 
     options: list[HostOption] = []
+    group = frozenset(unit.members)
     # without a rival yet, a solve seeks only plans up to ``upper``; one that finds none waits at the end
     queue = list(order)
     while queue:
@@ -173,9 +182,34 @@ def host_options(model: HostChoiceModel, plan: Plan, unit: Unit, exact: bool | N
         if bound is not None:
             options.append(HostOption(unit, host, barred[host], Outcome(None), plan, bound=bound))
             continue
+        # screening, once a rival is known, the hosts that break no rule and that its cost and the bounds
+        # leave open are solved as one: the best plan in which any of them hosts the group (the best
+        # with its host), or a bound for them all. (Not before: with the rival found first, the bounds
+        # usually settle most hosts, and some of those are slow to solve.)
+        together = [h for h in queue if jointly and beaten is not None and not barred[host] and not barred[h]
+                    and rival(h) == beaten and beaten_by(h, beaten) is None and not {host, h} & apart]
+        if together:
+            hosts = [host, *together]
+            try:
+                best = model.solve(rules[host], Restrictions(fixed_units={unit.service: (frozenset(hosts), group)}),
+                                   cutoff=beaten + tolerance)
+            except CutOff as stop:
+                queue = [h for h in queue if h not in hosts]
+                options += [HostOption(unit, h, (), Outcome(None), plan, bound=stop.bound) for h in hosts]
+                continue
+            except SolverLimitError:
+                best = None
+            if best is None:  # none meets the rules (or no plan in time): each host on its own, from here
+                apart.update(hosts)
+            else:
+                winner = best.unit_for(unit.service, unit.host).host
+                found[winner] = (0, best.total)
+                options.append(HostOption(unit, winner, (), Outcome(best), plan))
+                queue = [h for h in hosts if h != winner] + [h for h in queue if h not in hosts]
+                continue
         seeking = screen and beaten is None and host not in above and len(queue) > 0
         cutoff = beaten + tolerance if screen and beaten is not None else (upper if seeking else None)
-        forced = Restrictions(fixed_units={unit.service: (host, frozenset(unit.members))})
+        forced = Restrictions(fixed_units={unit.service: (host, group)})
         # below SCREEN_FROM every figure is sought, but one whose bound a cheaper rival already beats
         # gets a short try: if that ends unproven, it shows the bound (it cannot be the cheapest)
         quick = (exact is None and not screen and beaten is not None and not barred[host]
@@ -225,18 +259,38 @@ def _option_order(o: HostOption) -> tuple:
 def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None = None,
              progress: Progress | None = None, exact: bool | None = None) -> list[ServiceExplanation]:
     """One explanation per service (catalogue order, or just ``services``) of the adopted ``plan``
-    (``exact``: see ``host_options``)."""
+    (``exact``: see ``host_options``).
+
+    Each shared unit's alternatives are re-solved on a copy of the model of their own
+    (``HostChoiceModel.detached``) that starts from the model as the adopted solve left it, so the
+    answer does not depend on the order; from ``PARALLEL_FROM`` members two units run at once
+    (``side_by_side``), the one with the most alternatives first."""
     chosen = list(model.costs) if services is None else [s for s in model.costs if s in set(services)]
-    out = []
-    for i, service in enumerate(chosen):
+    shared = [u for u in plan.units if u.shared and u.service in chosen]
+    if shared and exact is not True:  # the bounds' root under the adopted rules, once for every copy
+        model.forced_unit_bounds(sorted(plan.rules), shared[0].service, shared[0].members, _upper(plan))
+    order = sorted(range(len(shared)), key=lambda i: -len(shared[i].members))  # stable: plan order on ties
+    options: dict[Unit, list[HostOption]] = {}
+    if progress is not None:
+        progress(0.0, shared[order[0]].service if shared else "")
+    work = side_by_side(len(model.members), lambda i: host_options(model.detached(), plan, shared[i], exact), order)
+    for done, (i, found) in enumerate(zip(order, work), start=1):
+        options[shared[i]] = found
         if progress is not None:
-            progress(i / max(len(chosen), 1), service)
-        units = [u for u in plan.units if u.service == service and u.shared]
-        options = [o for u in units for o in host_options(model, plan, u, exact)]
-        out.append(ServiceExplanation(service, options, service_sentence(model, plan, service, units, options)))
+            progress(done / len(shared), shared[order[done]].service if done < len(shared) else "")
+    out = []
+    for service in chosen:
+        units = [u for u in shared if u.service == service]
+        mine = [o for u in units for o in options[u]]
+        out.append(ServiceExplanation(service, mine, service_sentence(model, plan, service, units, mine)))
     if progress is not None:
         progress(1.0, "")
     return out
+
+
+def _upper(plan: Plan) -> float:
+    """The alternatives sought first cost at most this (``SCREEN_SPAN`` above the adopted plan)."""
+    return plan.total * (1.0 + SCREEN_SPAN)
 
 
 def tie_tolerance(plan: Plan) -> float:
