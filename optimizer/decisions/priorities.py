@@ -95,8 +95,10 @@ def priorities(model: HostChoiceModel, plan: Plan, n_values: Iterable[int] | Non
 
     The rules are those ``plan`` was solved under. For N at or above the number of services the
     adopted plan shares, a proven-optimal adopted plan is the answer (the restriction cuts nothing
-    it uses) and is not solved again.
+    it uses) and is not solved again. The re-solves run on a copy of the model
+    (``HostChoiceModel.detached``): what they leave does not change the next analysis on ``model``.
     """
+    own = model.detached()
     n_all = len(model.costs)
     ns = sorted(set(n_values)) if n_values is not None else list(range(1, n_all + 1))
     stand_alone = {m: model.stand_alone_total(m) for m in model.members}
@@ -109,7 +111,7 @@ def priorities(model: HostChoiceModel, plan: Plan, n_values: Iterable[int] | Non
         if n >= adopted_shared and adopted_proven:
             outcome = Outcome(plan)
         else:
-            outcome = solve_or_lift(model, plan.rules, Restrictions(max_shared_services=n))
+            outcome = solve_or_lift(own, plan.rules, Restrictions(max_shared_services=n))
         steps.append(PriorityStep(n, outcome, stand_alone))
     if progress is not None:
         progress(1.0, "")
