@@ -92,8 +92,9 @@ class HostChoiceModel:
         tables and service problems built so far, which solves only read (or fill in alike), and takes
         its own warm pools and memos, so what it solves neither depends on nor changes what another
         copy solves."""
-        for service in self.costs:
-            self.table(service)  # built here, once: the copies then only read the tables
+        if len(self.members) <= MAX_TABLE_MEMBERS:  # beyond, the solves need no tables
+            for service in self.costs:
+                self.table(service)  # built here, once: the copies then only read the tables
         clone = copy.copy(self)
         clone._problems = dict(self._problems)
         clone._warm = dict(self._warm)

@@ -3,11 +3,13 @@
 Worth it where the work runs outside the GIL: the engine's compiled subset programmes (nogil) and
 NumPy's reductions over the 2^n coalitions of the settlement games. Results come back in order.
 ``each`` is for small pieces, in one shared pool; ``side_by_side`` for whole analyses that may
-themselves use ``each``, in threads of their own.
+themselves use ``each``, in threads of their own. Each piece runs in a copy of the caller's context
+(``contextvars``), so it sees the caller's language (``optimizer.i18n``).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +43,9 @@ def each(members: int, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
 
     ``work`` must not itself wait on ``each`` (the pool is shared and would wait on itself)."""
     pool = _threads() if members >= PARALLEL_FROM else None
-    return list(pool.map(work, items)) if pool is not None else [work(item) for item in items]
+    if pool is None:
+        return [work(item) for item in items]
+    return [future.result() for future in [pool.submit(contextvars.copy_context().run, work, item) for item in items]]
 
 
 def side_by_side(members: int, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -54,7 +58,7 @@ def side_by_side(members: int, work: Callable[[T], R], items: Iterable[T]) -> It
         yield from (work(item) for item in items)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="side-by-side") as pool:
-        futures = [pool.submit(work, item) for item in items]
+        futures = [pool.submit(contextvars.copy_context().run, work, item) for item in items]
         try:
             for future in futures:
                 yield future.result()

@@ -138,11 +138,15 @@ def test_programme_for_a_search_equals_the_complete_one_where_a_search_reads_it(
                     assert got_best[k, solved].tobytes() == best[k, solved].tobytes(), (kind, limited, layers, k)
                     assert np.array_equal(got_choice[k, solved], choice[k, solved])
                     assert np.all(np.isnan(got_best[k, ~solved]))
-        if kind < 3:  # the public wrapper, sparse where few groups are allowed
+        if kind < 3:  # the public wrapper, sparse where few groups are allowed: the same arrays as dense
             sparse = unit.copy()
             sparse[rng.random(1 << n) < 0.9] = np.inf
-            got_best, got_choice = kernels.partition_layers(sparse, None, complete=False)
-            best, choice = reference(sparse, 1, False)
-            assert got_best[0, read].tobytes() == best[0, read].tobytes()
-            assert np.array_equal(got_choice[0, read], choice[0, read])
-            assert np.all(np.isnan(got_best[0, ~read]))
+            for max_units in (None, 2, 3):
+                limited = max_units is not None and max_units < n
+                layers = max_units if limited else 1
+                got_best, got_choice = kernels.partition_layers(sparse, max_units, complete=False)
+                dense_best, dense_choice = kernels._partition_layers(sparse, layers, limited, False)
+                assert got_best.tobytes() == dense_best.tobytes() and np.array_equal(got_choice, dense_choice)
+                best, choice = reference(sparse, layers, limited)
+                assert got_best[-1, read].tobytes() == best[-1, read].tobytes()
+                assert np.array_equal(got_choice[-1, read], choice[-1, read])

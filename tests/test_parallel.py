@@ -93,3 +93,22 @@ def test_side_by_side_passes_an_error_on_and_drops_the_pieces_not_begun(monkeypa
     else:
         raise AssertionError("the error was not passed on")
     assert len(begun) <= 4  # the two first, and at most one more per thread before the rest were dropped
+
+
+def test_pieces_see_the_callers_language_in_threads(monkeypatch):
+    """Found by review: the language lives in a context variable, which pool threads do not inherit;
+    why-this-host's sentences came out in bokmål at 13+ members when English was asked for."""
+    import contextvars
+
+    from optimizer.i18n import language, set_language
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def in_english() -> tuple[list[str], list[str]]:
+        set_language("en")
+        apart = list(parallel.side_by_side(parallel.PARALLEL_FROM, lambda _: language(), range(4)))
+        pooled = parallel.each(parallel.PARALLEL_FROM, lambda _: language(), range(4))
+        return apart, pooled
+
+    apart, pooled = contextvars.copy_context().run(in_english)
+    assert apart == ["en"] * 4 and pooled == ["en"] * 4

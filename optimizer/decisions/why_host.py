@@ -284,8 +284,10 @@ def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None 
         progress(0.0, order[0] if order else "")
     for done, (service, answer) in enumerate(zip(order, side_by_side(len(model.members), explain, order)), start=1):
         explained[service] = answer
-        if progress is not None:
-            progress(done / len(order), order[done] if done < len(order) else "")
+        if progress is not None and done < len(order):
+            progress(done / len(order), order[done])
+    if progress is not None:
+        progress(1.0, "")
     return [explained[s] for s in chosen]
 
 

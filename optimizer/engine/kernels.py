@@ -233,8 +233,8 @@ def _sparse_layers(unit: np.ndarray, layers: int, limited: bool, groups: np.ndar
     for k in range(layers):
         best[k, 0] = 0.0
         for mask in range(1, size):
-            if not complete and mask & 1 and mask != size - 1:
-                best[k, mask] = np.nan
+            if not complete and (k > 0 or not limited) and mask & 1 and mask != size - 1:
+                best[k, mask] = np.nan  # as the dense kernel (whose limited layer 0 is complete)
                 continue
             low = mask & -mask
             b = 0
