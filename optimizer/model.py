@@ -98,7 +98,8 @@ class HostChoiceModel:
         clone = copy.copy(self)
         clone._problems = dict(self._problems)
         clone._warm = dict(self._warm)
-        clone._memos = {rules: replace(memo, coefficients=dict(memo.coefficients)) for rules, memo in self._memos.items()}
+        memos = dict(self._memos)  # a snapshot first (one C-level copy), should another thread solve meanwhile
+        clone._memos = {rules: replace(memo, coefficients=dict(memo.coefficients)) for rules, memo in memos.items()}
         return clone
 
     @property
