@@ -13,7 +13,7 @@ import contextvars
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 PARALLEL_FROM = 13  # members: from here a member set's independent pieces run in parallel threads
@@ -45,7 +45,12 @@ def each(members: int, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
     pool = _threads() if members >= PARALLEL_FROM else None
     if pool is None:
         return [work(item) for item in items]
-    return [future.result() for future in [pool.submit(contextvars.copy_context().run, work, item) for item in items]]
+    return [future.result() for future in _submitted(pool, work, items)]
+
+
+def _submitted(pool: ThreadPoolExecutor, work: Callable[[T], R], items: Iterable[T]) -> list[Future]:
+    """Each item's piece in ``pool``, in a copy of the caller's context (a context runs in one thread at once)."""
+    return [pool.submit(contextvars.copy_context().run, work, item) for item in items]
 
 
 def side_by_side(members: int, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -58,7 +63,7 @@ def side_by_side(members: int, work: Callable[[T], R], items: Iterable[T]) -> It
         yield from (work(item) for item in items)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="side-by-side") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, work, item) for item in items]
+        futures = _submitted(pool, work, items)
         try:
             for future in futures:
                 yield future.result()
