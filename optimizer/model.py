@@ -249,6 +249,12 @@ class HostChoiceModel:
                                       SCALE * (upper + self.tie_slack()))
         return {m: float(bounds[index[m]]) / SCALE - self.tie_slack() for m in members}
 
+    def prepare_forced_bounds(self, rules: Iterable[str], upper: float) -> None:
+        """Work out now the root ``forced_unit_bounds`` under ``rules`` and ``upper`` start from, once:
+        it is kept in the rule set's memo, which the copies ``detached`` makes afterwards carry."""
+        if len(self.members) <= MAX_TABLE_MEMBERS:
+            self.engine(frozenset(rules)).forced_root(SCALE * (upper + self.tie_slack()))
+
     def tie_slack(self) -> float:
         """The most the tie-break adds to a plan's cost (NOK): a bound on tie-broken costs, less this,
         bounds true costs."""

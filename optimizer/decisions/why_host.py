@@ -269,9 +269,8 @@ def why_host(model: HostChoiceModel, plan: Plan, services: Iterable[str] | None 
     which at 18 members made the whole 17 % quicker.)"""
     chosen = list(model.costs) if services is None else [s for s in model.costs if s in set(services)]
     units = {s: [u for u in plan.units if u.service == s and u.shared] for s in chosen}
-    first = next((u for s in chosen for u in units[s]), None)
-    if first is not None and exact is not True:  # the bounds' root under the adopted rules, once for every copy
-        model.forced_unit_bounds(sorted(plan.rules), first.service, first.members, _upper(plan))
+    if any(units.values()) and exact is not True:  # the bounds' root under the adopted rules, once for every copy
+        model.prepare_forced_bounds(plan.rules, _upper(plan))
     order = sorted(chosen, key=lambda s: -sum(len(u.members) - 1 for u in units[s]))  # stable on ties
 
     def explain(service: str) -> ServiceExplanation:

@@ -663,9 +663,7 @@ class ExactEngine:
         at most ``upper`` (``_bound_total_fte``: at 18 members that cuts the root's gap about six
         times). The root's column generation runs once per rule set and ``upper`` (kept in
         ``memo``), so each call costs one Lagrangian table of service s."""
-        if self.memo.multipliers is None or self.memo.multipliers[0] != upper:
-            self.memo.multipliers = (upper, self._capped_root(upper))
-        root = self.memo.multipliers[1]
+        root = self.forced_root(upper)
         if root is None:
             return np.full(self.n, np.inf)
         lam, lam_shared, bound, values, programmes, caps = root
@@ -680,6 +678,13 @@ class ExactEngine:
         shared = lam_shared if group & (group - 1) else 0.0
         term = self._lagrangian(s, lam)[:, group] + completion + shared
         return np.where(sp.table.fte[group] > caps + 1e-9, np.inf, bound - values[s] + term)
+
+    def forced_root(self, upper: float) -> tuple | None:
+        """The root ``forced_bounds`` starts from (``_capped_root``), computed once per rule set and
+        ``upper`` and kept in ``memo``."""
+        if self.memo.multipliers is None or self.memo.multipliers[0] != upper:
+            self.memo.multipliers = (upper, self._capped_root(upper))
+        return self.memo.multipliers[1]
 
     def _cheapest_into_pool(self) -> list[tuple[float, list, np.ndarray]] | None:
         """Each service's cheapest partition under its current rules into the pool (``_price`` at zero
