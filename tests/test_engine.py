@@ -15,6 +15,7 @@ import pytest
 from optimizer import data
 from optimizer.engine.coupling import SCALE
 from optimizer.engine.compact import AssignmentMILP
+from optimizer.engine.exact import Listing
 from optimizer.engine.kernels import enumerate_partitions, partition_layers
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import InfeasibleError
@@ -535,6 +536,84 @@ def test_row_coefficients_of_many_units_equal_each_row_s_definition():
                 assert batch[u, r] == expected, (row.kind, int(h), int(g))
 
 
+def random_listing(rng: random.Random, sp, count: int) -> Listing:
+    """Up to ``count`` of a service's cheapest partitions (as a search lists them), some listed twice."""
+    from optimizer.engine.kernels import enumerate_partition_arrays
+
+    cost = sp.cost + sp.ties[:, None]
+    bound = partition_layers(cost.min(axis=0), None)[0]
+    starts, hosts, groups, _ = enumerate_partition_arrays(cost, bound, False, bound[0, -1] * 1.5 + 100.0, count)
+    units = [list(zip(hosts[a:b], groups[a:b])) for a, b in zip(starts[:-1], starts[1:])]
+    units += [rng.choice(units) for _ in range(len(units) // 4)]
+    rng.shuffle(units)
+    starts = np.cumsum([0] + [len(u) for u in units]).astype(np.int64)
+    return Listing(starts, np.array([h for u in units for h, _ in u], dtype=np.int64),
+                   np.array([g for u in units for _, g in u], dtype=np.int64))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_listed_partitions_reduce_to_the_cheapest_of_each_signature(seed, monkeypatch):
+    """The compiled reduction of listed partitions (from ``COMPILE_FROM`` members) keeps, per signature
+    (sharing or not, coefficients on the rows rounded to 1e-9), the cheapest partition, the first of
+    equal cost, in the order the signatures first appear: against a dictionary over each partition's
+    units costed one by one, with rows of every kind; plain Python and compiled alike, and the MILP gets
+    the columns the numpy path gives it."""
+    from optimizer.engine import kernels
+    from optimizer.engine.exact import ListedPartitions
+
+    rng = random.Random(9100 + seed)
+    case = random_case(rng, 7)
+    case["fairness"].update(min_shared_units_hosted=1, individual_rationality=True, fte_band=0.2, max_fte_loss=2.0)
+    model = build_model(resolve(case, scenario_id="distinct"))
+    engine = model.engine(frozenset(model.rule_groups()))
+    engine.coupling.bound_total_fte(1.0, 60.0, 0.5)
+    n = engine.n
+    everything = list(range(len(engine.coupling.rows)))
+    without_ir = [r for r, row in enumerate(engine.coupling.rows) if row.kind != "ir"]
+    for s, sp in enumerate(engine.services):
+        listing = random_listing(rng, sp, 300)
+        for rows in (everything, without_ir, without_ir[:3], []):
+            kept: dict[tuple, tuple[int, float, np.ndarray]] = {}
+            for i in range(listing.count):
+                units = ListedPartitions(s, listing).units(i)
+                unit_coefs = [engine.coupling.units_coefficients(
+                    np.array([h]), np.array([g]), sp.table.fte[[g]],
+                    SCALE * (sp.table.base[[g]] + sp.table.travel[h, [g]]), engine._shares(s)[:, [g]], rows)[0]
+                    for h, g in units]
+                coefs = unit_coefs[0].copy()
+                for c in unit_coefs[1:]:
+                    coefs += c
+                true = [SCALE * (sp.table.base[g] + sp.table.travel[h, g]) for h, g in units]
+                ties = [SCALE * sp.table.tie[h] for h, _ in units]
+                cost = sum(true[1:], true[0]) + sum(ties[1:], ties[0])
+                key = (any(g & (g - 1) for _, g in units), tuple(np.round(coefs, 9) + 0.0))
+                if key not in kept or cost < kept[key][1]:
+                    kept[key] = (i, cost, coefs)
+            order = list(kept)  # dictionaries keep the order keys first appear in
+            per_fte, hosted_fte, hosted_shared, ir_member = engine.coupling.linear_form(rows)
+            ir_rows = np.flatnonzero(ir_member >= 0)
+            ir_row = np.full(len(rows), -1, dtype=np.int64)
+            ir_row[ir_rows] = np.arange(len(ir_rows))
+            shares = engine._shares(s)[ir_member[ir_rows]] if len(ir_rows) else np.zeros((0, 1 << n))
+            arguments = (listing.starts, listing.hosts, listing.groups, sp.table.fte, sp.table.base, sp.table.travel,
+                         SCALE, SCALE * sp.table.tie)
+            plain = kernels._distinct_partitions(*arguments, per_fte, hosted_fte, hosted_shared, shares, ir_row)
+            monkeypatch.setattr(kernels, "COMPILE_FROM", 0)
+            compiled = kernels.distinct_partitions(*arguments, (per_fte, hosted_fte, hosted_shared), shares, ir_row)
+            reduced_compiled = engine._reduced([], [ListedPartitions(s, listing)], rows, 1)
+            monkeypatch.undo()
+            reduced_numpy = engine._reduced([], [ListedPartitions(s, listing)], rows, 1)
+            for index, cost, _, shared, coefs in (plain, compiled):
+                assert index.tolist() == [kept[key][0] for key in order], (s, len(rows))
+                assert shared.tolist() == [key[0] for key in order]
+                assert np.allclose(cost, [kept[key][1] for key in order], rtol=1e-12, atol=0.0)
+                assert coefs.reshape(len(order), len(rows)).tobytes() == np.array(
+                    [kept[key][2] for key in order]).reshape(len(order), len(rows)).tobytes()
+            # the same columns, by cost (numpy's sums may differ by an ulp, which can swap exact ties)
+            assert {c.key for c in reduced_compiled} == {c.key for c in reduced_numpy}
+            assert [c.cost for c in reduced_compiled] == pytest.approx([c.cost for c in reduced_numpy], rel=1e-12)
+
+
 def test_lagrangian_unit_costs_equal_the_cost_plus_the_multiplied_rows():
     """The Lagrangian table (built host by host) is each unit's cost with its tie-break plus ``lam . a``
     from the row coefficients, and its minimum per group is the compiled one-pass minimum's."""
@@ -754,48 +833,57 @@ def seeded_engine(rng: random.Random, tag: str):
     return engine, np.array([rng.choice([0.0, 0.0, 0.5, 3.0]) for _ in engine.coupling.rows])
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_listed_partitions_sum_as_the_columns_built_one_by_one(seed, monkeypatch):
-    """A whole listing's costs and row coefficients (any set of rows), summed together in blocks, equal
-    ``column`` partition by partition."""
-    from optimizer.engine import exact
+def test_listed_partitions_sum_as_the_columns_built_one_by_one(seed, compiled, monkeypatch):
+    """A whole listing's costs and row coefficients (any set of rows), summed together in blocks (numpy)
+    or partition by partition (compiled, only the cheapest of each signature kept), equal ``column``
+    partition by partition."""
+    from optimizer.engine import exact, kernels
+    from optimizer.engine.exact import ListedPartitions
 
     monkeypatch.setattr(exact, "LISTING_BLOCK", 3)  # several blocks, the last one short
     rng = random.Random(8800 + seed)
     engine, lam = seeded_engine(rng, f"l{seed}")
     if engine is None:
         return
+    if compiled:
+        monkeypatch.setattr(kernels, "COMPILE_FROM", 0)
     rows = sorted(rng.sample(range(len(engine.coupling.rows)), rng.randrange(len(engine.coupling.rows) + 1)))
     for s in range(len(engine.services)):
         priced = engine._price(s, lam, 0.0)
-        listing = engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5, 0.0)
-        listed = engine._listed(s, listing)
-        on_rows, on_all = engine._listed_rows(listed, rows), engine._listed_rows(listed, range(len(engine.coupling.rows)))
-        assert listing.count > 0 and on_rows.shape == (listing.count, len(rows))
-        for i in range(listing.count):
-            one = engine.column(s, listed.units(i))
-            assert bool(listed.shared[i]) == one.shared
-            assert listed.cost[i] == pytest.approx(one.cost, abs=1e-9) and listed.true[i] == pytest.approx(one.true, abs=1e-9)
-            assert np.allclose(on_rows[i], one.coef[rows], rtol=0, atol=1e-9)
-            assert np.allclose(on_all[i], one.coef, rtol=0, atol=1e-9)
+        listed = ListedPartitions(s, engine._listing(s, engine._lagrangian(s, lam), priced, 500.0, 10**5, 0.0))
+        on_rows, on_all = engine._listed_signatures(listed, rows), engine._listed_signatures(listed, range(len(engine.coupling.rows)))
+        assert listed.listing.count > 0 and on_rows.coefs.shape == (len(on_rows.index), len(rows))
+        assert compiled or len(on_all.index) == listed.listing.count
+        for found, chosen in ((on_rows, rows), (on_all, slice(None))):
+            for j, i in enumerate(found.index.tolist()):
+                one = engine.column(s, listed.units(i))
+                assert bool(found.shared[j]) == one.shared
+                assert found.cost[j] == pytest.approx(one.cost, abs=1e-9) and found.true[j] == pytest.approx(one.true, abs=1e-9)
+                assert np.allclose(found.coefs[j], one.coef[chosen], rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("seed", range(12))
-def test_listed_partitions_reduce_as_their_columns_would(seed):
+def test_listed_partitions_reduce_as_their_columns_would(seed, compiled, monkeypatch):
     """The MILP's columns from the pool and listed partitions (columns made only for those kept) are
     those ``_cheapest_per_signature`` keeps from the pool followed by every listed partition as a
     column (a partition in both counted once), in the same order of partitions."""
-    from optimizer.engine.exact import _cheapest_per_signature
+    from optimizer.engine import kernels
+    from optimizer.engine.exact import ListedPartitions, _cheapest_per_signature
 
     rng = random.Random(9400 + seed)
     engine, lam = seeded_engine(rng, f"r{seed}")
     if engine is None:
         return
+    if compiled:
+        monkeypatch.setattr(kernels, "COMPILE_FROM", 0)
     pool = engine._columns()
     listed = []
     for s in range(len(engine.services)):
         listing = engine._listing(s, engine._lagrangian(s, lam), engine._price(s, lam, 0.0), 300.0, 10**5, 0.0)
-        listed.append(engine._listed(s, listing))
+        listed.append(ListedPartitions(s, listing))
     rows = sorted(rng.sample(range(len(engine.coupling.rows)), rng.randrange(len(engine.coupling.rows) + 1)))
     every = {c.key: c for c in pool}
     for p in listed:
@@ -894,12 +982,13 @@ def test_listings_too_large_for_one_milp_leave_the_proof_to_branching(seed, monk
     columns ignored the time limit. Beyond ``MILP_COLUMNS`` kept (or ``LISTED_CELLS``) the listing
     gives no plan and no proof, and the search still ends at the reference optimum."""
     from optimizer.engine import exact
+    from optimizer.engine.exact import ListedPartitions
 
     rng = random.Random(9600 + seed)
     engine, lam = seeded_engine(rng, f"m{seed}")
     if engine is not None:
-        listed = [engine._listed(s, engine._listing(s, engine._lagrangian(s, lam), engine._price(s, lam, 0.0), 300.0,
-                                                    10**5, 0.0)) for s in range(len(engine.services))]
+        listed = [ListedPartitions(s, engine._listing(s, engine._lagrangian(s, lam), engine._price(s, lam, 0.0), 300.0,
+                                                      10**5, 0.0)) for s in range(len(engine.services))]
         rows = list(range(len(engine.coupling.rows)))
         monkeypatch.setattr(exact, "MILP_COLUMNS", 0)
         assert engine._reduced(engine._columns(), listed, rows, 1) is None

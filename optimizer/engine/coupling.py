@@ -124,35 +124,47 @@ class Coupling:
             elif row.kind == "fte_floor":
                 self.rhs[r] = -up(self.low[row.member] * low) + 1e-7
 
+    def linear_form(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's ``a_r`` of a unit (h, T) of FTE f, shared or not, costing c: ``f (per_fte[r] +
+        hosted_fte[r, h]) + [T shared] hosted_shared[r, h]``, plus ``share_m(T) c`` where ``ir_member[r] = m``
+        (-1 on the other rows). One form for every kind, so the engine's compiled reduction of listed
+        partitions and ``units_coefficients`` compute the same terms in the same order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        per_fte, hosted_fte, hosted_shared = np.zeros(len(rows)), np.zeros((len(rows), self.n)), np.zeros((len(rows), self.n))
+        ir_member = np.full(len(rows), -1, dtype=np.int64)
+        for i, r in enumerate(rows.tolist()):
+            kind, m = self.rows[r].kind, self.rows[r].member
+            if kind == "hosting":
+                hosted_shared[i, m] = -1.0
+            elif kind == "band_low":
+                per_fte[i], hosted_fte[i, m] = self.low[m], -1.0
+            elif kind == "band_high":
+                per_fte[i], hosted_fte[i, m] = -self.high[m], 1.0
+            elif kind == "ir":
+                ir_member[i] = m
+            elif kind in ("fte_loss", "fte_floor"):
+                hosted_fte[i, m] = -1.0
+            elif kind == "fte_cap":
+                hosted_fte[i, m] = 1.0
+            elif kind == "fte_total_max":
+                per_fte[i] = 1.0
+            elif kind == "fte_total_min":
+                per_fte[i] = -1.0
+        return per_fte, hosted_fte, hosted_shared, ir_member
+
     def units_coefficients(self, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, cost_k: np.ndarray,
                            shares: np.ndarray | None, rows: Sequence[int] | None = None) -> np.ndarray:
         """``a_r`` of many units at once, ``[unit, row]`` for every row or just ``rows`` (``shares[m, u]``:
         what member m pays of unit u, needed only for ir rows)."""
         rows = np.arange(len(self.rows)) if rows is None else np.asarray(rows, dtype=np.int64)
-        kinds = self._kinds[rows]
-        out = np.zeros((len(hosts), len(rows)))
+        per_fte, hosted_fte, hosted_shared, ir_member = self.linear_form(rows)
+        hosts, groups = np.asarray(hosts, dtype=np.int64), np.asarray(groups, dtype=np.int64)
         f = np.asarray(fte, dtype=float)[:, None]
-        for kind in np.unique(kinds):
-            cols = np.flatnonzero(kinds == kind)
-            m = self._members[rows[cols]]
-            is_host = m[None, :] == np.asarray(hosts)[:, None]  # total rows carry member -1: never a host
-            if kind == "hosting":
-                shared = (np.asarray(groups) & (np.asarray(groups) - 1)) != 0
-                out[:, cols] = np.where(is_host & shared[:, None], -1.0, 0.0)
-            elif kind == "band_low":
-                out[:, cols] = (self.low[m][None, :] - is_host) * f
-            elif kind == "band_high":
-                out[:, cols] = (is_host - self.high[m][None, :]) * f
-            elif kind == "ir":
-                out[:, cols] = shares[m, :].T * np.asarray(cost_k, dtype=float)[:, None]
-            elif kind in ("fte_loss", "fte_floor"):
-                out[:, cols] = np.where(is_host, -f, 0.0)
-            elif kind == "fte_cap":
-                out[:, cols] = np.where(is_host, f, 0.0)
-            elif kind == "fte_total_max":
-                out[:, cols] = f
-            elif kind == "fte_total_min":
-                out[:, cols] = -f
+        shared = ((groups & (groups - 1)) != 0).astype(float)[:, None]
+        out = f * (per_fte[None, :] + hosted_fte.T[hosts]) + shared * hosted_shared.T[hosts]
+        ir = np.flatnonzero(ir_member >= 0)
+        if len(ir):
+            out[:, ir] += shares[ir_member[ir], :].T * np.asarray(cost_k, dtype=float)[:, None]
         return out
 
     def _terms(self, lam: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:

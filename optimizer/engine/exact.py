@@ -36,7 +36,8 @@ import numpy as np
 import pulp
 
 from optimizer.engine.coupling import SCALE, Coupling, pooled_share_table
-from optimizer.engine.kernels import enumerate_partition_arrays, enumerate_partitions, partition_layers
+from optimizer.engine.kernels import (compiles, distinct_partitions, enumerate_partition_arrays, enumerate_partitions,
+                                      partition_layers)
 from optimizer.engine.tables import ServiceTable, UnitRules
 from optimizer.errors import SolverLimitError
 from optimizer.parallel import each
@@ -211,23 +212,28 @@ NOTHING_LISTED = Listing(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64
 
 @dataclass(frozen=True)
 class ListedPartitions:
-    """A listing of service s as would-be columns: per partition its cost (tie-break included), true
-    cost and whether it shares a unit; row coefficients come per set of rows (``ExactEngine._listed_rows``)
-    and a column is made only for a partition a MILP may choose (at 18 members a listing holds up to
-    200 000 partitions, of which a few hundred differ on the rows in force)."""
+    """A listing of service s as would-be columns: a column is made only for a partition a MILP may
+    choose (at 18 members a listing holds up to 200 000 partitions, of which a few hundred differ on
+    the rows in force; ``ExactEngine._listed_signatures``)."""
 
     service: int
     listing: Listing
-    hosts: np.ndarray  # the distinct units of the listing
-    groups: np.ndarray
-    inverse: np.ndarray  # per listed unit, its index among the distinct units
-    cost: np.ndarray
-    true: np.ndarray
-    shared: np.ndarray
 
     def units(self, i: int) -> tuple[tuple[int, int], ...]:
         a, b = self.listing.starts[i], self.listing.starts[i + 1]
         return tuple(zip(self.listing.hosts[a:b].tolist(), self.listing.groups[a:b].tolist()))
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Listed partitions a MILP may choose: their index in the listing, cost (tie-break included), true
+    cost, whether they share a unit, and coefficients on the rows in force."""
+
+    index: np.ndarray
+    cost: np.ndarray
+    true: np.ndarray
+    shared: np.ndarray
+    coefs: np.ndarray
 
 
 @dataclass
@@ -515,33 +521,34 @@ class ExactEngine:
         ties); with ``k > 1`` a copy could take a place, so listed partitions come with ``k = 1`` only."""
         if k != 1:
             raise ValueError("listed partitions are reduced for the single best plan only")
-        if sum(p.listing.count for p in listed) * max(len(rows), 1) > LISTED_CELLS:
+        if not compiles(self.n) and sum(p.listing.count for p in listed) * max(len(rows), 1) > LISTED_CELLS:
             return None
+        found = [self._listed_signatures(p, rows) for p in listed]
         signatures = [_signature_arrays(columns, rows)]
-        signatures += [(np.full(p.listing.count, p.service), p.shared, p.cost, self._listed_rows(p, rows)) for p in listed]
+        signatures += [(np.full(len(f.index), p.service), f.shared, f.cost, f.coefs) for p, f in zip(listed, found)]
         service, shared, cost, coefs = (np.concatenate(parts) for parts in zip(*signatures))
         chosen = _kept_per_signature(service, shared, cost, coefs, k)
         if len(chosen) > MILP_COLUMNS:
             return None
         known = {c.key: c for c in columns}
-        origin = np.cumsum([0, len(columns), *(p.listing.count for p in listed)])
-        kept: list[Column | tuple[ListedPartitions, int, tuple]] = []
+        origin = np.cumsum([0, len(columns), *(len(f.index) for f in found)])
+        kept: list[Column | tuple[ListedPartitions, float, float, tuple]] = []
         for i in chosen.tolist():
             if i < len(columns):
                 kept.append(columns[i])
                 continue
             block = int(np.searchsorted(origin, i, side="right")) - 1
-            p, j = listed[block - 1], i - int(origin[block])
-            units = p.units(j)
-            kept.append(known.get((p.service, frozenset(units)), (p, j, units)))
+            p, f, j = listed[block - 1], found[block - 1], i - int(origin[block])
+            units = p.units(int(f.index[j]))
+            kept.append(known.get((p.service, frozenset(units)), (p, float(f.cost[j]), float(f.true[j]), units)))
         new = [entry for entry in kept if not isinstance(entry, Column)]
-        for p in {id(p): p for p, _, _ in new}.values():  # the new columns' units' coefficients at once
-            self._prefetch(p.service, {unit for q, _, units in new if q is p for unit in units})
+        for p in {id(p): p for p, *_ in new}.values():  # the new columns' units' coefficients at once
+            self._prefetch(p.service, {unit for q, *_, units in new if q is p for unit in units})
         out: dict[tuple, Column] = {}
         for entry in kept:  # in the order kept (the MILP's column order decides between exact ties)
             if not isinstance(entry, Column):
-                p, j, units = entry
-                entry = replace(self.column(p.service, units), cost=float(p.cost[j]), true=float(p.true[j]))
+                p, cost_j, true_j, units = entry
+                entry = replace(self.column(p.service, units), cost=cost_j, true=true_j)
             out.setdefault(entry.key, entry)
         return list(out.values())
 
@@ -1002,7 +1009,7 @@ class ExactEngine:
             for s, parts in found.items():
                 if parts.count > HEURISTIC_CAPACITY:
                     found[s] = self._narrowed(s, self._lagrangian(s, lam), priced[s], delta, parts, lam_shared)
-        listed = [self._listed(s, parts) for s, parts in sorted(found.items()) if parts.count]
+        listed = [ListedPartitions(s, parts) for s, parts in sorted(found.items()) if parts.count]
         plans, info = self._k_best(self._columns(), 1, listed)  # listed columns stay out of the pool: LPs stay small
         for column in plans[0] if plans else ():
             self._add(column)
@@ -1041,16 +1048,35 @@ class ExactEngine:
             parts = self._listing(s, table, priced, delta, HEURISTIC_CAPACITY, lam_shared)
         return parts or NOTHING_LISTED
 
-    def _listed(self, s: int, listing: Listing) -> ListedPartitions:
-        """Service s's listed partitions as arrays: each distinct unit's cost once, summed per partition."""
-        sp = self.services[s]
+    def _listed_signatures(self, listed: ListedPartitions, rows: Sequence[int]) -> Signatures:
+        """The listed partitions a MILP on ``rows`` may choose. From ``COMPILE_FROM`` members only the
+        cheapest of each signature (one compiled pass: at 17 members a node listed 270 000 partitions
+        with 57 signatures, and summing and grouping them in numpy took 0.3 s); below, every one, each
+        distinct unit costed once and summed per partition in blocks."""
+        s, sp, listing = listed.service, self.services[listed.service], listed.listing
+        per_fte, hosted_fte, hosted_shared, ir_member = self.coupling.linear_form(rows)
+        ir_rows = np.flatnonzero(ir_member >= 0)
+        ir_row = np.full(len(rows), -1, dtype=np.int64)
+        ir_row[ir_rows] = np.arange(len(ir_rows))
+        shares = self._shares(s)[ir_member[ir_rows]] if len(ir_rows) else np.zeros((0, 1 << self.n))
+        compiled = distinct_partitions(listing.starts, listing.hosts, listing.groups, sp.table.fte, sp.table.base,
+                                       sp.table.travel, SCALE, SCALE * sp.table.tie, (per_fte, hosted_fte, hosted_shared),
+                                       shares, ir_row)
+        if compiled is not None:
+            return Signatures(*compiled)
         unique, inverse = np.unique(listing.hosts << self.n | listing.groups, return_inverse=True)
+        inverse = inverse.ravel()
         hosts, groups = unique >> self.n, unique & self.full
         true = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])  # as _unit_cost, unit by unit
         ties = SCALE * sp.table.tie[hosts]
         shared = ((groups & (groups - 1)) != 0).astype(np.int64)
         true_p, ties_p, shared_p = (self._per_partition(listing, inverse, values) for values in (true, ties, shared))
-        return ListedPartitions(s, listing, hosts, groups, inverse.ravel(), true_p + ties_p, true_p, shared_p > 0)
+        coefs = np.zeros((listing.count, len(rows)))
+        if len(rows) and listing.count:
+            units = self.coupling.units_coefficients(hosts, groups, sp.table.fte[groups], true,
+                                                     self._shares(s)[:, groups] if len(ir_rows) else None, rows)
+            coefs = self._per_partition(listing, inverse, units)
+        return Signatures(np.arange(listing.count), true_p + ties_p, true_p, shared_p > 0, coefs)
 
     @staticmethod
     def _per_partition(listing: Listing, inverse: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -1060,18 +1086,6 @@ class ExactEngine:
             b = min(a + LISTING_BLOCK, listing.count)
             sums.append(np.add.reduceat(values[inverse[starts[a]: starts[b]]], starts[a:b] - starts[a], axis=0))
         return np.concatenate(sums) if sums else np.zeros((0, *values.shape[1:]))
-
-    def _listed_rows(self, listed: ListedPartitions, rows: Sequence[int]) -> np.ndarray:
-        """``[partition, row]``: the listed partitions' coefficients on ``rows`` only."""
-        if not len(rows) or listed.listing.count == 0:
-            return np.zeros((listed.listing.count, len(rows)))
-        s, sp = listed.service, self.services[listed.service]
-        hosts, groups = listed.hosts, listed.groups
-        cost = SCALE * (sp.table.base[groups] + sp.table.travel[hosts, groups])
-        ir = any(self.coupling.rows[r].kind == "ir" for r in rows)
-        units = self.coupling.units_coefficients(hosts, groups, sp.table.fte[groups], cost,
-                                                 self._shares(s)[:, groups] if ir else None, rows)
-        return self._per_partition(listed.listing, listed.inverse, units)
 
     def _fractional_choice(self) -> tuple[int, int, int] | None:
         """(service, member, host) whose LP weight is nearest one half, from the last master LP."""

@@ -350,6 +350,103 @@ def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: fl
             np.array(out_group, dtype=np.int64), overflow)
 
 
+def _distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, base: np.ndarray,
+                         travel: np.ndarray, scale: float, ties: np.ndarray, per_fte: np.ndarray, hosted_fte: np.ndarray,
+                         hosted_shared: np.ndarray, ir_shares: np.ndarray, ir_row: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per distinct (shared, coefficients rounded to 1e-9) the cheapest listed partition, the first of
+    equal cost; in the order the signatures first appear. Returns (index, cost, true cost, shared,
+    coefficients) of those kept.
+
+    A unit (h, T) costs ``true = scale (base[T] + travel[h, T])`` plus ``ties[h]``; its coefficient on
+    row r is ``Coupling.linear_form``'s, the ir share read from ``ir_shares[ir_row[r], T]`` (``ir_row[r]
+    < 0``: no ir term); a partition's are its units' summed in order, as ``np.add.reduceat`` sums them.
+    Signatures go into an open-addressing table, so the work is linear in the listing and the memory
+    in the partitions kept."""
+    count = len(starts) - 1
+    rows = per_fte.shape[0]
+    mask = (1 << 62) - 1
+    room = 64
+    slots = np.full(4 * room, -1, dtype=np.int64)
+    kept = np.zeros(room, dtype=np.int64)
+    keys = np.zeros((room, rows))
+    coefs = np.zeros((room, rows))
+    costs = np.zeros(room)
+    trues = np.zeros(room)
+    shared_kept = np.zeros(room, dtype=np.bool_)
+    hashes = np.zeros(room, dtype=np.int64)
+    size = 0
+    sums = np.zeros(rows)
+    key = np.zeros(rows)
+    for i in range(count):
+        true = 0.0
+        tie = 0.0
+        shared = False
+        for j in range(starts[i], starts[i + 1]):
+            h = hosts[j]
+            g = groups[j]
+            unit = scale * (base[g] + travel[h, g])
+            true = unit if j == starts[i] else true + unit
+            tie = ties[h] if j == starts[i] else tie + ties[h]
+            is_shared = 1.0 if g & (g - 1) else 0.0
+            if is_shared:
+                shared = True
+            for r in range(rows):
+                value = fte[g] * (per_fte[r] + hosted_fte[r, h]) + is_shared * hosted_shared[r, h]
+                if ir_row[r] >= 0:
+                    value = value + ir_shares[ir_row[r], g] * unit
+                sums[r] = value if j == starts[i] else sums[r] + value
+        cost = true + tie
+        code = 1 if shared else 2
+        for r in range(rows):
+            scaled = np.rint(sums[r] * 1e9)
+            key[r] = scaled / 1e9 + 0.0  # + 0.0: -0.0 and 0.0 are one signature
+            part = int(scaled) if abs(scaled) < 9e18 else 7
+            code = ((code ^ part) * 1099511628211) & mask
+        slot = code & (len(slots) - 1)
+        while slots[slot] >= 0:
+            k = slots[slot]
+            if hashes[k] == code and shared_kept[k] == shared:
+                same = True
+                for r in range(rows):
+                    if keys[k, r] != key[r]:
+                        same = False
+                        break
+                if same:
+                    break
+            slot = (slot + 1) & (len(slots) - 1)
+        k = slots[slot]
+        if k >= 0:
+            if cost < costs[k]:
+                kept[k], costs[k], trues[k] = i, cost, true
+                coefs[k, :] = sums
+            continue
+        if size == room:  # grow the kept arrays and the slots, which stay at most a quarter full
+            room *= 2
+            kept = np.concatenate((kept, np.zeros(room - size, dtype=np.int64)))
+            keys = np.concatenate((keys, np.zeros((room - size, rows))))
+            coefs = np.concatenate((coefs, np.zeros((room - size, rows))))
+            costs = np.concatenate((costs, np.zeros(room - size)))
+            trues = np.concatenate((trues, np.zeros(room - size)))
+            shared_kept = np.concatenate((shared_kept, np.zeros(room - size, dtype=np.bool_)))
+            hashes = np.concatenate((hashes, np.zeros(room - size, dtype=np.int64)))
+            slots = np.full(4 * room, -1, dtype=np.int64)
+            for k in range(size):
+                slot = hashes[k] & (len(slots) - 1)
+                while slots[slot] >= 0:
+                    slot = (slot + 1) & (len(slots) - 1)
+                slots[slot] = k
+            slot = code & (len(slots) - 1)
+            while slots[slot] >= 0:
+                slot = (slot + 1) & (len(slots) - 1)
+        slots[slot] = size
+        kept[size], costs[size], trues[size], shared_kept[size], hashes[size] = i, cost, true, shared, code
+        keys[size, :] = key
+        coefs[size, :] = sums
+        size += 1
+    return kept[:size].copy(), costs[:size].copy(), trues[:size].copy(), shared_kept[:size].copy(), coefs[:size].copy()
+
+
 def _cheapest_units(cost: np.ndarray, true: np.ndarray, fte: np.ndarray, shared: np.ndarray, per_host: np.ndarray,
                     common: float, hosting: np.ndarray, ir: np.ndarray, ties: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -395,7 +492,7 @@ def _lagrangian_table(cost: np.ndarray, ties: np.ndarray, fte: np.ndarray, share
 
 
 KERNELS = {"layers": _partition_layers, "sparse": _sparse_layers, "enumerate": _enumerate, "cheapest": _cheapest_units,
-           "lagrangian": _lagrangian_table}
+           "lagrangian": _lagrangian_table, "distinct": _distinct_partitions}
 
 
 @cache
@@ -405,8 +502,13 @@ def _compiled(name: str) -> Callable:
     return numba.njit(cache=True, nogil=True)(KERNELS[name])  # nogil: services are priced in parallel threads
 
 
+def compiles(n: int) -> bool:
+    """Whether the kernels run compiled for ``n`` members."""
+    return n >= COMPILE_FROM
+
+
 def _kernel(name: str, n: int) -> Callable:
-    return _compiled(name) if n >= COMPILE_FROM else KERNELS[name]
+    return _compiled(name) if compiles(n) else KERNELS[name]
 
 
 def partition_layers(unit: np.ndarray, max_units: int | None, complete: bool = True
@@ -488,3 +590,19 @@ def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, thr
         for i in range(len(starts) - 1)
     ]
     return partitions, bool(overflow)
+
+
+def distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, base: np.ndarray,
+                        travel: np.ndarray, scale: float, ties: np.ndarray, form: tuple[np.ndarray, ...],
+                        ir_shares: np.ndarray, ir_row: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """The listed partitions reduced to the cheapest per signature (``_distinct_partitions``), compiled
+    from ``COMPILE_FROM`` members (``None`` below, where numpy reduces the few listed); ``form`` is
+    ``Coupling.linear_form``'s (per_fte, hosted_fte, hosted_shared) on the rows."""
+    if not compiles(len(ties)):
+        return None
+    per_fte, hosted_fte, hosted_shared = (np.ascontiguousarray(a, dtype=np.float64) for a in form)
+    fte, base, travel = (np.ascontiguousarray(a, dtype=np.float64) for a in (fte, base, travel))
+    return _compiled("distinct")(starts, hosts, groups, fte, base, travel, float(scale),
+                                 np.ascontiguousarray(ties, dtype=np.float64), per_fte, hosted_fte, hosted_shared,
+                                 np.ascontiguousarray(ir_shares, dtype=np.float64),
+                                 np.ascontiguousarray(ir_row, dtype=np.int64))
