@@ -267,12 +267,14 @@ def test_service_problem_cache_keeps_the_recently_used_within_its_size(monkeypat
     monkeypatch.setattr(model_module, "MAX_CACHED_BYTES", 2 * model.table(sid).travel.nbytes)
     model._problems.clear()
     a, b, c = (UnitRules(fixed_unit=(0, mask)) for mask in (1, 2, 4))
-    first = model._problem(sid, a, None)
-    model._problem(sid, b, None)
-    assert model._problem(sid, a, None) is first
-    model._problem(sid, c, None)
+    first = model._problems_for([(sid, a, None)])[0]
+    model._problems_for([(sid, b, None)])
+    assert model._problems_for([(sid, a, None)])[0] is first
+    model._problems_for([(sid, c, None)])
     assert set(model._problems) == {(sid, a, None), (sid, c, None)}
-    assert model._problem(sid, a, None) is first
+    assert model._problems_for([(sid, a, None)])[0] is first
+    both = model._problems_for([(sid, b, None), (sid, a, None)])  # built together: the cache keeps the last two
+    assert both[1] is first and set(model._problems) == {(sid, b, None), (sid, a, None)}
 
 
 def test_a_detached_copy_solves_alike_and_leaves_the_models_pools_and_memos_alone():

@@ -23,10 +23,11 @@ def subset_sums(values: np.ndarray) -> np.ndarray:
     """``out[..., T] = sum of values[..., i] for i in T`` for every bitmask ``T`` (last axis: members)."""
     values = np.asarray(values, dtype=float)
     n = values.shape[-1]
-    out = np.zeros(values.shape[:-1] + (1 << n,))
+    out = np.empty(values.shape[:-1] + (1 << n,))
+    out[..., 0] = 0.0
     for i in range(n):
-        width = 1 << i  # groups whose highest member is i: the groups below it, plus i
-        out[..., width: 2 * width] = out[..., :width] + values[..., i: i + 1]
+        width = 1 << i  # groups whose highest member is i: the groups below it, plus i (no temporary: 38 MB at 18)
+        np.add(out[..., :width], values[..., i: i + 1], out=out[..., width: 2 * width])
     return out
 
 
