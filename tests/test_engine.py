@@ -558,7 +558,7 @@ def test_listed_partitions_reduce_to_the_cheapest_of_each_signature(seed, monkey
     equal cost, in the order the signatures first appear: against a dictionary over each partition's
     units costed one by one, with rows of every kind; plain Python and compiled alike, and the MILP gets
     the columns the numpy path gives it."""
-    from optimizer.engine import kernels
+    from optimizer.engine import exact, kernels
     from optimizer.engine.exact import ListedPartitions
 
     rng = random.Random(9100 + seed)
@@ -597,10 +597,17 @@ def test_listed_partitions_reduce_to_the_cheapest_of_each_signature(seed, monkey
             shares = engine._shares(s)[ir_member[ir_rows]] if len(ir_rows) else np.zeros((0, 1 << n))
             arguments = (listing.starts, listing.hosts, listing.groups, sp.table.fte, sp.table.base, sp.table.travel,
                          SCALE, SCALE * sp.table.tie)
-            plain = kernels._distinct_partitions(*arguments, per_fte, hosted_fte, hosted_shared, shares, ir_row)
+            plain = kernels._distinct_partitions(*arguments, per_fte, hosted_fte, hosted_shared, shares, ir_row, 10**6)
             monkeypatch.setattr(kernels, "COMPILE_FROM", 0)
-            compiled = kernels.distinct_partitions(*arguments, (per_fte, hosted_fte, hosted_shared), shares, ir_row)
+            compiled = kernels.distinct_partitions(*arguments, (per_fte, hosted_fte, hosted_shared), shares, ir_row,
+                                                   10**6)
             reduced_compiled = engine._reduced([], [ListedPartitions(s, listing)], rows, 1)
+            # past ``most`` signatures the pass stops (one more kept), and the listing is too large for one MILP
+            most = len(order) // 2
+            stopped = kernels.distinct_partitions(*arguments, (per_fte, hosted_fte, hosted_shared), shares, ir_row, most)
+            assert len(stopped[0]) == min(most + 1, len(order))
+            monkeypatch.setattr(exact, "MILP_COLUMNS", len(order) - 1)
+            assert engine._reduced([], [ListedPartitions(s, listing)], rows, 1) is None
             monkeypatch.undo()
             reduced_numpy = engine._reduced([], [ListedPartitions(s, listing)], rows, 1)
             for index, cost, _, shared, coefs in (plain, compiled):

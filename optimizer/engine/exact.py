@@ -529,6 +529,8 @@ class ExactEngine:
         if not compiles(self.n) and sum(p.listing.count for p in listed) * max(len(rows), 1) > LISTED_CELLS:
             return None
         found = [self._listed_signatures(p, rows) for p in listed]
+        if any(len(f.index) > MILP_COLUMNS for f in found):  # the compiled pass stopped: more would be kept
+            return None
         signatures = [_signature_arrays(columns, rows)]
         signatures += [(np.full(len(f.index), p.service), f.shared, f.cost, f.coefs) for p, f in zip(listed, found)]
         service, shared, cost, coefs = (np.concatenate(parts) for parts in zip(*signatures))
@@ -1056,8 +1058,9 @@ class ExactEngine:
     def _listed_signatures(self, listed: ListedPartitions, rows: Sequence[int]) -> Signatures:
         """The listed partitions a MILP on ``rows`` may choose. From ``COMPILE_FROM`` members only the
         cheapest of each signature (one compiled pass: at 17 members a node listed 270 000 partitions
-        with 57 signatures, and summing and grouping them in numpy took 0.3 s); below, every one, each
-        distinct unit costed once and summed per partition in blocks."""
+        with 57 signatures, and summing and grouping them in numpy took 0.3 s), at most
+        ``MILP_COLUMNS + 1`` of them; below, every one, each distinct unit costed once and summed per
+        partition in blocks."""
         s, sp, listing = listed.service, self.services[listed.service], listed.listing
         per_fte, hosted_fte, hosted_shared, ir_member = self.coupling.linear_form(rows)
         ir_rows = np.flatnonzero(ir_member >= 0)
@@ -1066,7 +1069,7 @@ class ExactEngine:
         shares = self._shares(s)[ir_member[ir_rows]] if len(ir_rows) else np.zeros((0, 1 << self.n))
         compiled = distinct_partitions(listing.starts, listing.hosts, listing.groups, sp.table.fte, sp.table.base,
                                        sp.table.travel, SCALE, SCALE * sp.table.tie, (per_fte, hosted_fte, hosted_shared),
-                                       shares, ir_row)
+                                       shares, ir_row, MILP_COLUMNS)
         if compiled is not None:
             return Signatures(*compiled)
         unique, inverse = np.unique(listing.hosts << self.n | listing.groups, return_inverse=True)

@@ -352,11 +352,12 @@ def _enumerate(cost: np.ndarray, bound: np.ndarray, limited: bool, threshold: fl
 
 def _distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, base: np.ndarray,
                          travel: np.ndarray, scale: float, ties: np.ndarray, per_fte: np.ndarray, hosted_fte: np.ndarray,
-                         hosted_shared: np.ndarray, ir_shares: np.ndarray, ir_row: np.ndarray
+                         hosted_shared: np.ndarray, ir_shares: np.ndarray, ir_row: np.ndarray, most: int
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per distinct (shared, coefficients rounded to 1e-9) the cheapest listed partition, the first of
     equal cost; in the order the signatures first appear. Returns (index, cost, true cost, shared,
-    coefficients) of those kept.
+    coefficients) of those kept; stops at ``most + 1`` signatures (then more than ``most`` would be
+    kept: the caller gives up, and the memory stays bounded where the rows barely merge partitions).
 
     A unit (h, T) costs ``true = scale (base[T] + travel[h, T])`` plus ``ties[h]``; its coefficient on
     row r is ``Coupling.linear_form``'s, the ir share read from ``ir_shares[ir_row[r], T]`` (``ir_row[r]
@@ -379,6 +380,8 @@ def _distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarr
     sums = np.zeros(rows)
     key = np.zeros(rows)
     for i in range(count):
+        if size > most:
+            break
         true = 0.0
         tie = 0.0
         shared = False
@@ -594,10 +597,10 @@ def enumerate_partitions(cost: np.ndarray, bound: np.ndarray, limited: bool, thr
 
 def distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarray, fte: np.ndarray, base: np.ndarray,
                         travel: np.ndarray, scale: float, ties: np.ndarray, form: tuple[np.ndarray, ...],
-                        ir_shares: np.ndarray, ir_row: np.ndarray) -> tuple[np.ndarray, ...] | None:
-    """The listed partitions reduced to the cheapest per signature (``_distinct_partitions``), compiled
-    from ``COMPILE_FROM`` members (``None`` below, where numpy reduces the few listed); ``form`` is
-    ``Coupling.linear_form``'s (per_fte, hosted_fte, hosted_shared) on the rows."""
+                        ir_shares: np.ndarray, ir_row: np.ndarray, most: int) -> tuple[np.ndarray, ...] | None:
+    """The listed partitions reduced to the cheapest per signature (``_distinct_partitions``, at most
+    ``most + 1`` kept), compiled from ``COMPILE_FROM`` members (``None`` below, where numpy reduces the
+    few listed); ``form`` is ``Coupling.linear_form``'s (per_fte, hosted_fte, hosted_shared) on the rows."""
     if not compiles(len(ties)):
         return None
     per_fte, hosted_fte, hosted_shared = (np.ascontiguousarray(a, dtype=np.float64) for a in form)
@@ -605,4 +608,4 @@ def distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarra
     return _compiled("distinct")(starts, hosts, groups, fte, base, travel, float(scale),
                                  np.ascontiguousarray(ties, dtype=np.float64), per_fte, hosted_fte, hosted_shared,
                                  np.ascontiguousarray(ir_shares, dtype=np.float64),
-                                 np.ascontiguousarray(ir_row, dtype=np.int64))
+                                 np.ascontiguousarray(ir_row, dtype=np.int64), int(most))
