@@ -11,6 +11,8 @@ Written as plain Python on numpy arrays; from ``COMPILE_FROM`` members they run 
   (host, group) whose summed ``cost[h, T]`` is at most ``threshold``, found depth-first with the
   programme's values as exact completion bounds, so no branch that cannot meet the threshold is
   opened. Stops after ``capacity`` partitions and says so.
+- ``distinct_partitions(...)``: of a listing, the cheapest partition per signature on the coupling
+  rows in force (what a MILP over them can tell apart), in one pass.
 """
 
 from __future__ import annotations
@@ -361,9 +363,9 @@ def _distinct_partitions(starts: np.ndarray, hosts: np.ndarray, groups: np.ndarr
 
     A unit (h, T) costs ``true = scale (base[T] + travel[h, T])`` plus ``ties[h]``; its coefficient on
     row r is ``Coupling.linear_form``'s, the ir share read from ``ir_shares[ir_row[r], T]`` (``ir_row[r]
-    < 0``: no ir term); a partition's are its units' summed in order, as ``np.add.reduceat`` sums them.
-    Signatures go into an open-addressing table, so the work is linear in the listing and the memory
-    in the partitions kept."""
+    < 0``: no ir term); a partition's are its units' summed one by one in the order listed (numpy's
+    block sums of the costs may differ from these by an ulp). Signatures go into an open-addressing
+    table, so the work is linear in the listing and the memory in the partitions kept."""
     count = len(starts) - 1
     rows = per_fte.shape[0]
     mask = (1 << 62) - 1
