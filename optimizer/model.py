@@ -315,10 +315,10 @@ class HostChoiceModel:
         in parallel threads for large member sets (NumPy's work on 38 MB tables at 18 members runs
         outside the GIL: 1.7 s one after another). The least recently used go first, and at county
         scale the cache is bounded by size as well."""
-        missing = list(dict.fromkeys(key for key in keys if key not in self._problems))
-        built = dict(zip(missing, each(len(self.members), lambda key: ServiceProblem(self.table(key[0]), *key[1:]),
+        found = {key: self._problems[key] for key in keys if key in self._problems}  # before any is evicted below
+        missing = list(dict.fromkeys(key for key in keys if key not in found))
+        found.update(zip(missing, each(len(self.members), lambda key: ServiceProblem(self.table(key[0]), *key[1:]),
                                        missing)))
-        problems = []
         for key in keys:
             if key in self._problems:
                 self._problems[key] = self._problems.pop(key)  # now the most recently used
@@ -326,9 +326,8 @@ class HostChoiceModel:
                 size = self.table(key[0]).travel.nbytes
                 while self._problems and len(self._problems) >= min(MAX_CACHED_PROBLEMS, MAX_CACHED_BYTES // size):
                     self._problems.pop(next(iter(self._problems)))
-                self._problems[key] = built[key]
-            problems.append(self._problems[key])
-        return problems
+                self._problems[key] = found[key]
+        return [found[key] for key in keys]
 
     def plan_of(self, columns: Sequence[Column], rules: frozenset[str], outcome: Outcome | None = None) -> Plan:
         """The plan made of ``columns`` (one partition per service), with its units' exact costs."""

@@ -275,6 +275,10 @@ def test_service_problem_cache_keeps_the_recently_used_within_its_size(monkeypat
     assert model._problems_for([(sid, a, None)])[0] is first
     both = model._problems_for([(sid, b, None), (sid, a, None)])  # built together: the cache keeps the last two
     assert both[1] is first and set(model._problems) == {(sid, b, None), (sid, a, None)}
+    # found by review: a problem cached when asked for may be evicted by one built in the same call
+    model._problems_for([(sid, c, None)])
+    again = model._problems_for([(sid, b, None), (sid, a, None)])  # b is built, which evicts a (cached at the start)
+    assert again[1] is first and again[0].rules == b
 
 
 def test_a_detached_copy_solves_alike_and_leaves_the_models_pools_and_memos_alone():
