@@ -553,7 +553,7 @@ def random_listing(rng: random.Random, sp, count: int) -> Listing:
 
 @pytest.mark.parametrize("compiled", [False, True])
 def test_a_signature_is_the_shared_flag_and_every_coefficient_to_1e9(compiled, monkeypatch):
-    """Two members and one row, ``f (1 + hosted[h])``: the all-alone split and each member hosting both,
+    """Two members and one row, ``f (scale + hosted[h])``: the all-alone split and each member hosting both,
     each listed twice. Equal coefficients but sharing or not are two signatures; shared units 5e-8
     apart are two, 1e-12 apart one; coefficients above 9e9 (whose hashes all coincide) are still told
     apart by value. The cheapest of each is kept, the first of equal cost."""
@@ -577,7 +577,7 @@ def test_a_signature_is_the_shared_flag_and_every_coefficient_to_1e9(compiled, m
     assert kept((0.0, 0.0)) == [0, 1]  # all 3 FTE: alone, and shared (host 0, the cheaper)
     assert kept((0.0, 5e-8 / 3)) == [0, 1, 2]  # host 1's 5e-8 more
     assert kept((0.0, 1e-12 / 3)) == [0, 1]
-    assert kept((0.0, 1e12), 1e12) == [0, 1, 2]  # 5e12, 3e12, 3e12 + 3e24: one hash, three signatures
+    assert kept((0.0, 1e12), 1e12) == [0, 1, 2]  # 5e12, 3e12, 6e12: one hash, three signatures
     travel[1, 3] = 0.5  # host 1's shared unit now the cheaper
     assert kept((0.0, 0.0)) == [0, 2]
     travel[1, 3] = 1.0  # as cheap as host 0's: the first listed stays
